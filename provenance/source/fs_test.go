@@ -1,0 +1,144 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/patchtrace/patchtrace/internal/testenv"
+)
+
+func TestFromFSFlat(t *testing.T) {
+	fsys := fstest.MapFS{
+		"foo.spec":          {Data: []byte("Name: foo\n")},
+		"sources":           {Data: []byte("SHA512 (foo-1.tar.gz) = abcd\n")},
+		"fix.patch":         {Data: []byte("--- a\n+++ b\n")},
+		".git/config":       {Data: []byte("x")},
+		"foo-1.tar.gz":      {Data: make([]byte, 100)},
+		"sub/dir/extra.txt": {Data: []byte("hello")},
+	}
+	p, err := FromFS("foo", fsys, WithMaxArchiveSize(10)).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Layout != Flat || p.SpecName != "foo.spec" || string(p.Spec) != "Name: foo\n" {
+		t.Fatalf("layout %v spec %q %q", p.Layout, p.SpecName, p.Spec)
+	}
+	if p.LookasideName != "sources" || !strings.HasPrefix(string(p.LookasideData), "SHA512") {
+		t.Fatalf("lookaside %q", p.LookasideName)
+	}
+	var names []string
+	for _, f := range p.Files {
+		names = append(names, f.Path)
+	}
+	if got := strings.Join(names, ","); got != "fix.patch,foo-1.tar.gz,sub/dir/extra.txt" {
+		t.Fatalf("files %s", got)
+	}
+	tar := p.File("foo-1.tar.gz")
+	if tar == nil || !tar.Omitted || tar.Data != nil || tar.Size != 100 ||
+		tar.SHA256 != "cd00e292c5970d3c5e2f0ffa5171e555bc46bfc4faddfb4a418b6840b86e79a3" {
+		t.Fatalf("tarball %+v", tar)
+	}
+	if f := p.File("extra.txt"); f == nil || string(f.Data) != "hello" || f.Path != "sub/dir/extra.txt" {
+		t.Fatalf("extra %+v", f)
+	}
+}
+
+func TestFromFSSpecsSources(t *testing.T) {
+	fsys := fstest.MapFS{
+		"SPECS/bar.spec":      {Data: []byte("Name: bar\n")},
+		"SOURCES/a.patch":     {Data: []byte("A")},
+		".bar.metadata":       {Data: []byte("abc SOURCES/bar.tar.gz\n")},
+		"PATCHES/debrand.cfg": {Data: []byte("add { file: \"PATCHES/x.patch\" }\n")},
+		"PATCHES/x.patch":     {Data: []byte("X")},
+	}
+	p, err := FromFS("bar", fsys).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Layout != SpecsSources || p.SpecName != "SPECS/bar.spec" || p.LookasideName != ".bar.metadata" {
+		t.Fatalf("%v %s %s", p.Layout, p.SpecName, p.LookasideName)
+	}
+	if f := p.File("a.patch"); f == nil || f.Overlay || f.Path != "SOURCES/a.patch" {
+		t.Fatalf("a.patch %+v", f)
+	}
+	if f := p.File("x.patch"); f == nil || !f.Overlay {
+		t.Fatalf("x.patch %+v", f)
+	}
+	if len(p.Overlays) != 1 || len(p.Overlays[0].Add) != 1 || p.Overlays[0].Add[0].File != "PATCHES/x.patch" {
+		t.Fatalf("overlays %+v", p.Overlays)
+	}
+}
+
+func TestFromFSErrors(t *testing.T) {
+	ctx := context.Background()
+	if _, err := FromFS("x", fstest.MapFS{"a.patch": {}}).Load(ctx); !errors.Is(err, ErrNoSpec) {
+		t.Errorf("no spec: %v", err)
+	}
+	if _, err := FromFS("x", fstest.MapFS{"a.spec": {}, "b.spec": {}}).Load(ctx); !errors.Is(err, ErrAmbiguousSpec) {
+		t.Errorf("two specs: %v", err)
+	}
+	two := fstest.MapFS{"a.spec": {}, "b.spec": {}, ".b.metadata": {}}
+	if p, err := FromFS("x", two).Load(ctx); err != nil || p.SpecName != "b.spec" {
+		t.Errorf("hinted: %v", err)
+	}
+	big := fstest.MapFS{"a.spec": {Data: make([]byte, 50)}}
+	if _, err := FromFS("x", big, WithMaxFileSize(10)).Load(ctx); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("big spec: %v", err)
+	}
+	many := fstest.MapFS{"a.spec": {}, "p1": {Data: make([]byte, 8)}, "p2": {Data: make([]byte, 8)}}
+	if _, err := FromFS("x", many, WithMaxTotalSize(12)).Load(ctx); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("total: %v", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := FromFS("x", many).Load(cctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled: %v", err)
+	}
+}
+
+// TestCorpusDirs loads every corpus package directory.
+func TestCorpusDirs(t *testing.T) {
+	root := testenv.Corpus(t)
+	for _, tc := range []struct {
+		dir     string
+		layout  Layout
+		spec    string
+		list    string
+		patches int
+	}{
+		{"openela/curl/el8", SpecsSources, "curl.spec", ".curl.metadata", 53},
+		{"openela/openssl/el9", SpecsSources, "openssl.spec", ".openssl.metadata", 88},
+		{"fedora/openssl/rawhide", Flat, "openssl.spec", "sources", 46},
+		{"eurolinux/expat/el6", Flat, "expat.spec", "", 6},
+		{"ciq-rocky-fips/openssl/dist-git", SpecsSources, "openssl.spec", ".openssl.metadata", 88},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			s, err := Open(tc.dir, root+"/"+tc.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := s.Load(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Layout != tc.layout || p.SpecName != tc.spec || p.LookasideName != tc.list {
+				t.Errorf("layout %v spec %s list %q", p.Layout, p.SpecName, p.LookasideName)
+			}
+			n := 0
+			for _, f := range p.Files {
+				if strings.HasSuffix(f.Name, ".patch") || strings.HasSuffix(f.Name, ".diff") {
+					n++
+				}
+				if f.Data == nil || int64(len(f.Data)) != f.Size {
+					t.Errorf("%s: data not kept", f.Path)
+				}
+			}
+			if n != tc.patches {
+				t.Errorf("%d patch files, want %d", n, tc.patches)
+			}
+		})
+	}
+}

@@ -1,0 +1,315 @@
+// Package source reads the packaging sources a rebuild draws on — a
+// dist-git directory (flat, as in CentOS Stream and Fedora, or
+// SPECS/SOURCES, as in git.centos.org, OpenELA, Rocky and AlmaLinux), any
+// fs.FS in those layouts, a dist-git repository at a ref, or a source RPM —
+// each behind the one small Source interface.
+//
+// Loading never executes anything from the package (no spec macro, no
+// script) and never writes anything: SRPM payloads are streamed and
+// decompressed in memory, git objects are read through go-git. Every
+// reader caps what it keeps (see Options) so that hostile input costs
+// bounded memory and yields an error rather than a panic.
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Layout says how a packaging source arranges its files.
+type Layout int
+
+const (
+	// Unknown is the zero Layout.
+	Unknown Layout = iota
+	// Flat is the dist-git layout of CentOS Stream and Fedora: PKG.spec,
+	// patches and the `sources` lookaside list at the root.
+	Flat
+	// SpecsSources is the layout of git.centos.org, OpenELA, Rocky and
+	// AlmaLinux: SPECS/PKG.spec, SOURCES/*, and a `.PKG.metadata`
+	// lookaside list. A flat copy that carries a `.PKG.metadata` list is
+	// of this family too.
+	SpecsSources
+	// SRPM is a source RPM file.
+	SRPM
+)
+
+// String returns "flat", "specs-sources", "srpm" or "unknown".
+func (l Layout) String() string {
+	switch l {
+	case Flat:
+		return "flat"
+	case SpecsSources:
+		return "specs-sources"
+	case SRPM:
+		return "srpm"
+	}
+	return "unknown"
+}
+
+// Package is everything a rebuild's packaging source holds, read into
+// memory (within the caps of Options).
+type Package struct {
+	// Origin is the name the user gave this source.
+	Origin string
+	// Location is the directory path, GITDIR@REF, or .src.rpm path.
+	Location string
+	// Layout is the layout detected from the content.
+	Layout Layout
+	// SpecName is the spec file's path inside the source
+	// ("curl.spec", "SPECS/curl.spec").
+	SpecName string
+	// Spec holds the spec file's bytes.
+	Spec []byte
+	// Files holds every other file: patches, small sources, PATCHES/
+	// overlay files. Lookaside lists and the spec are not in Files.
+	// Sorted by Path.
+	Files []File
+	// LookasideName is the path of the lookaside list (`sources` or
+	// `.PKG.metadata`), "" when there is none.
+	LookasideName string
+	// LookasideData holds the lookaside list's raw bytes; parse it with
+	// specfile.ParseSources or specfile.ParseMetadata.
+	LookasideData []byte
+	// Overlays holds the parsed srpmproc overlay configurations
+	// (PATCHES/*.cfg, ROCKY/CFG/*.cfg), sorted by path.
+	Overlays []*Overlay
+	// NEVR is the name-epoch-version-release from the SRPM header, nil
+	// for other sources.
+	NEVR *NEVR
+	// Commit is the resolved commit (full hex) for git sources.
+	Commit string
+}
+
+// File is one file of a package other than its spec.
+type File struct {
+	// Name is the file's name as a spec names it: its base name (a spec's
+	// SourceN/PatchN value names SOURCES/ files by base name).
+	Name string
+	// Path is the file's path inside the source, slash-separated
+	// ("SOURCES/x.patch", "PATCHES/x.patch", "x.patch").
+	Path string
+	// Size is the file's size in bytes.
+	Size int64
+	// SHA256 is the lower-case hex SHA-256 of the file's full content.
+	SHA256 string
+	// Data holds the file's bytes; nil when Omitted.
+	Data []byte
+	// Omitted is true when Data was not kept because the file exceeded a
+	// size cap (Options.MaxFileSize, Options.MaxArchiveSize).
+	Omitted bool
+	// Overlay is true for files of a rebuild overlay (under PATCHES/ or
+	// ROCKY/), which srpmproc adds on top of the imported sources.
+	Overlay bool
+	// Introduced is the commit that introduced the file's current content
+	// on the first-parent line of a git source; nil unless the source was
+	// opened with Options.History.
+	Introduced *FileCommit
+}
+
+// File returns the first file whose Name (preferring non-overlay files) or
+// Path equals name, or nil.
+func (p *Package) File(name string) *File {
+	var overlay *File
+	for i := range p.Files {
+		f := &p.Files[i]
+		if f.Path == name {
+			return f
+		}
+		if f.Name == name {
+			if !f.Overlay {
+				return f
+			}
+			if overlay == nil {
+				overlay = f
+			}
+		}
+	}
+	return overlay
+}
+
+// Source is one packaging source.
+type Source interface {
+	// Name returns the name the user gave the source.
+	Name() string
+	// Load reads the source into memory.
+	Load(ctx context.Context) (*Package, error)
+}
+
+// Progress reports the advance of long work (history walks, SRPM reads).
+type Progress struct {
+	// Stage names the work: "read", "payload", "history".
+	Stage string
+	// Done counts units done (files, bytes or commits, per Stage).
+	Done int64
+	// Total is the number of units expected, or 0 when unknown.
+	Total int64
+	// Item names the current file or commit, when there is one.
+	Item string
+}
+
+// Default caps; see Options.
+const (
+	DefaultMaxFileSize    = 64 << 20
+	DefaultMaxArchiveSize = 1 << 20
+	DefaultMaxTotalSize   = 1 << 30
+	DefaultMaxFiles       = 100000
+	DefaultMaxPayloadSize = 16 << 30
+)
+
+// Options tune loading. The zero value of each field means its default.
+type Options struct {
+	// MaxFileSize is the largest file whose bytes are kept; larger files
+	// are recorded with name, size and SHA-256 but Omitted. The spec and
+	// lookaside list must fit, or Load fails with ErrTooLarge.
+	MaxFileSize int64
+	// MaxArchiveSize is the largest archive (tarball, zip, gem, crate...)
+	// whose bytes are kept; set it negative to never keep archive bytes.
+	MaxArchiveSize int64
+	// MaxTotalSize caps the bytes kept over all files; beyond it Load
+	// fails with ErrTooLarge.
+	MaxTotalSize int64
+	// MaxFiles caps the number of files read.
+	MaxFiles int
+	// MaxPayloadSize caps the decompressed size of an SRPM payload read,
+	// against decompression bombs; beyond it Load fails with ErrTooLarge.
+	MaxPayloadSize int64
+	// Progress, when not nil, is called as long work advances.
+	Progress func(Progress)
+	// History makes git sources fill File.Introduced (one first-parent
+	// walk for all files).
+	History bool
+	// ObjectCacheSize is the go-git object cache size in bytes for git
+	// sources opened from disk (default 96 MiB).
+	ObjectCacheSize int64
+}
+
+// Option changes Options.
+type Option func(*Options)
+
+// WithOptions replaces all options with o.
+func WithOptions(o Options) Option { return func(p *Options) { *p = o } }
+
+// WithProgress sets Options.Progress.
+func WithProgress(fn func(Progress)) Option { return func(p *Options) { p.Progress = fn } }
+
+// WithHistory sets Options.History.
+func WithHistory() Option { return func(p *Options) { p.History = true } }
+
+// WithMaxFileSize sets Options.MaxFileSize.
+func WithMaxFileSize(n int64) Option { return func(p *Options) { p.MaxFileSize = n } }
+
+// WithMaxArchiveSize sets Options.MaxArchiveSize.
+func WithMaxArchiveSize(n int64) Option { return func(p *Options) { p.MaxArchiveSize = n } }
+
+// WithMaxTotalSize sets Options.MaxTotalSize.
+func WithMaxTotalSize(n int64) Option { return func(p *Options) { p.MaxTotalSize = n } }
+
+func buildOptions(opts []Option) Options {
+	var o Options
+	for _, fn := range opts {
+		if fn != nil {
+			fn(&o)
+		}
+	}
+	if o.MaxFileSize <= 0 {
+		o.MaxFileSize = DefaultMaxFileSize
+	}
+	if o.MaxArchiveSize == 0 {
+		o.MaxArchiveSize = DefaultMaxArchiveSize
+	}
+	if o.MaxTotalSize <= 0 {
+		o.MaxTotalSize = DefaultMaxTotalSize
+	}
+	if o.MaxFiles <= 0 {
+		o.MaxFiles = DefaultMaxFiles
+	}
+	if o.MaxPayloadSize <= 0 {
+		o.MaxPayloadSize = DefaultMaxPayloadSize
+	}
+	if o.ObjectCacheSize <= 0 {
+		o.ObjectCacheSize = 96 << 20
+	}
+	return o
+}
+
+func (o *Options) report(p Progress) {
+	if o.Progress != nil {
+		o.Progress(p)
+	}
+}
+
+// Errors returned (wrapped) by loaders.
+var (
+	// ErrTooLarge means input exceeded a cap of Options.
+	ErrTooLarge = errors.New("source: input exceeds a size cap")
+	// ErrNoSpec means no spec file was found.
+	ErrNoSpec = errors.New("source: no spec file")
+	// ErrAmbiguousSpec means several spec files were found and none could
+	// be told to be the package's.
+	ErrAmbiguousSpec = errors.New("source: several spec files")
+	// ErrFormat means the input is malformed (bad SRPM, bad cpio, bad
+	// overlay configuration, bad NEVR).
+	ErrFormat = errors.New("source: malformed input")
+)
+
+// Open returns the Source for location, dispatching on its form:
+//
+//   - PATH.src.rpm (or any .rpm file): a source RPM;
+//   - GITDIR@REF: a git repository (bare git dir, or work tree holding
+//     .git) at REF, a branch, tag or commit (full or abbreviated);
+//   - a directory: read as it is on disk (a git work tree's files, not its
+//     history).
+//
+// name is the name the user gives the source (Package.Origin).
+func Open(name, location string, opts ...Option) (Source, error) {
+	if location == "" {
+		return nil, fmt.Errorf("source %q: empty location", name)
+	}
+	if fi, err := os.Stat(location); err == nil {
+		if fi.IsDir() {
+			return Dir(name, location, opts...)
+		}
+		if strings.HasSuffix(location, ".rpm") || looksLikeRPM(location) {
+			return SRPMFile(name, location, opts...), nil
+		}
+		return nil, fmt.Errorf("source %q: %s is neither a directory, an .rpm file nor GITDIR@REF", name, location)
+	}
+	if i := strings.LastIndexByte(location, '@'); i > 0 {
+		dir, ref := location[:i], location[i+1:]
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			if ref == "" {
+				ref = "HEAD"
+			}
+			return GitDir(name, dir, ref, opts...)
+		}
+	}
+	_, err := os.Stat(location)
+	return nil, fmt.Errorf("source %q: %w", name, err)
+}
+
+func looksLikeRPM(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [4]byte
+	if _, err := f.Read(b[:]); err != nil {
+		return false
+	}
+	return b == [4]byte{0xed, 0xab, 0xee, 0xdb}
+}
+
+// cleanLocation makes a path absolute for Package.Location, falling back
+// to the path as given.
+func cleanLocation(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
