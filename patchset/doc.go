@@ -1,0 +1,26 @@
+// Package patchset parses patch files as found in RPM packaging and
+// computes fingerprints that identify a change independently of where it
+// was copied.
+//
+// # Parsing
+//
+// [Parse] and [ParseBytes] read one patch file: a plain unified diff
+// (`diff -Naur`, with or without timestamps), a git diff (renames, copies,
+// mode changes, new and deleted files, binary files), a `git format-patch`
+// mbox holding one or many patches, or `git log -p` output. Nothing is
+// lost: for every input, concatenating [Patch.Bytes] of all returned
+// patches gives back the input byte for byte. CRLF line ends and
+// "\ No newline at end of file" markers are understood. [ParseSeries]
+// reads quilt series files.
+//
+// Each [Patch] carries its mail or commit [Header] and the provenance
+// [Hint] values found in it (DEP-3, SUSE, OpenEmbedded and kernel
+// backport trailers, CVE and bug references). Hints are claims made by the
+// patch's author; they can be wrong and must be confirmed by content.
+//
+// # Patch ids
+//
+// [PatchIDs] computes the same ids as `git patch-id` (default, --stable and
+// --verbatim modes) over a stream of any size in constant memory, quirks
+// included; [Patch.PatchID] does so for one parsed patch.
+package patchset

@@ -1,0 +1,101 @@
+package patchset
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/patchtrace/patchtrace/internal/testenv"
+)
+
+// corpusPatches returns every .patch/.diff file under the corpus.
+func corpusPatches(t testing.TB) []string {
+	t.Helper()
+	root := testenv.Corpus(t)
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (strings.HasSuffix(p, ".patch") || strings.HasSuffix(p, ".diff")) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) < 100 {
+		t.Fatalf("corpus holds only %d patch files", len(out))
+	}
+	return out
+}
+
+func joinBytes(ps []*Patch) []byte {
+	var b bytes.Buffer
+	for _, p := range ps {
+		b.Write(p.Bytes())
+	}
+	return b.Bytes()
+}
+
+func TestParseCorpusRoundTrip(t *testing.T) {
+	files, hunks := 0, 0
+	for _, path := range corpusPatches(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := ParseBytes(path, data)
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		if got := joinBytes(ps); !bytes.Equal(got, data) {
+			t.Errorf("%s: Bytes() of %d patches do not give back the file (%d vs %d bytes)", path, len(ps), len(got), len(data))
+		}
+		nf := 0
+		for _, p := range ps {
+			nf += len(p.Files)
+			for _, f := range p.Files {
+				hunks += len(f.Hunks)
+			}
+		}
+		if nf == 0 {
+			t.Errorf("%s: no file sections found", path)
+		}
+		files += nf
+	}
+	t.Logf("%d file sections, %d hunks", files, hunks)
+}
+
+func TestParseErrorsCarryPosition(t *testing.T) {
+	cases := []struct {
+		in   string
+		want error
+		line int
+	}{
+		{"--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n-b\n", ErrTruncatedHunk, 5},
+		{"--- a/x\n+++ b/x\n@@ -1,1 +1,1 @@\n a\n b\n", nil, 0},
+		{"--- a/x\n+++ b/x\n@@ -1,1 +1,2 @@\n a\n-b\n", ErrHunkCount, 5},
+		{"--- a/x\n+++ b/x\n@@ -1,x +1,2 @@\n a\n", ErrHunkHeader, 3},
+		{"diff --git a/x b/x\nGIT binary patch\n", ErrBinaryPatch, 2},
+	}
+	for _, c := range cases {
+		_, err := ParseBytes("t.patch", []byte(c.in))
+		if c.want == nil {
+			if err != nil {
+				t.Errorf("%q: %v", c.in, err)
+			}
+			continue
+		}
+		var pe *ParseError
+		if !errors.Is(err, c.want) || !errors.As(err, &pe) || pe.Line != c.line || pe.Name != "t.patch" {
+			t.Errorf("%q: err = %v, want %v at t.patch:%d", c.in, err, c.want, c.line)
+		}
+	}
+}
