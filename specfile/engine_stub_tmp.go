@@ -1,0 +1,4 @@
+package specfile
+
+type macroTable struct{}
+type engine struct{}

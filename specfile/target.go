@@ -1,0 +1,270 @@
+package specfile
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Target is what a spec is read for: the macros a build system defines,
+// the architecture and OS, the --with/--without switches, and the rpm
+// behaviour version that decides numbering and %patch rules.
+type Target struct {
+	// Name is a label ("el9", "fedora", ...); informational.
+	Name string
+	// Defines are macros defined like rpm's --define 'NAME VALUE'. They
+	// override the built-in defaults and loaded macro files.
+	Defines map[string]string
+	// Arch is the target CPU (%{_target_cpu}, %{_arch}); "" means x86_64.
+	Arch string
+	// OS is the target OS (%{_target_os}); "" means linux.
+	OS string
+	// With and Without are bcond switches, like rpmbuild --with/--without.
+	With, Without []string
+	// RPMVersion is the rpm behaviour version: "4.14", "4.16", "4.18",
+	// "4.19" or "4.20" ("" means 4.18). Later versions behave as 4.20.
+	RPMVersion string
+	// Macros are macro definitions loaded from macro files (see
+	// LoadMacroFile), applied in order before Defines.
+	Macros []MacroDef
+}
+
+// MacroDef is one macro definition from an rpm macros file.
+type MacroDef struct {
+	Name string
+	// Opts is the option string of a parametric macro (`%foo(ab:)` →
+	// "ab:"); Parametric tells an empty option list from none.
+	Opts       string
+	Parametric bool
+	Body       string
+	File       string
+	Line       int
+}
+
+// presets maps a preset name to its target.
+var presets = map[string]func() Target{
+	"el8":    func() Target { return elTarget("el8", 8, "4.14", "") },
+	"el9":    func() Target { return elTarget("el9", 9, "4.16", "") },
+	"el10":   func() Target { return elTarget("el10", 10, "4.19", "") },
+	"c8s":    func() Target { return elTarget("c8s", 8, "4.14", "centos") },
+	"c9s":    func() Target { return elTarget("c9s", 9, "4.16", "centos") },
+	"c10s":   func() Target { return elTarget("c10s", 10, "4.19", "centos") },
+	"alma8":  func() Target { return elTarget("alma8", 8, "4.14", "almalinux") },
+	"alma9":  func() Target { return elTarget("alma9", 9, "4.16", "almalinux") },
+	"alma10": func() Target { return elTarget("alma10", 10, "4.19", "almalinux") },
+	"rocky8": func() Target { return elTarget("rocky8", 8, "4.14", "rocky") },
+	"rocky9": func() Target { return elTarget("rocky9", 9, "4.16", "rocky") },
+	"fedora": func() Target { return fedoraTarget("fedora", 44) },
+	"f43":    func() Target { return fedoraTarget("f43", 43) },
+	"f44":    func() Target { return fedoraTarget("f44", 44) },
+}
+
+// elTarget is a RHEL-family target; distro adds its own define (centos 9,
+// almalinux 9, ...).
+func elTarget(name string, major int, rpmver, distro string) Target {
+	m := strconv.Itoa(major)
+	d := map[string]string{
+		"dist":       ".el" + m,
+		"rhel":       m,
+		"el" + m:     "1",
+		"__isa_name": "x86",
+		"__isa_bits": "64",
+	}
+	if distro != "" {
+		d[distro] = m
+	}
+	return Target{Name: name, Defines: d, Arch: "x86_64", OS: "linux", RPMVersion: rpmver}
+}
+
+func fedoraTarget(name string, release int) Target {
+	r := strconv.Itoa(release)
+	return Target{Name: name, Defines: map[string]string{
+		"dist":       ".fc" + r,
+		"fedora":     r,
+		"fc" + r:     "1",
+		"__isa_name": "x86",
+		"__isa_bits": "64",
+	}, Arch: "x86_64", OS: "linux", RPMVersion: "4.20"}
+}
+
+// Preset returns a ready target: "el8", "el9", "el10" (RHEL), "c8s",
+// "c9s", "c10s" (CentOS Stream: also defines centos), "alma8", "alma9",
+// "alma10", "rocky8", "rocky9", and "fedora" (current Fedora, 44; "f43"
+// and "f44" name a release). Each sets dist, the distro defines, x86_64 and
+// the rpm version that distribution ships.
+func Preset(name string) (Target, error) {
+	f, ok := presets[strings.ToLower(name)]
+	if !ok {
+		return Target{}, fmt.Errorf("specfile: unknown target preset %q (known: %s)", name, strings.Join(PresetNames(), ", "))
+	}
+	return f(), nil
+}
+
+// PresetNames lists the names Preset accepts, sorted.
+func PresetNames() []string {
+	var names []string
+	for n := range presets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Define sets a define on t (like rpm's --define 'name value').
+func (t *Target) Define(name, value string) {
+	if t.Defines == nil {
+		t.Defines = map[string]string{}
+	}
+	t.Defines[name] = value
+}
+
+// LoadMacroFile reads an rpm macros file (`%name body`, `%name(opts)
+// body`, backslash continuation lines) from fsys and appends its
+// definitions to t.Macros. Lines that do not start with % are ignored, as
+// rpm does. Nothing in the file is executed or expanded here.
+func (t *Target) LoadMacroFile(fsys fs.FS, name string) error {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return &Error{File: name, Err: err}
+	}
+	defs, err := ParseMacroFile(name, data)
+	t.Macros = append(t.Macros, defs...)
+	return err
+}
+
+// ParseMacroFile parses the text of an rpm macros file into definitions,
+// following rpm's reader: a definition continues over lines that end in a
+// backslash or while a %{, %( or %[ is open.
+func ParseMacroFile(name string, data []byte) ([]MacroDef, error) {
+	var defs []MacroDef
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	lineNo := 0
+	var firstErr error
+	for sc.Scan() {
+		lineNo++
+		start := lineNo
+		line := strings.TrimRight(sc.Text(), "\r")
+		t := strings.TrimLeft(line, " \t")
+		if !strings.HasPrefix(t, "%") {
+			continue
+		}
+		buf := t
+		for needMore(buf) && sc.Scan() {
+			lineNo++
+			buf += "\n" + strings.TrimRight(sc.Text(), "\r")
+		}
+		d, ok := splitDefinition(buf[1:])
+		if !ok {
+			if firstErr == nil {
+				firstErr = &Error{File: name, Line: start, Err: fmt.Errorf("bad macro definition %q", shorten(buf, 60))}
+			}
+			continue
+		}
+		d.File, d.Line = name, start
+		defs = append(defs, d)
+	}
+	if err := sc.Err(); err != nil && firstErr == nil {
+		firstErr = &Error{File: name, Line: lineNo, Err: err}
+	}
+	return defs, firstErr
+}
+
+// needMore reports whether a macros-file definition continues on the next
+// line: it ends in a backslash or leaves %{, %( or %[ open (rpm's rdcl).
+func needMore(s string) bool {
+	bc, pc, xc := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			if i+1 < len(s) {
+				i++
+			}
+		case '%':
+			if i+1 < len(s) {
+				switch s[i+1] {
+				case '{':
+					i++
+					bc++
+				case '(':
+					i++
+					pc++
+				case '[':
+					i++
+					xc++
+				case '%':
+					i++
+				}
+			}
+		case '{':
+			if bc > 0 {
+				bc++
+			}
+		case '}':
+			if bc > 0 {
+				bc--
+			}
+		case '(':
+			if pc > 0 {
+				pc++
+			}
+		case ')':
+			if pc > 0 {
+				pc--
+			}
+		case '[':
+			if xc > 0 {
+				xc++
+			}
+		case ']':
+			if xc > 0 {
+				xc--
+			}
+		}
+	}
+	return strings.HasSuffix(s, "\\") || bc > 0 || pc > 0 || xc > 0
+}
+
+// splitDefinition splits "name(opts) body" (the text after %) of a macro
+// file line. The body keeps rpm's escapes; trailing blanks are trimmed.
+func splitDefinition(s string) (MacroDef, bool) {
+	i := 0
+	for i < len(s) && (isAlnum(s[i]) || s[i] == '_') {
+		i++
+	}
+	if i == 0 {
+		return MacroDef{}, false
+	}
+	d := MacroDef{Name: s[:i]}
+	rest := s[i:]
+	if strings.HasPrefix(rest, "(") {
+		j := strings.IndexByte(rest, ')')
+		if j < 0 {
+			return MacroDef{}, false
+		}
+		d.Opts, d.Parametric = rest[1:j], true
+		rest = rest[j+1:]
+	}
+	rest = strings.TrimLeft(rest, " \t")
+	if strings.HasPrefix(rest, "\\\n") {
+		rest = rest[2:]
+	}
+	d.Body = strings.TrimRight(rest, " \t\n")
+	return d, true
+}
+
+// shorten cuts s to at most n bytes, marking the cut with "...".
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
