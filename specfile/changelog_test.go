@@ -1,0 +1,321 @@
+package specfile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/patchtrace/patchtrace/internal/testenv"
+)
+
+func noon(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
+
+func TestParseChangelogHeaders(t *testing.T) {
+	tests := []struct {
+		header             string
+		date               time.Time
+		author, email, evr string
+		warnings           int
+		wantErr            bool
+	}{
+		{"* Mon Jan 08 2024 Jan Macku <jamacku@redhat.com> - 7.76.1-26.3", noon(2024, 1, 8), "Jan Macku", "jamacku@redhat.com", "7.76.1-26.3", 0, false},
+		{"* Tue Feb  6 2024 A B <a@b.c> - 1:2.3-4", noon(2024, 2, 6), "A B", "a@b.c", "1:2.3-4", 0, false},
+		{"* Tue Feb 6 2024 A B <a@b.c> 2.3-4", noon(2024, 2, 6), "A B", "a@b.c", "2.3-4", 0, false},
+		{"*  Tue  Feb  6  2024   A   B   <a@b.c>   -   2.3-4  ", noon(2024, 2, 6), "A   B", "a@b.c", "2.3-4", 0, false},
+		{"* Tue Feb 06 2024 A B <a@b.c>", noon(2024, 2, 6), "A B", "a@b.c", "", 1, false},
+		{"* Tue Feb 06 2024 A B <a@b.c> -2.3-4", noon(2024, 2, 6), "A B", "a@b.c", "2.3-4", 0, false},
+		{"* Thu Jul 13 10:11:12 UTC 2023 Jane Roe <jr@x.org> - 1.0-1", time.Date(2023, 7, 13, 10, 11, 12, 0, time.UTC), "Jane Roe", "jr@x.org", "1.0-1", 0, false},
+		{"* Wed Oct 14 10:01:24 CDT 2020 Rex Dieter <rdieter@fedoraproject.org> - 5.75.0-1", time.Date(2020, 10, 14, 10, 1, 24, 0, time.UTC), "Rex Dieter", "rdieter@fedoraproject.org", "5.75.0-1", 0, false},
+		{"* Wed Aug 29 2001 Someone - 1.0-2", noon(2001, 8, 29), "Someone", "", "1.0-2", 1, false},
+		{"* Wed Aug 29 2001 Someone some@where.org - 1.0-2", noon(2001, 8, 29), "Someone", "some@where.org", "1.0-2", 0, false},
+		{"* Wed Aug 29 2001 Joe <joe at example dot com> - 1.0-2", noon(2001, 8, 29), "Joe", "joe at example dot com", "1.0-2", 0, false},
+		{"* thu jul 13 2023 lower <l@c.s> - 1-1", noon(2023, 7, 13), "lower", "l@c.s", "1-1", 0, false},
+		{"* Wednesday July 12 2023 Full Names <f@n.x> - 1-1", noon(2023, 7, 12), "Full Names", "f@n.x", "1-1", 0, false},
+		// rpm warns "bogus date" when the weekday is wrong.
+		{"* Tue Jul 12 2024 A B <a@b.c> - 1-0", noon(2024, 7, 12), "A B", "a@b.c", "1-0", 1, false},
+		// rpm errors.
+		{"* Tue Jul 32 2022 A B <a@b.c> - 1-0", time.Time{}, "", "", "", 0, true},
+		{"* Tue Feb 30 2022 A B <a@b.c> - 1-0", time.Time{}, "", "", "", 0, true},
+		{"* Tue Foo 3 2022 A B <a@b.c> - 1-0", time.Time{}, "", "", "", 0, true},
+		{"* 2022-07-12 A B <a@b.c> - 1-0", time.Time{}, "", "", "", 0, true},
+		{"* Tue Jul 12 22 A B <a@b.c> - 1-0", time.Time{}, "", "", "", 0, true},
+		{"* Tue Jul 12 2022", time.Time{}, "", "", "", 0, true},
+		{"* Thu Jul 13 25:11:12 UTC 2023 A <a@b> - 1", time.Time{}, "", "", "", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			es, err := ParseChangelog(tt.header+"\n- text\n", "x.spec", 10)
+			if tt.wantErr {
+				if !errors.Is(err, ErrChangelog) {
+					t.Fatalf("err = %v, want ErrChangelog", err)
+				}
+				var pe *Error
+				if !errors.As(err, &pe) || pe.File != "x.spec" || pe.Line != 10 {
+					t.Fatalf("err = %#v, want *Error at x.spec:10", err)
+				}
+				if len(es) != 1 || es[0].Line != 10 || es[0].Text != "- text" {
+					t.Fatalf("entries = %+v, want the malformed entry kept", es)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(es) != 1 {
+				t.Fatalf("got %d entries", len(es))
+			}
+			e := es[0]
+			if !e.Date.Equal(tt.date) || e.Author != tt.author || e.Email != tt.email || e.EVR != tt.evr || e.Line != 10 || e.Text != "- text" {
+				t.Errorf("got %v %q %q %q line %d text %q", e.Date, e.Author, e.Email, e.EVR, e.Line, e.Text)
+			}
+			if len(e.Warnings) != tt.warnings {
+				t.Errorf("warnings = %q, want %d", e.Warnings, tt.warnings)
+			}
+		})
+	}
+}
+
+func TestParseChangelogBody(t *testing.T) {
+	text := `
+* Fri Mar 15 2024 Jacek Migacz <jmigacz@redhat.com> - 7.76.1-26.el9_3.3
+- fix cookie (CVE-2023-46218)
+  Resolves: RHEL-21097, RHEL-21096
+
+# a comment rpm drops: CVE-1999-0001
+- and more
+  Related: rhbz#2240033
+
+* Thu Mar 14 2024 X Y <x@y.z> - 1-1
+* not a header, rpm reads it as text (#1234)
+
+`
+	es, err := ParseChangelog(text, "curl.spec", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ChangelogEntry{{
+		Date: noon(2024, 3, 15), Author: "Jacek Migacz", Email: "jmigacz@redhat.com", EVR: "7.76.1-26.el9_3.3",
+		Text: "- fix cookie (CVE-2023-46218)\n  Resolves: RHEL-21097, RHEL-21096\n\n- and more\n  Related: rhbz#2240033",
+		Line: 101,
+		Refs: []ChangelogRef{
+			{Kind: RefCVE, ID: "CVE-2023-46218"},
+			{Kind: RefJira, ID: "RHEL-21097", Relation: "Resolves"},
+			{Kind: RefJira, ID: "RHEL-21096", Relation: "Resolves"},
+			{Kind: RefBugzilla, ID: "2240033", Relation: "Related"},
+		},
+	}, {
+		Date: noon(2024, 3, 14), Author: "X Y", Email: "x@y.z", EVR: "1-1",
+		Text: "* not a header, rpm reads it as text (#1234)",
+		Line: 109,
+		Refs: []ChangelogRef{{Kind: RefIssue, ID: "1234"}},
+	}}
+	if diff := cmp.Diff(want, es); diff != "" {
+		t.Error(diff)
+	}
+}
+
+func TestParseChangelogRefs(t *testing.T) {
+	tests := []struct {
+		email, text string
+		want        []ChangelogRef
+	}{
+		{"a@redhat.com", "- Resolves: #RHEL-2031", []ChangelogRef{{RefJira, "RHEL-2031", "Resolves"}}},
+		{"a@b.c", "- JIRA: https://issues.redhat.com/browse/RHEL-1492", []ChangelogRef{{RefJira, "RHEL-1492", ""}}},
+		{"a@b.c", "- fix (https://bugzilla.redhat.com/show_bug.cgi?id=1234567)", []ChangelogRef{{RefBugzilla, "1234567", ""}}},
+		{"a@b.c", "- see https://bugzilla.redhat.com/2170883", []ChangelogRef{{RefBugzilla, "2170883", ""}}},
+		{"a@b.c", "- [Orabug: 32013095]", []ChangelogRef{{RefOrabug, "32013095", ""}}},
+		{"a@b.c", "- [Orabug: 1234, 5678] CVE-2021-3449", []ChangelogRef{{RefOrabug, "1234", ""}, {RefOrabug, "5678", ""}, {RefCVE, "CVE-2021-3449", ""}}},
+		{"a@b.c", "- fix crash (#2170883)", []ChangelogRef{{RefBugzillaImplied, "2170883", ""}}},
+		{"a@b.c", "- fix upstream issue #12", []ChangelogRef{{RefIssue, "12", ""}}},
+		{"a@redhat.com", "- fix crash (#12345)", []ChangelogRef{{RefBugzillaImplied, "12345", ""}}},
+		{"a@b.c", "- fixes bug #12345", []ChangelogRef{{RefBugzillaImplied, "12345", ""}}},
+		{"a@b.c", "- Resolves: #123", []ChangelogRef{{RefBugzillaImplied, "123", "Resolves"}}},
+		{"a@b.c", "- Resolves: 1234567", []ChangelogRef{{RefBugzillaImplied, "1234567", "Resolves"}}},
+		{"a@b.c", "- Resolves: bz #1234, #5678", []ChangelogRef{{RefBugzilla, "1234", "Resolves"}, {RefBugzillaImplied, "5678", "Resolves"}}},
+		{"a@b.c", "- Resolves: RHBZ #1234, RHBZ #5678", []ChangelogRef{{RefBugzilla, "1234", "Resolves"}, {RefBugzilla, "5678", "Resolves"}}},
+		{"a@b.c", "- Resolves: CVE-2023-1 (too short) cve-2023-12345", []ChangelogRef{{RefCVE, "CVE-2023-12345", "Resolves"}}},
+		{"a@b.c", "- Related: rhbz#1 Resolves: rhbz#1234567", []ChangelogRef{{RefBugzilla, "1234567", "Resolves"}}},
+		{"a@b.c", "- Related: rhbz#1234 Resolves: rhbz#7654321", []ChangelogRef{{RefBugzilla, "1234", "Related"}, {RefBugzilla, "7654321", "Resolves"}}},
+		{"a@b.c", "- PKCS#11 and PKCS#12 support", nil},
+		{"a@b.c", "- rebuild for RHEL-9 and RHEL-8.6", nil},
+		{"a@b.c", "- Resolves: RHEL-9", []ChangelogRef{{RefJira, "RHEL-9", "Resolves"}}},
+		{"a@b.c", "- see https://github.com/foo/bar/issues/12#issuecomment-3", nil},
+		{"a@b.c", "- Resolves: rhbz#2216256\n- Related: rhbz#2216256", []ChangelogRef{{RefBugzilla, "2216256", "Resolves"}}},
+		{"a@b.c", "- Resolves: OPENJDK-1234", []ChangelogRef{{RefJira, "OPENJDK-1234", "Resolves"}}},
+		{"a@b.c", "- Resolves: rbhz#2111111", []ChangelogRef{{RefBugzilla, "2111111", "Resolves"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			es, err := ParseChangelog("* Mon Jan 08 2024 A B <"+tt.email+"> - 1-1\n"+tt.text+"\n", "", 1)
+			if err != nil || len(es) != 1 {
+				t.Fatalf("%v %v", es, err)
+			}
+			if diff := cmp.Diff(tt.want, es[0].Refs); diff != "" {
+				t.Error(diff)
+			}
+		})
+	}
+}
+
+func TestParseChangelogProblems(t *testing.T) {
+	text := "- text before any header\n" +
+		"* Mon Jan 08 2024 A <a@b> - 2\n- two\n" +
+		"* Tue Jan 09 2024 A <a@b> - 3\n- out of order\n" +
+		"* Mon Jan 32 2024 A <a@b> - 1\n- bad date\n" +
+		"* Sun Jan 07 2024 A <a@b> - 0\n"
+	es, err := ParseChangelog(text, "p.spec", 5)
+	if len(es) != 4 {
+		t.Fatalf("got %d entries", len(es))
+	}
+	msg := err.Error()
+	for _, want := range []string{"p.spec:5: bad %changelog: entries must start with *", "p.spec:10: bad %changelog: bad date"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+	if got := es[1].Warnings; len(got) != 1 || !strings.Contains(got[0], "not in descending chronological order") {
+		t.Errorf("out-of-order warnings = %q", got)
+	}
+	if got := es[3].Warnings; len(got) != 1 || got[0] != "no description" {
+		t.Errorf("empty entry warnings = %q", got)
+	}
+	if es, err := ParseChangelog("\n%autochangelog\n", "a.spec", 1); err != nil || len(es) != 0 {
+		t.Errorf("%%autochangelog: %v %v", es, err)
+	}
+	if es, err := ParseChangelog("", "a.spec", 1); err != nil || len(es) != 0 {
+		t.Errorf("empty: %v %v", es, err)
+	}
+}
+
+// rawChangelog returns the body of the %changelog section of a spec and the
+// line its first line is on, found by scanning lines (independently of
+// Parse), for the corpus test.
+func rawChangelog(data []byte) (string, int, bool) {
+	lines := strings.Split(string(data), "\n")
+	for i, l := range lines {
+		if l == "%changelog" || strings.HasPrefix(l, "%changelog ") || strings.HasPrefix(l, "%changelog\t") || strings.HasPrefix(l, "%changelog\r") {
+			j := i + 1
+			for ; j < len(lines); j++ {
+				if isSectionLine(lines[j]) {
+					break
+				}
+			}
+			return strings.Join(lines[i+1:j], "\n"), i + 2, true
+		}
+	}
+	return "", 0, false
+}
+
+func isSectionLine(l string) bool {
+	if !strings.HasPrefix(l, "%") {
+		return false
+	}
+	w := strings.FieldsFunc(l[1:], func(r rune) bool { return r == ' ' || r == '\t' || r == '\r' })
+	if len(w) == 0 {
+		return false
+	}
+	switch w[0] {
+	case "package", "description", "prep", "build", "install", "check", "clean", "files",
+		"pre", "post", "preun", "postun", "pretrans", "posttrans", "verifyscript",
+		"triggerin", "triggerun", "triggerpostun", "triggerprein", "filetriggerin",
+		"filetriggerun", "filetriggerpostun", "transfiletriggerin", "transfiletriggerun",
+		"transfiletriggerpostun", "changelog", "generate_buildrequires", "conf",
+		"sourcelist", "patchlist", "preuntrans", "postuntrans":
+		return true
+	}
+	return false
+}
+
+// TestChangelogCorpus parses the %changelog of every spec in the corpus.
+// Only the changelogs known to be malformed (rpm reports "bad date" for
+// them) may fail; reference counts are logged.
+func TestChangelogCorpus(t *testing.T) {
+	root := testenv.Corpus(t)
+	var files []string
+	for _, pat := range []string{"*/*/*/*.spec", "*/*/*/SPECS/*.spec", "fedora-specs/*.spec"} {
+		m, _ := filepath.Glob(filepath.Join(root, pat))
+		files = append(files, m...)
+	}
+	if len(files) < 100 {
+		t.Fatalf("only %d specs in the corpus", len(files))
+	}
+	var specs, entries, auto, none int
+	kinds := map[string]int{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, f)
+		body, first, ok := rawChangelog(data)
+		if !ok {
+			none++
+			continue
+		}
+		specs++
+		es, err := ParseChangelog(body, rel, first)
+		if err != nil {
+			t.Errorf("%v", err)
+		}
+		if isAutochangelog(strings.TrimSpace(body)) {
+			auto++
+			if len(es) != 0 {
+				t.Errorf("%s: %%autochangelog gave %d entries", rel, len(es))
+			}
+			continue
+		}
+		if len(es) == 0 && strings.Contains(body, "\n*") {
+			t.Errorf("%s: no entries", rel)
+		}
+		entries += len(es)
+		for i, e := range es {
+			if e.Date.IsZero() || e.Line < first {
+				t.Errorf("%s:%d: entry without date or line", rel, e.Line)
+			}
+			if i > 0 && e.Line <= es[i-1].Line {
+				t.Errorf("%s:%d: lines not increasing", rel, e.Line)
+			}
+			for _, r := range e.Refs {
+				kinds[r.Kind]++
+			}
+		}
+	}
+	t.Logf("%d specs, %d with %%changelog (%d %%autochangelog, %d none), %d entries, refs %v", len(files), specs, auto, none, entries, kinds)
+	if kinds[RefCVE] < 500 || kinds[RefBugzilla] < 500 || kinds[RefJira] < 20 {
+		t.Errorf("too few references found: %v", kinds)
+	}
+}
+
+func TestChangelogOpenELACurl(t *testing.T) {
+	data, err := os.ReadFile(testenv.CorpusFile(t, "openela/curl/el9/curl.spec"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, first, _ := rawChangelog(data)
+	es, err := ParseChangelog(body, "curl.spec", first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := es[0]
+	if e.EVR != "7.76.1-26.el9_3.3" && !strings.HasPrefix(e.EVR, "7.76.1-26") {
+		t.Errorf("top EVR = %q", e.EVR)
+	}
+	var jira, cve int
+	for _, e := range es {
+		for _, r := range e.Refs {
+			switch r.Kind {
+			case RefJira:
+				jira++
+			case RefCVE:
+				cve++
+			}
+		}
+	}
+	if jira == 0 || cve < 30 {
+		t.Errorf("curl el9: %d jira, %d CVE refs", jira, cve)
+	}
+}
