@@ -1,0 +1,541 @@
+package patchset
+
+import (
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// Verdict grades how two patches relate, from Unrelated (0, the zero value)
+// to Identical.
+type Verdict int
+
+const (
+	// Unrelated: the patches share (almost) no change.
+	Unrelated Verdict = iota
+	// Similar: a substantial share of changed lines is common, but neither
+	// patch holds the other (an adapted or reworked backport).
+	Similar
+	// Partial: one patch holds (nearly) all of the other's change and more:
+	// a partial backport, a split or a squash. Comparison.Direction says
+	// which side holds the other.
+	Partial
+	// Rebased: the same changes carried to another base: other context,
+	// other offsets, other hunk boundaries, or at most small adaptations
+	// (at least 90% of each side's changed lines found in the other, lines
+	// adapted at character level counting by their similarity).
+	Rebased
+	// Equivalent: the same diff apart from whitespace and file paths
+	// (prefixes, -p level, backup suffixes, moved files).
+	Equivalent
+	// Identical: the same diff text: names as written, modes, hunk
+	// positions and every line verbatim.
+	Identical
+)
+
+var verdictNames = [...]string{"unrelated", "similar", "partial", "rebased", "equivalent", "identical"}
+
+// String returns the verdict as a lower-case word.
+func (v Verdict) String() string {
+	if v >= 0 && int(v) < len(verdictNames) {
+		return verdictNames[v]
+	}
+	return "verdict(" + strconv.Itoa(int(v)) + ")"
+}
+
+// Direction says which side of a comparison holds the other.
+type Direction int
+
+const (
+	// Neither side holds the other (or both hold each other).
+	Neither Direction = iota
+	// AContainsB: B's change is (nearly) all in A, A has more.
+	AContainsB
+	// BContainsA: A's change is (nearly) all in B, B has more.
+	BContainsA
+)
+
+// String returns "neither", "a-contains-b" or "b-contains-a".
+func (d Direction) String() string {
+	switch d {
+	case AContainsB:
+		return "a-contains-b"
+	case BContainsA:
+		return "b-contains-a"
+	}
+	return "neither"
+}
+
+// Thresholds of the verdict scale (fractions of changed lines).
+const (
+	// RebasedThreshold is the containment both sides must reach for
+	// Rebased when the net changes are not exactly equal.
+	RebasedThreshold = 0.9
+	// PartialThreshold is the containment the smaller side must reach for
+	// Partial.
+	PartialThreshold = 0.8
+	// SimilarThreshold is the Score from which two patches are Similar
+	// (a containment of at least 0.5 on either side also qualifies).
+	SimilarThreshold = 0.3
+	// nearLineSimilarity is the character-level similarity from which an
+	// unmatched changed line counts as an adapted copy of another.
+	nearLineSimilarity = 0.6
+)
+
+// Comparison is the result of Compare.
+type Comparison struct {
+	Verdict Verdict
+	// Direction is set for Partial (and left Neither otherwise).
+	Direction Direction
+	// Score is the Dice similarity of the two net changes in [0, 1]:
+	// 2*common / (changed lines of A + changed lines of B), where common
+	// counts shared lines plus the similarity of adapted lines; 1 for
+	// Identical, Equivalent and exactly equal net changes.
+	Score float64
+	// InB is the fraction of A's changed lines found in B; InA the
+	// fraction of B's changed lines found in A.
+	InB, InA float64
+	// Files pairs the files of A with those of B (indices into the
+	// FileChange slices, -1 for a file without partner), A's order first.
+	Files []FileMatch
+	// Hunks maps hunks of A to hunks of B that share changed lines.
+	Hunks []HunkMatch
+}
+
+// FileMatch pairs one file of A with one of B.
+type FileMatch struct {
+	// A and B index the compared FileChange slices; -1 when the file has
+	// no partner on that side.
+	A, B int
+	// PathScore is PathSimilarity of the two paths (best of new/old).
+	PathScore float64
+	// Common is the number of shared changed lines (adapted lines count by
+	// their similarity).
+	Common float64
+	// Score is the Dice similarity of the two files' net changes.
+	Score float64
+}
+
+// HunkMatch says that hunk AHunk of file AFile in A shares changed lines
+// with hunk BHunk of file BFile in B. A hunk index is -1 when that side has
+// no hunks (a FileChange from blobs): the whole file stands for it.
+type HunkMatch struct {
+	AFile, AHunk, BFile, BHunk int
+	// Common is the number of shared changed lines.
+	Common int
+	// Score is the Dice similarity of the two hunks' net changes.
+	Score float64
+}
+
+// Compare compares two patches by content (paths detected with strip
+// auto-detection, see ChangesFromPatch). A nil patch is an empty one.
+func Compare(a, b *Patch) Comparison {
+	return CompareChanges(ChangesFromPatch(a, -1), ChangesFromPatch(b, -1))
+}
+
+// CompareChanges compares two net changes file by file; use it for changes
+// computed from blobs (ChangeFromBlobs) or from several patches
+// (ChangesFromPatches). Files are paired by shared changed lines, then by
+// path similarity; changed lines without an exact partner in the paired
+// file are matched at character level (github.com/sergi/go-diff), so an
+// adapted line (warnf vs infof) counts by its similarity.
+func CompareChanges(a, b []FileChange) Comparison {
+	var c Comparison
+	wa, wb := totalWeight(a), totalWeight(b)
+
+	// Pair files greedily: most shared lines first, then best path.
+	type cand struct {
+		i, j int
+		ov   int
+		ps   float64
+	}
+	var cands []cand
+	for i := range a {
+		for j := range b {
+			ov := Overlap(a[i].Lines, b[j].Lines)
+			ps := filePathSimilarity(&a[i], &b[j])
+			if ov > 0 || ps >= 0.5 {
+				cands = append(cands, cand{i, j, ov, ps})
+			}
+		}
+	}
+	slices.SortStableFunc(cands, func(x, y cand) int {
+		switch {
+		case x.ov != y.ov:
+			return y.ov - x.ov
+		case x.ps > y.ps:
+			return -1
+		case x.ps < y.ps:
+			return 1
+		}
+		return 0
+	})
+	pairA := make([]int, len(a))
+	pairB := make([]int, len(b))
+	for i := range pairA {
+		pairA[i] = -1
+	}
+	for j := range pairB {
+		pairB[j] = -1
+	}
+	var pairs []cand
+	for _, k := range cands {
+		if pairA[k.i] < 0 && pairB[k.j] < 0 {
+			pairA[k.i], pairB[k.j] = k.j, k.i
+			pairs = append(pairs, k)
+		}
+	}
+
+	exactCommon := 0
+	common := 0.0
+	var sim lineSimilarity
+	fileCommon := make(map[[2]int]float64, len(pairs))
+	for _, p := range pairs {
+		fa, fb := &a[p.i], &b[p.j]
+		fuzzy := sim.nearCredit(fa.Lines, fb.Lines)
+		exactCommon += p.ov
+		fc := float64(p.ov) + fuzzy
+		common += fc
+		fileCommon[[2]int{p.i, p.j}] = fc
+	}
+
+	// File matches in A's order, then B's unpaired files.
+	for i := range a {
+		fm := FileMatch{A: i, B: pairA[i]}
+		if j := pairA[i]; j >= 0 {
+			fm.PathScore = filePathSimilarity(&a[i], &b[j])
+			fm.Common = fileCommon[[2]int{i, j}]
+			fm.Score = dice(fm.Common, a[i].Weight(), b[j].Weight())
+			c.Hunks = append(c.Hunks, hunkMatches(i, &a[i], j, &b[j])...)
+		}
+		c.Files = append(c.Files, fm)
+	}
+	for j := range b {
+		if pairB[j] < 0 {
+			c.Files = append(c.Files, FileMatch{A: -1, B: j})
+		}
+	}
+
+	if wa > 0 {
+		c.InB = min(1, common/float64(wa))
+	}
+	if wb > 0 {
+		c.InA = min(1, common/float64(wb))
+	}
+	c.Score = dice(common, wa, wb)
+	sameNet := exactCommon == wa && exactCommon == wb
+	switch {
+	case sameHashes(a, b, func(f *FileChange) uint64 { return f.ExactHash }):
+		c.Verdict, c.Score, c.InA, c.InB = Identical, 1, 1, 1
+	case sameNet && sameHashes(a, b, func(f *FileChange) uint64 { return f.EquivHash }):
+		c.Verdict, c.Score, c.InA, c.InB = Equivalent, 1, 1, 1
+	case sameNet && wa > 0:
+		c.Verdict, c.Score, c.InA, c.InB = Rebased, 1, 1, 1
+	case wa == 0 || wb == 0:
+		c.Verdict = Unrelated
+	case c.InA >= RebasedThreshold && c.InB >= RebasedThreshold:
+		c.Verdict = Rebased
+	case c.InA >= PartialThreshold && c.InB < PartialThreshold:
+		c.Verdict, c.Direction = Partial, AContainsB
+	case c.InB >= PartialThreshold && c.InA < PartialThreshold:
+		c.Verdict, c.Direction = Partial, BContainsA
+	case c.Score >= SimilarThreshold || max(c.InA, c.InB) >= 0.5:
+		c.Verdict = Similar
+	default:
+		c.Verdict = Unrelated
+	}
+	return c
+}
+
+func totalWeight(fs []FileChange) int {
+	w := 0
+	for i := range fs {
+		w += fs[i].Weight()
+	}
+	return w
+}
+
+func dice(common float64, wa, wb int) float64 {
+	if wa+wb == 0 {
+		return 0
+	}
+	return min(1, 2*common/float64(wa+wb))
+}
+
+// filePathSimilarity is PathSimilarity over the new and old paths of both.
+func filePathSimilarity(a, b *FileChange) float64 {
+	best := PathSimilarity(a.Path, b.Path)
+	if a.OldPath != "" {
+		best = max(best, PathSimilarity(a.OldPath, b.Path))
+	}
+	if b.OldPath != "" {
+		best = max(best, PathSimilarity(a.Path, b.OldPath))
+	}
+	return best
+}
+
+// sameHashes reports whether a and b have the same non-empty multiset of
+// per-file hashes, none of them unknown (0).
+func sameHashes(a, b []FileChange, key func(*FileChange) uint64) bool {
+	if len(a) != len(b) || len(a) == 0 {
+		return false
+	}
+	ka := make([]uint64, len(a))
+	kb := make([]uint64, len(b))
+	for i := range a {
+		ka[i], kb[i] = key(&a[i]), key(&b[i])
+		if ka[i] == 0 || kb[i] == 0 {
+			return false
+		}
+	}
+	slices.Sort(ka)
+	slices.Sort(kb)
+	return slices.Equal(ka, kb)
+}
+
+// hunkMatches lists the hunk pairs of two paired files that share changed
+// lines.
+func hunkMatches(ai int, a *FileChange, bi int, b *FileChange) []HunkMatch {
+	type side struct {
+		idx   int
+		lines []LineCount
+	}
+	hunks := func(f *FileChange) []side {
+		if f.Hunks == nil {
+			return []side{{-1, f.Lines}}
+		}
+		s := make([]side, 0, len(f.Hunks))
+		for k := range f.Hunks {
+			if len(f.Hunks[k].Lines) > 0 {
+				s = append(s, side{f.Hunks[k].Index, f.Hunks[k].Lines})
+			}
+		}
+		return s
+	}
+	// Candidates share changed lines; pair them one to one by most shared
+	// lines first, then keep extra pairs only where the smaller hunk is
+	// mostly inside the other (a hunk split or merged).
+	xs, ys := hunks(a), hunks(b)
+	var cands []HunkMatch
+	for _, x := range xs {
+		for _, y := range ys {
+			if ov := Overlap(x.lines, y.lines); ov > 0 {
+				cands = append(cands, HunkMatch{ai, x.idx, bi, y.idx, ov, dice(float64(ov), Weight(x.lines), Weight(y.lines))})
+			}
+		}
+	}
+	slices.SortStableFunc(cands, func(p, q HunkMatch) int {
+		switch {
+		case p.Common != q.Common:
+			return q.Common - p.Common
+		case p.Score > q.Score:
+			return -1
+		case p.Score < q.Score:
+			return 1
+		}
+		return 0
+	})
+	usedA := map[int]bool{}
+	usedB := map[int]bool{}
+	var out []HunkMatch
+	for _, h := range cands {
+		if !usedA[h.AHunk] && !usedB[h.BHunk] {
+			usedA[h.AHunk], usedB[h.BHunk] = true, true
+			out = append(out, h)
+		}
+	}
+	weightOf := func(f *FileChange, idx int) int {
+		if idx < 0 {
+			return f.Weight()
+		}
+		for k := range f.Hunks {
+			if f.Hunks[k].Index == idx {
+				return f.Hunks[k].Weight()
+			}
+		}
+		return 0
+	}
+	// A hunk left without partner joins the hunk that holds most of it
+	// (cands is sorted by shared lines, so the first fit is the best).
+	extraA := map[int]bool{}
+	extraB := map[int]bool{}
+	for _, h := range cands {
+		switch {
+		case !usedA[h.AHunk] && !extraA[h.AHunk]:
+			if w := weightOf(a, h.AHunk); w > 0 && float64(h.Common) >= PartialThreshold*float64(w) {
+				extraA[h.AHunk] = true
+				out = append(out, h)
+			}
+		case !usedB[h.BHunk] && !extraB[h.BHunk]:
+			if w := weightOf(b, h.BHunk); w > 0 && float64(h.Common) >= PartialThreshold*float64(w) {
+				extraB[h.BHunk] = true
+				out = append(out, h)
+			}
+		}
+	}
+	slices.SortFunc(out, func(p, q HunkMatch) int {
+		if p.AHunk != q.AHunk {
+			return p.AHunk - q.AHunk
+		}
+		return p.BHunk - q.BHunk
+	})
+	return out
+}
+
+// Limits of the character-level matching of leftover lines per file pair.
+const (
+	maxNearLines   = 200   // leftover lines considered per side and sign
+	maxNearChecks  = 20000 // similarity evaluations per file pair
+	nearDiffBudget = 50 * time.Millisecond
+)
+
+// lineSimilarity computes character-level similarity of lines with go-diff.
+type lineSimilarity struct {
+	dmp *diffmatchpatch.DiffMatchPatch
+}
+
+// similarity returns 1 - Levenshtein(a, b) / max(len(a), len(b)) in runes,
+// or 0 when a cheap bound shows it cannot reach nearLineSimilarity.
+func (s *lineSimilarity) similarity(a, b string) float64 {
+	la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
+	m := max(la, lb)
+	if m == 0 {
+		return 0
+	}
+	if 1-float64(abs(la-lb))/float64(m) < nearLineSimilarity {
+		return 0
+	}
+	// Bag distance is a lower bound of the edit distance.
+	var hist [256]int
+	for i := 0; i < len(a); i++ {
+		hist[a[i]]++
+	}
+	for i := 0; i < len(b); i++ {
+		hist[b[i]]--
+	}
+	pos, neg := 0, 0
+	for _, v := range hist {
+		if v > 0 {
+			pos += v
+		} else {
+			neg -= v
+		}
+	}
+	if 1-float64(max(pos, neg))/float64(max(len(a), len(b))) < nearLineSimilarity {
+		return 0
+	}
+	if s.dmp == nil {
+		s.dmp = diffmatchpatch.New()
+		// Always set explicitly: the default (1 s) silently degrades.
+		s.dmp.DiffTimeout = nearDiffBudget
+	}
+	d := s.dmp.DiffLevenshtein(s.dmp.DiffMain(a, b, false))
+	return max(0, 1-float64(d)/float64(m))
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// nearCredit matches the lines of a and b that have no exact partner (same
+// sign) by character similarity and returns the summed similarity of the
+// pairs at or above nearLineSimilarity.
+func (s *lineSimilarity) nearCredit(a, b []LineCount) float64 {
+	type left struct {
+		text string
+		n    int
+	}
+	var ra, rb [2][]left // [0] removed, [1] added
+	i, j := 0, 0
+	add := func(r *[2][]left, l LineCount, n int) {
+		if n == 0 || len(l.Text) == 0 || l.Text[0] == 0 {
+			return
+		}
+		k := 0
+		if n > 0 {
+			k = 1
+		} else {
+			n = -n
+		}
+		if len(r[k]) < maxNearLines {
+			r[k] = append(r[k], left{normalizedText(l.Text), n})
+		}
+	}
+	for i < len(a) || j < len(b) {
+		switch {
+		case j >= len(b) || i < len(a) && a[i].Hash < b[j].Hash:
+			add(&ra, a[i], a[i].Count)
+			i++
+		case i >= len(a) || b[j].Hash < a[i].Hash:
+			add(&rb, b[j], b[j].Count)
+			j++
+		default:
+			x, y := a[i].Count, b[j].Count
+			switch {
+			case x > 0 && y > 0 || x < 0 && y < 0:
+				m := min(abs(x), abs(y))
+				sg := 1
+				if x < 0 {
+					sg = -1
+				}
+				add(&ra, a[i], x-sg*m)
+				add(&rb, b[j], y-sg*m)
+			default:
+				add(&ra, a[i], x)
+				add(&rb, b[j], y)
+			}
+			i++
+			j++
+		}
+	}
+	credit := 0.0
+	for k := 0; k < 2; k++ {
+		if len(ra[k]) == 0 || len(rb[k]) == 0 || len(ra[k])*len(rb[k]) > maxNearChecks {
+			continue
+		}
+		type pr struct {
+			x, y int
+			sim  float64
+		}
+		var prs []pr
+		for x := range ra[k] {
+			for y := range rb[k] {
+				if v := s.similarity(ra[k][x].text, rb[k][y].text); v >= nearLineSimilarity {
+					prs = append(prs, pr{x, y, v})
+				}
+			}
+		}
+		slices.SortStableFunc(prs, func(p, q pr) int {
+			switch {
+			case p.sim > q.sim:
+				return -1
+			case p.sim < q.sim:
+				return 1
+			}
+			return 0
+		})
+		na := make([]int, len(ra[k]))
+		nb := make([]int, len(rb[k]))
+		for x := range na {
+			na[x] = ra[k][x].n
+		}
+		for y := range nb {
+			nb[y] = rb[k][y].n
+		}
+		for _, p := range prs {
+			m := min(na[p.x], nb[p.y])
+			if m > 0 {
+				credit += float64(m) * p.sim
+				na[p.x] -= m
+				nb[p.y] -= m
+			}
+		}
+	}
+	return credit
+}
