@@ -1,0 +1,600 @@
+package patchset
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+)
+
+// PatchIDMode selects one of git patch-id's algorithms.
+type PatchIDMode uint8
+
+const (
+	// PatchIDUnstable is `git patch-id` (and `--unstable`): one SHA-1 over
+	// the whole whitespace-stripped diff, so the order of files matters.
+	PatchIDUnstable PatchIDMode = iota
+	// PatchIDStable is `git patch-id --stable`: one SHA-1 per file section,
+	// summed, so the order of files does not matter. git uses this id
+	// internally (cherry, rebase).
+	PatchIDStable
+	// PatchIDVerbatim is `git patch-id --verbatim`: like PatchIDStable but
+	// without whitespace stripping.
+	PatchIDVerbatim
+)
+
+// String returns the git option that selects the mode.
+func (m PatchIDMode) String() string {
+	switch m {
+	case PatchIDUnstable:
+		return "--unstable"
+	case PatchIDStable:
+		return "--stable"
+	case PatchIDVerbatim:
+		return "--verbatim"
+	}
+	return "PatchIDMode(?)"
+}
+
+// patchIDBufSize is the line buffer; longer lines are handled in pieces.
+const patchIDBufSize = 1 << 20
+
+// stageSize is how many stripped bytes are gathered before SHA-1 sees them.
+const stageSize = 1 << 16
+
+// PatchIDScanner computes git patch-ids over a stream of patches (git log
+// -p output, format-patch mboxes, plain git diffs), exactly as `git
+// patch-id` does, in memory that does not depend on the input's size.
+//
+// It reproduces git 2.39's quirks: a line of 40 hex digits (optionally after
+// "commit " or "From ") ends the current patch and names the next one, even
+// inside a message; text after a hunk whose counts are used up ends the
+// patch (what follows is attributed to the all-zero commit until the next
+// such line); "index" lines are not hashed but their object names are for
+// binary files; a NUL byte ends a line. Lines longer than 1 MiB are hashed
+// exactly, but if such a line is a hunk or index header only its first MiB
+// is interpreted.
+type PatchIDScanner struct {
+	r        *bufio.Reader
+	stable   bool
+	verbatim bool
+
+	// The id being computed (git's get_one_patchid state).
+	h            hash.Hash
+	stage        []byte
+	result       [20]byte
+	patchLen     int64
+	before       int32
+	after        int32
+	binary       bool
+	pre, post    []byte
+	commit       [20]byte // names the patch being computed
+	nextCommit   [20]byte
+	foundNext    bool
+	outID        [20]byte
+	outCommit    [20]byte
+	sum          [20]byte
+	err          error
+	eof          bool
+	rest         restMode // what to do with the rest of a long line
+}
+
+// restMode says what happens to the pieces of a line longer than the buffer
+// after the first.
+type restMode uint8
+
+const (
+	restDrop        restMode = iota // not looked at (or after a NUL)
+	restHash                        // hashed and counted
+	restHashVerbatim                // hashed as is, not counted (a "\ " line in verbatim mode)
+)
+
+// NewPatchIDScanner returns a scanner reading patches from r.
+func NewPatchIDScanner(r io.Reader, mode PatchIDMode) *PatchIDScanner {
+	s := &PatchIDScanner{
+		r:        bufio.NewReaderSize(r, patchIDBufSize),
+		stable:   mode != PatchIDUnstable,
+		verbatim: mode == PatchIDVerbatim,
+		h:        sha1.New(),
+		stage:    make([]byte, 0, stageSize),
+		pre:      make([]byte, 0, 64),
+		post:     make([]byte, 0, 64),
+	}
+	s.reset()
+	return s
+}
+
+func (s *PatchIDScanner) reset() {
+	s.h.Reset()
+	s.stage = s.stage[:0]
+	s.result = [20]byte{}
+	s.patchLen = 0
+	s.before, s.after = -1, -1
+	s.binary = false
+	s.foundNext = false
+}
+
+// Scan advances to the next patch id. It returns false at the end of the
+// input or on a read error (see Err).
+func (s *PatchIDScanner) Scan() bool {
+	for !s.eof {
+		line, err := s.r.ReadSlice('\n')
+		switch {
+		case err == nil:
+		case errors.Is(err, bufio.ErrBufferFull):
+			// A long line: the first piece decides, the rest follows.
+			ready := s.lineStart(line, true)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = s.r.ReadSlice('\n')
+				s.lineMore(line)
+			}
+			s.rest = restDrop
+			if err != nil && err != io.EOF {
+				s.err = err
+				return false
+			}
+			if err == io.EOF {
+				s.eof = true
+				if ready {
+					return true
+				}
+				return s.finish()
+			}
+			if ready {
+				return true
+			}
+			continue
+		case err == io.EOF:
+			s.eof = true
+			if len(line) > 0 && s.lineStart(line, false) {
+				// A patch ended on the last line; nothing follows.
+				return true
+			}
+			return s.finish()
+		default:
+			s.err = err
+			return false
+		}
+		if s.lineStart(line, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// ID returns the patch id found by the last successful Scan.
+func (s *PatchIDScanner) ID() [20]byte { return s.outID }
+
+// Commit returns the commit the last id belongs to: the object name on the
+// "commit"/"From" line before it, or all zeros.
+func (s *PatchIDScanner) Commit() [20]byte { return s.outCommit }
+
+// Err returns the first read error, if any.
+func (s *PatchIDScanner) Err() error { return s.err }
+
+// finish ends the current patch at the end of the input.
+func (s *PatchIDScanner) finish() bool {
+	ok := s.endPatch()
+	s.reset()
+	return ok
+}
+
+// endPatch completes the current id (git's flush_one_hunk at the end of
+// get_one_patchid and flush_current_id) and moves to the next patch. It
+// reports whether an id was produced.
+func (s *PatchIDScanner) endPatch() bool {
+	s.flushHunk()
+	produced := s.patchLen != 0
+	if produced {
+		s.outID, s.outCommit = s.result, s.commit
+	}
+	if s.foundNext {
+		s.commit = s.nextCommit
+	} else {
+		s.commit = [20]byte{}
+	}
+	return produced
+}
+
+func (s *PatchIDScanner) flushStage() {
+	if len(s.stage) > 0 {
+		s.h.Write(s.stage)
+		s.stage = s.stage[:0]
+	}
+}
+
+// flushHunk is git's flush_one_hunk: add the SHA-1 of what was hashed
+// since the last flush into result, with carry.
+func (s *PatchIDScanner) flushHunk() {
+	s.flushStage()
+	sum := s.h.Sum(s.sum[:0])
+	s.h.Reset()
+	var carry uint16
+	for i := 0; i < 20; i++ {
+		carry += uint16(s.result[i]) + uint16(sum[i])
+		s.result[i] = byte(carry)
+		carry >>= 8
+	}
+}
+
+// update hashes b as is.
+func (s *PatchIDScanner) update(b []byte) {
+	if len(b) > cap(s.stage)-len(s.stage) {
+		s.flushStage()
+		if len(b) >= cap(s.stage) {
+			s.h.Write(b)
+			return
+		}
+	}
+	s.stage = append(s.stage, b...)
+}
+
+// notSpace is 1 for bytes git's isspace does not count as whitespace
+// (git's own ctype: only SP, TAB, LF and CR are space).
+var notSpace = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 1
+	}
+	t[' '], t['\t'], t['\n'], t['\r'] = 0, 0, 0, 0
+	return t
+}()
+
+// hashLine hashes a (piece of a) line, stripped of whitespace unless in
+// verbatim mode, and returns how many bytes were hashed.
+func (s *PatchIDScanner) hashLine(b []byte) int {
+	if s.verbatim {
+		s.update(b)
+		return len(b)
+	}
+	total := 0
+	for len(b) > 0 {
+		if cap(s.stage)-len(s.stage) < len(b) && len(s.stage) > 0 {
+			s.flushStage()
+		}
+		piece := b
+		if len(piece) > cap(s.stage) {
+			piece = piece[:cap(s.stage)]
+		}
+		b = b[len(piece):]
+		n := len(s.stage)
+		dst := s.stage[n : n+len(piece)]
+		k := 0
+		for _, c := range piece {
+			dst[k] = c
+			k += int(notSpace[c])
+		}
+		s.stage = s.stage[:n+k]
+		total += k
+	}
+	return total
+}
+
+// cutNUL returns line up to its first NUL and whether there was one.
+func cutNUL(line []byte) ([]byte, bool) {
+	if i := bytes.IndexByte(line, 0); i >= 0 {
+		return line[:i], true
+	}
+	return line, false
+}
+
+// lineMore handles a further piece of a long line.
+func (s *PatchIDScanner) lineMore(piece []byte) {
+	if s.rest == restDrop {
+		return
+	}
+	piece, nul := cutNUL(piece)
+	switch s.rest {
+	case restHash:
+		s.patchLen += int64(s.hashLine(piece))
+	case restHashVerbatim:
+		s.update(piece)
+	}
+	if nul {
+		s.rest = restDrop
+	}
+}
+
+func hexVal(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// oidHex is git's get_oid_hex: 40 hex digits at the start of p.
+func oidHex(p []byte, oid *[20]byte) bool {
+	if len(p) < 40 {
+		return false
+	}
+	for i := 0; i < 20; i++ {
+		a, ok1 := hexVal(p[2*i])
+		b, ok2 := hexVal(p[2*i+1])
+		if !ok1 || !ok2 {
+			return false
+		}
+		oid[i] = a<<4 | b
+	}
+	return true
+}
+
+func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// lineStart handles a whole line, or the first piece of a long one (more
+// is true then). It reports whether a patch id is ready.
+func (s *PatchIDScanner) lineStart(line []byte, more bool) bool {
+	line, nul := cutNUL(line)
+	s.rest = restDrop
+	more = more && !nul // the rest of the line is beyond the NUL
+	var c0 byte
+	if len(line) > 0 {
+		c0 = line[0]
+	}
+	// The common case first: a line inside a hunk.
+	if (c0 == ' ' || c0 == '+' || c0 == '-') && s.patchLen != 0 && s.before != -1 && !s.binary && (s.before != 0 || s.after != 0) {
+		if c0 != '+' {
+			s.before--
+		}
+		if c0 != '-' {
+			s.after--
+		}
+		s.patchLen += int64(s.hashLine(line))
+		if more {
+			s.rest = restHash
+		}
+		return false
+	}
+
+	// Possibly skip over the prefix added by "log" or "format-patch".
+	p := line
+	switch {
+	case bytes.HasPrefix(line, []byte("commit ")):
+		p = line[7:]
+	case bytes.HasPrefix(line, []byte("From ")):
+		p = line[5:]
+	case bytes.HasPrefix(line, []byte(`\ `)) && (len(line) > 12 || more):
+		if s.verbatim {
+			// Hashed whole, but not counted in the patch's length.
+			s.update(line)
+			if more {
+				s.rest = restHashVerbatim
+			}
+		}
+		return false
+	}
+	if len(p) >= 40 {
+		if _, ok := hexVal(p[0]); ok && oidHex(p, &s.nextCommit) {
+			s.foundNext = true
+			return s.finishAndReset()
+		}
+	}
+	// Ignore commit comments.
+	if s.patchLen == 0 && !bytes.HasPrefix(line, []byte("diff ")) {
+		return false
+	}
+	// Parsing the diff header?
+	if s.before == -1 {
+		switch {
+		case bytes.HasPrefix(line, []byte("GIT binary patch")), bytes.HasPrefix(line, []byte("Binary files")):
+			s.binary = true
+			s.before = 0
+			s.update(s.pre)
+			s.update(s.post)
+			if s.stable {
+				s.flushHunk()
+			}
+			return false
+		case bytes.HasPrefix(line, []byte("index ")):
+			s.parseIndex(line)
+			return false
+		case bytes.HasPrefix(line, []byte("--- ")):
+			s.before, s.after = 1, 1
+		case !isAlpha(c0):
+			return s.finishAndReset()
+		}
+	}
+	if s.binary {
+		if bytes.HasPrefix(line, []byte("diff ")) {
+			s.binary = false
+			s.before = -1
+		}
+		return false
+	}
+	// Looking for a valid hunk header?
+	if s.before == 0 && s.after == 0 {
+		if bytes.HasPrefix(line, []byte("@@ -")) {
+			scanHunkHeader(line, &s.before, &s.after)
+			return false
+		}
+		// Split at the end of the patch.
+		if !bytes.HasPrefix(line, []byte("diff ")) {
+			return s.finishAndReset()
+		}
+		// Else another file header.
+		if s.stable {
+			s.flushHunk()
+		}
+		s.before, s.after = -1, -1
+	}
+	// Inside a hunk.
+	if c0 == '-' || c0 == ' ' {
+		s.before--
+	}
+	if c0 == '+' || c0 == ' ' {
+		s.after--
+	}
+	s.patchLen += int64(s.hashLine(line))
+	if more {
+		s.rest = restHash
+	}
+	return false
+}
+
+// finishAndReset ends the current patch in the middle of the input.
+func (s *PatchIDScanner) finishAndReset() bool {
+	ok := s.endPatch()
+	s.reset()
+	return ok
+}
+
+// parseIndex keeps the object names of an "index <a>..<b>[ <mode>]" line,
+// as git does (it hashes them for binary files).
+func (s *PatchIDScanner) parseIndex(line []byte) {
+	dots := bytes.Index(line, []byte(".."))
+	if dots < 0 {
+		return
+	}
+	end := bytes.IndexByte(line[dots:], ' ')
+	if end >= 0 {
+		end += dots
+	} else {
+		end = len(line) - 1
+	}
+	pre := line[6:dots]
+	post := line[dots+2:]
+	if end >= dots+2 {
+		post = line[dots+2 : end]
+	} else {
+		post = nil
+	}
+	if len(pre) > 64 {
+		pre = pre[:64]
+	}
+	if len(post) > 64 {
+		post = post[:64]
+	}
+	s.pre = append(s.pre[:0], pre...)
+	s.post = append(s.post[:0], post...)
+}
+
+// cIsSpace is the C library's isspace in the C locale, which atoi uses.
+func cIsSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// atoi is glibc's atoi: (int)strtol(s, NULL, 10), saturating at the
+// limits of a 64-bit long before truncation to 32 bits.
+func atoi(b []byte) int32 {
+	i := 0
+	for i < len(b) && cIsSpace(b[i]) {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	var v uint64
+	over := false
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		d := uint64(b[i] - '0')
+		if v > (1<<63-d)/10 {
+			over = true
+		}
+		if !over {
+			v = v*10 + d
+		}
+	}
+	var l int64
+	switch {
+	case over && neg:
+		l = -1 << 63
+	case over:
+		l = 1<<63 - 1
+	case neg:
+		if v == 1<<63 {
+			l = -1 << 63
+		} else {
+			l = -int64(v)
+		}
+	default:
+		if v > 1<<63-1 {
+			l = 1<<63 - 1
+		} else {
+			l = int64(v)
+		}
+	}
+	return int32(l)
+}
+
+func digitSpan(b []byte) int {
+	n := 0
+	for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+		n++
+	}
+	return n
+}
+
+func at(b []byte, i int) byte {
+	if i < len(b) {
+		return b[i]
+	}
+	return 0
+}
+
+// scanHunkHeader is git's scan_hunk_header: it sets the line counts of
+// "@@ -a[,b] +c[,d]", a missing count being 1, and stops early (leaving
+// a count as it is) on a malformed header, as git does.
+func scanHunkHeader(line []byte, before, after *int32) {
+	q := line[4:]
+	n := digitSpan(q)
+	if at(q, n) == ',' {
+		q = q[n+1:]
+		*before = atoi(q)
+		n = digitSpan(q)
+	} else {
+		*before = 1
+	}
+	if n == 0 || at(q, n) != ' ' || at(q, n+1) != '+' {
+		return
+	}
+	r := q[n+2:]
+	n = digitSpan(r)
+	if at(r, n) == ',' {
+		r = r[n+1:]
+		*after = atoi(r)
+	} else {
+		*after = 1
+	}
+}
+
+// PatchIDs calls fn with each patch id in r and the commit it belongs to
+// (all zeros when the patch is not preceded by a commit or From line), in
+// the order `git patch-id` prints them. Memory use does not depend on the
+// input's size.
+func PatchIDs(r io.Reader, mode PatchIDMode, fn func(id, commit [20]byte)) error {
+	s := NewPatchIDScanner(r, mode)
+	for s.Scan() {
+		fn(s.ID(), s.Commit())
+	}
+	return s.Err()
+}
+
+// AppendPatchIDLine appends the line `git patch-id` prints for an id:
+// "<id> <commit>\n" in lower-case hex.
+func AppendPatchIDLine(dst []byte, id, commit [20]byte) []byte {
+	dst = hex.AppendEncode(dst, id[:])
+	dst = append(dst, ' ')
+	dst = hex.AppendEncode(dst, commit[:])
+	return append(dst, '\n')
+}
+
+// PatchID returns the patch id of p as `git patch-id` computes it from
+// p.Bytes(), and whether there is one (a patch without a "diff" line, such
+// as a plain `diff -u` without a diff command line, has none). If git would
+// split p into several patches (a message line that starts with 40 hex
+// digits), the first id is returned.
+func (p *Patch) PatchID(mode PatchIDMode) ([20]byte, bool) {
+	s := NewPatchIDScanner(bytes.NewReader(p.raw), mode)
+	if s.Scan() {
+		return s.ID(), true
+	}
+	return [20]byte{}, false
+}
