@@ -63,23 +63,23 @@ type PatchIDScanner struct {
 	verbatim bool
 
 	// The id being computed (git's get_one_patchid state).
-	h            hash.Hash
-	stage        []byte
-	result       [20]byte
-	patchLen     int64
-	before       int32
-	after        int32
-	binary       bool
-	pre, post    []byte
-	commit       [20]byte // names the patch being computed
-	nextCommit   [20]byte
-	foundNext    bool
-	outID        [20]byte
-	outCommit    [20]byte
-	sum          [20]byte
-	err          error
-	eof          bool
-	rest         restMode // what to do with the rest of a long line
+	h          hash.Hash
+	stage      []byte
+	result     [20]byte
+	patchLen   int64
+	before     int32
+	after      int32
+	binary     bool
+	pre, post  []byte
+	commit     [20]byte // names the patch being computed
+	nextCommit [20]byte
+	foundNext  bool
+	outID      [20]byte
+	outCommit  [20]byte
+	sum        [20]byte
+	err        error
+	eof        bool
+	rest       restMode // what to do with the rest of a long line
 }
 
 // restMode says what happens to the pieces of a line longer than the buffer
@@ -87,9 +87,9 @@ type PatchIDScanner struct {
 type restMode uint8
 
 const (
-	restDrop        restMode = iota // not looked at (or after a NUL)
-	restHash                        // hashed and counted
-	restHashVerbatim                // hashed as is, not counted (a "\ " line in verbatim mode)
+	restDrop         restMode = iota // not looked at (or after a NUL)
+	restHash                         // hashed and counted
+	restHashVerbatim                 // hashed as is, not counted (a "\ " line in verbatim mode)
 )
 
 // NewPatchIDScanner returns a scanner reading patches from r.
