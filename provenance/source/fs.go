@@ -20,8 +20,6 @@ type FSSource struct {
 	location string
 	fsys     fs.FS
 	opts     Options
-	commit   string
-	history  func(ctx context.Context, paths []string) (map[string]*FileCommit, error)
 }
 
 // FromFS returns a Source reading fsys, a packaging directory in either
@@ -59,21 +57,6 @@ func (s *FSSource) Load(ctx context.Context) (*Package, error) {
 	}
 	p.Origin = s.name
 	p.Location = s.location
-	p.Commit = s.commit
-	if s.history != nil && s.opts.History {
-		paths := make([]string, 0, len(p.Files)+1)
-		paths = append(paths, p.SpecName)
-		for _, f := range p.Files {
-			paths = append(paths, f.Path)
-		}
-		m, err := s.history(ctx, paths)
-		if err != nil {
-			return nil, fmt.Errorf("source %q: %w", s.name, err)
-		}
-		for i := range p.Files {
-			p.Files[i].Introduced = m[p.Files[i].Path]
-		}
-	}
 	return p, nil
 }
 

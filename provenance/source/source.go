@@ -65,6 +65,9 @@ type Package struct {
 	SpecName string
 	// Spec holds the spec file's bytes.
 	Spec []byte
+	// SpecIntroduced is the commit that introduced the spec's current
+	// content (git sources opened with Options.History), else nil.
+	SpecIntroduced *FileCommit
 	// Files holds every other file: patches, small sources, PATCHES/
 	// overlay files. Lookaside lists and the spec are not in Files.
 	// Sorted by Path.
@@ -81,6 +84,9 @@ type Package struct {
 	// NEVR is the name-epoch-version-release from the SRPM header, nil
 	// for other sources.
 	NEVR *NEVR
+	// SRPM holds what the SRPM header says beyond the NEVR; nil for
+	// other sources.
+	SRPM *SRPMInfo
 	// Commit is the resolved commit (full hex) for git sources.
 	Commit string
 }

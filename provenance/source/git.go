@@ -1,0 +1,589 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// FileCommit is a commit that gave a file its content, on the first-parent
+// line of a git source.
+type FileCommit struct {
+	// Path is the file's path in the repository.
+	Path string
+	// Commit is the commit's full hex id.
+	Commit string
+	// Blob is the hex id of the file's content as of Commit.
+	Blob string
+	// Author and Email are the commit's author.
+	Author, Email string
+	// Date is the author date.
+	Date time.Time
+	// Subject is the first line of the commit message.
+	Subject string
+}
+
+// GitSource reads a dist-git repository at a ref (branch, tag or commit,
+// full or abbreviated; any revision go-git resolves, e.g. "el9~3").
+type GitSource struct {
+	name string
+	dir  string          // git dir, when opened from disk
+	repo *git.Repository // when given a repository
+	ref  string
+	opts Options
+}
+
+// GitDir returns a Source reading the repository at dir (a bare git
+// directory, or a work tree holding .git) at ref. The repository is opened
+// on each Load or History call, with an object LRU cache and pack file
+// descriptors kept open for the call (DESIGN §6), and closed afterwards.
+func GitDir(name, dir, ref string, opts ...Option) (*GitSource, error) {
+	gd, err := findGitDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", name, err)
+	}
+	if ref == "" {
+		ref = "HEAD"
+	}
+	return &GitSource{name: name, dir: gd, ref: ref, opts: buildOptions(opts)}, nil
+}
+
+// FromRepository returns a Source reading an already open repository
+// (e.g. an in-memory one) at ref.
+func FromRepository(name string, repo *git.Repository, ref string, opts ...Option) *GitSource {
+	if ref == "" {
+		ref = "HEAD"
+	}
+	return &GitSource{name: name, repo: repo, ref: ref, opts: buildOptions(opts)}
+}
+
+// findGitDir returns the git directory for dir: dir/.git (a directory, or
+// a "gitdir: PATH" file), or dir itself when it is a bare repository.
+func findGitDir(dir string) (string, error) {
+	dotgit := filepath.Join(dir, ".git")
+	if fi, err := os.Stat(dotgit); err == nil {
+		if fi.IsDir() {
+			return dotgit, nil
+		}
+		b, err := os.ReadFile(dotgit)
+		if err != nil {
+			return "", err
+		}
+		line := strings.TrimSpace(string(b))
+		if p, ok := strings.CutPrefix(line, "gitdir:"); ok {
+			p = strings.TrimSpace(p)
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(dir, p)
+			}
+			return p, nil
+		}
+		return "", fmt.Errorf("%s: not a gitdir file", dotgit)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err == nil {
+		if fi, err := os.Stat(filepath.Join(dir, "objects")); err == nil && fi.IsDir() {
+			return dir, nil
+		}
+	}
+	return "", fmt.Errorf("%s: not a git repository (no .git, no HEAD+objects)", dir)
+}
+
+// Name returns the name given to the source.
+func (s *GitSource) Name() string { return s.name }
+
+// Location returns GITDIR@REF.
+func (s *GitSource) Location() string {
+	if s.dir == "" {
+		return s.name + "@" + s.ref
+	}
+	return cleanLocation(s.dir) + "@" + s.ref
+}
+
+// open returns the repository and a function that releases it.
+func (s *GitSource) open() (*git.Repository, func(), error) {
+	if s.repo != nil {
+		return s.repo, func() {}, nil
+	}
+	st := filesystem.NewStorageWithOptions(osfs.New(s.dir),
+		cache.NewObjectLRU(cache.FileSize(s.opts.ObjectCacheSize)),
+		filesystem.Options{KeepDescriptors: true})
+	repo, err := git.Open(st, nil)
+	if err != nil {
+		st.Close()
+		return nil, nil, fmt.Errorf("%s: %w", s.dir, err)
+	}
+	return repo, func() { st.Close() }, nil
+}
+
+// resolve returns the commit s.ref names.
+func (s *GitSource) resolve(repo *git.Repository) (*object.Commit, error) {
+	h, err := repo.ResolveRevision(plumbing.Revision(s.ref))
+	if err != nil {
+		// a branch known only as a remote-tracking one
+		h2, err2 := repo.ResolveRevision(plumbing.Revision("refs/remotes/origin/" + s.ref))
+		if err2 != nil {
+			return nil, fmt.Errorf("ref %q: %w", s.ref, err)
+		}
+		h = h2
+	}
+	c, err := repo.CommitObject(*h)
+	if err != nil {
+		return nil, fmt.Errorf("ref %q: %w", s.ref, err)
+	}
+	return c, nil
+}
+
+// Load reads the tree of the resolved commit like a directory (see
+// FromFS). With Options.History, every File gets Introduced.
+func (s *GitSource) Load(ctx context.Context) (*Package, error) {
+	repo, done, err := s.open()
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", s.name, err)
+	}
+	defer done()
+	c, err := s.resolve(repo)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", s.name, err)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("source %q: commit %s: %w", s.name, c.Hash, err)
+	}
+	p, err := loadFS(ctx, TreeFS(tree), &s.opts)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: commit %s: %w", s.name, c.Hash, err)
+	}
+	p.Origin, p.Location, p.Commit = s.name, s.Location(), c.Hash.String()
+	if s.opts.History {
+		paths := make([]string, 0, len(p.Files)+1)
+		paths = append(paths, p.SpecName)
+		for _, f := range p.Files {
+			paths = append(paths, f.Path)
+		}
+		m, err := introduced(ctx, repo, c, paths, &s.opts)
+		if err != nil {
+			return nil, fmt.Errorf("source %q: %w", s.name, err)
+		}
+		for i := range p.Files {
+			p.Files[i].Introduced = m[p.Files[i].Path]
+		}
+		p.SpecIntroduced = m[p.SpecName]
+	}
+	return p, nil
+}
+
+// Introduced returns, for each path present at the ref, the commit that
+// introduced its current content: walking first-parent from the ref, the
+// oldest commit of the unbroken run in which the path's tree entry has
+// its current hash. One walk serves all paths; it stops as soon as every
+// path is settled. Paths absent at the ref are absent from the map.
+func (s *GitSource) Introduced(ctx context.Context, paths []string) (map[string]*FileCommit, error) {
+	repo, done, err := s.open()
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", s.name, err)
+	}
+	defer done()
+	c, err := s.resolve(repo)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", s.name, err)
+	}
+	m, err := introduced(ctx, repo, c, paths, &s.opts)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", s.name, err)
+	}
+	return m, nil
+}
+
+// History returns the commits that gave path its successive contents on
+// the first-parent line from the ref, newest first: each commit at which
+// the path's tree entry differs from the one in its first parent (where
+// the path is present). The first element is the commit that introduced
+// the current content (when the path exists at the ref).
+func (s *GitSource) History(ctx context.Context, path string) ([]FileCommit, error) {
+	repo, done, err := s.open()
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", s.name, err)
+	}
+	defer done()
+	c, err := s.resolve(repo)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", s.name, err)
+	}
+	w := newWalker(repo)
+	var out []FileCommit
+	var child *object.Commit
+	var childHash plumbing.Hash
+	n := int64(0)
+	for cur := c; cur != nil; {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n++
+		if n%256 == 0 {
+			s.opts.report(Progress{Stage: "history", Done: n, Item: cur.Hash.String()})
+		}
+		h, err := w.entryHash(cur.TreeHash, path)
+		if err != nil {
+			return nil, fmt.Errorf("source %q: commit %s: %w", s.name, cur.Hash, err)
+		}
+		if child != nil && h != childHash && !childHash.IsZero() {
+			out = append(out, fileCommit(path, child, childHash))
+		}
+		child, childHash = cur, h
+		cur, err = firstParent(repo, cur)
+		if err != nil {
+			return nil, fmt.Errorf("source %q: %w", s.name, err)
+		}
+	}
+	if child != nil && !childHash.IsZero() {
+		out = append(out, fileCommit(path, child, childHash))
+	}
+	s.opts.report(Progress{Stage: "history", Done: n, Total: n})
+	return out, nil
+}
+
+func fileCommit(p string, c *object.Commit, blob plumbing.Hash) FileCommit {
+	subj, _, _ := strings.Cut(c.Message, "\n")
+	return FileCommit{
+		Path: p, Commit: c.Hash.String(), Blob: blob.String(),
+		Author: c.Author.Name, Email: c.Author.Email, Date: c.Author.When,
+		Subject: strings.TrimSpace(subj),
+	}
+}
+
+func firstParent(repo *git.Repository, c *object.Commit) (*object.Commit, error) {
+	if len(c.ParentHashes) == 0 {
+		return nil, nil
+	}
+	p, err := repo.CommitObject(c.ParentHashes[0])
+	if err != nil {
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil, nil // shallow clone: history ends here
+		}
+		return nil, fmt.Errorf("parent of %s: %w", c.Hash, err)
+	}
+	return p, nil
+}
+
+// introduced walks first-parent from c for all paths at once.
+func introduced(ctx context.Context, repo *git.Repository, c *object.Commit, paths []string, o *Options) (map[string]*FileCommit, error) {
+	w := newWalker(repo)
+	type state struct {
+		path string
+		hash plumbing.Hash
+		last *object.Commit
+	}
+	var pending []*state
+	for _, p := range paths {
+		h, err := w.entryHash(c.TreeHash, p)
+		if err != nil {
+			return nil, fmt.Errorf("commit %s: %w", c.Hash, err)
+		}
+		if !h.IsZero() {
+			pending = append(pending, &state{path: p, hash: h, last: c})
+		}
+	}
+	out := make(map[string]*FileCommit, len(pending))
+	settle := func(s *state) {
+		fc := fileCommit(s.path, s.last, s.hash)
+		out[s.path] = &fc
+	}
+	n := int64(1)
+	prevTree := c.TreeHash
+	cur := c
+	for len(pending) > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		parent, err := firstParent(repo, cur)
+		if err != nil {
+			return nil, err
+		}
+		if parent == nil {
+			break
+		}
+		n++
+		if n%256 == 0 {
+			o.report(Progress{Stage: "history", Done: n, Item: parent.Hash.String()})
+		}
+		if parent.TreeHash == prevTree {
+			for _, s := range pending {
+				s.last = parent
+			}
+			cur = parent
+			continue
+		}
+		keep := pending[:0]
+		for _, s := range pending {
+			h, err := w.entryHash(parent.TreeHash, s.path)
+			if err != nil {
+				return nil, fmt.Errorf("commit %s: %w", parent.Hash, err)
+			}
+			if h == s.hash {
+				s.last = parent
+				keep = append(keep, s)
+			} else {
+				settle(s)
+			}
+		}
+		pending = keep
+		prevTree = parent.TreeHash
+		cur = parent
+	}
+	for _, s := range pending {
+		settle(s)
+	}
+	o.report(Progress{Stage: "history", Done: n, Total: n})
+	return out, nil
+}
+
+// walker looks up tree entries by path with a bounded cache of decoded
+// trees (trees recur across commits).
+type walker struct {
+	repo  *git.Repository
+	trees map[plumbing.Hash]*object.Tree
+}
+
+const maxCachedTrees = 1 << 14
+
+func newWalker(repo *git.Repository) *walker {
+	return &walker{repo: repo, trees: make(map[plumbing.Hash]*object.Tree)}
+}
+
+func (w *walker) tree(h plumbing.Hash) (*object.Tree, error) {
+	if t, ok := w.trees[h]; ok {
+		return t, nil
+	}
+	t, err := w.repo.TreeObject(h)
+	if err != nil {
+		return nil, err
+	}
+	if len(w.trees) >= maxCachedTrees {
+		clear(w.trees)
+	}
+	w.trees[h] = t
+	return t, nil
+}
+
+// entryHash returns the hash of the entry at p in the tree root, or the
+// zero hash when there is none. Cost: one tree lookup per path component.
+func (w *walker) entryHash(root plumbing.Hash, p string) (plumbing.Hash, error) {
+	h := root
+	for p != "" {
+		comp, rest, _ := strings.Cut(p, "/")
+		t, err := w.tree(h)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		found := false
+		for _, e := range t.Entries {
+			if e.Name == comp {
+				if rest != "" && e.Mode != filemode.Dir {
+					return plumbing.ZeroHash, nil
+				}
+				h, found = e.Hash, true
+				break
+			}
+		}
+		if !found {
+			return plumbing.ZeroHash, nil
+		}
+		p = rest
+	}
+	return h, nil
+}
+
+// TreeFS returns a read-only fs.FS over a git tree. Regular and executable
+// files read as files, symbolic links report fs.ModeSymlink (their target
+// as content), submodules fs.ModeIrregular.
+func TreeFS(t *object.Tree) fs.FS { return treeFS{t} }
+
+type treeFS struct{ root *object.Tree }
+
+func (t treeFS) entry(name string) (*object.TreeEntry, *object.Tree, error) {
+	if !fs.ValidPath(name) {
+		return nil, nil, fs.ErrInvalid
+	}
+	if name == "." {
+		return nil, t.root, nil
+	}
+	e, err := t.root.FindEntry(name)
+	if err != nil {
+		return nil, nil, fs.ErrNotExist
+	}
+	if e.Mode == filemode.Dir {
+		sub, err := t.root.Tree(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		return e, sub, nil
+	}
+	return e, nil, nil
+}
+
+// Open opens a file or directory of the tree.
+func (t treeFS) Open(name string) (fs.File, error) {
+	e, sub, err := t.entry(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	base := path.Base(name)
+	if sub != nil {
+		return &treeDir{info: treeInfo{name: base, mode: fs.ModeDir | 0o555}, tree: sub}, nil
+	}
+	info, err := t.info(e)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	if e.Mode == filemode.Submodule {
+		return &treeFile{info: info, r: strings.NewReader("")}, nil
+	}
+	blob, err := t.root.TreeEntryFile(e)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	r, err := blob.Reader()
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	return &treeFile{info: info, r: r, c: r}, nil
+}
+
+// ReadDir lists a directory of the tree, sorted by name.
+func (t treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	_, sub, err := t.entry(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
+	}
+	if sub == nil {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: errors.New("not a directory")}
+	}
+	return treeEntries(t, sub)
+}
+
+func treeEntries(t treeFS, sub *object.Tree) ([]fs.DirEntry, error) {
+	out := make([]fs.DirEntry, 0, len(sub.Entries))
+	for i := range sub.Entries {
+		e := &sub.Entries[i]
+		out = append(out, treeDirEntry{t: t, e: e})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out, nil
+}
+
+func modeOf(m filemode.FileMode) fs.FileMode {
+	switch m {
+	case filemode.Dir:
+		return fs.ModeDir | 0o555
+	case filemode.Executable:
+		return 0o555
+	case filemode.Symlink:
+		return fs.ModeSymlink | 0o777
+	case filemode.Submodule:
+		return fs.ModeIrregular
+	}
+	return 0o444
+}
+
+func (t treeFS) info(e *object.TreeEntry) (treeInfo, error) {
+	info := treeInfo{name: e.Name, mode: modeOf(e.Mode)}
+	if e.Mode == filemode.Regular || e.Mode == filemode.Executable || e.Mode == filemode.Deprecated || e.Mode == filemode.Symlink {
+		o, err := t.root.TreeEntryFile(e)
+		if err != nil {
+			return info, err
+		}
+		info.size = o.Size
+	}
+	return info, nil
+}
+
+type treeDirEntry struct {
+	t treeFS
+	e *object.TreeEntry
+}
+
+func (d treeDirEntry) Name() string      { return d.e.Name }
+func (d treeDirEntry) IsDir() bool       { return d.e.Mode == filemode.Dir }
+func (d treeDirEntry) Type() fs.FileMode { return modeOf(d.e.Mode).Type() }
+func (d treeDirEntry) Info() (fs.FileInfo, error) {
+	if d.e.Mode == filemode.Dir {
+		return treeInfo{name: d.e.Name, mode: fs.ModeDir | 0o555}, nil
+	}
+	return d.t.info(d.e)
+}
+
+type treeInfo struct {
+	name string
+	size int64
+	mode fs.FileMode
+}
+
+func (i treeInfo) Name() string       { return i.name }
+func (i treeInfo) Size() int64        { return i.size }
+func (i treeInfo) Mode() fs.FileMode  { return i.mode }
+func (i treeInfo) ModTime() time.Time { return time.Time{} }
+func (i treeInfo) IsDir() bool        { return i.mode.IsDir() }
+func (i treeInfo) Sys() any           { return nil }
+
+type treeFile struct {
+	info treeInfo
+	r    io.Reader
+	c    io.Closer
+}
+
+func (f *treeFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+func (f *treeFile) Read(p []byte) (int, error) { return f.r.Read(p) }
+func (f *treeFile) Close() error {
+	if f.c != nil {
+		return f.c.Close()
+	}
+	return nil
+}
+
+type treeDir struct {
+	info treeInfo
+	tree *object.Tree
+	list []fs.DirEntry
+	read bool
+}
+
+func (d *treeDir) Stat() (fs.FileInfo, error) { return d.info, nil }
+func (d *treeDir) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.info.name, Err: errors.New("is a directory")}
+}
+func (d *treeDir) Close() error { return nil }
+
+// ReadDir implements fs.ReadDirFile.
+func (d *treeDir) ReadDir(n int) ([]fs.DirEntry, error) {
+	if !d.read {
+		d.list, _ = treeEntries(treeFS{d.tree}, d.tree)
+		d.read = true
+	}
+	if n <= 0 {
+		l := d.list
+		d.list = nil
+		return l, nil
+	}
+	if len(d.list) == 0 {
+		return nil, io.EOF
+	}
+	n = min(n, len(d.list))
+	l := d.list[:n]
+	d.list = d.list[n:]
+	return l, nil
+}

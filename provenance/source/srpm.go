@@ -1,0 +1,521 @@
+package source
+
+import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+	"github.com/ulikunitz/xz/lzma"
+)
+
+// SRPMInfo is what an SRPM header says beyond the NEVR.
+type SRPMInfo struct {
+	// Sources and Patches are the SOURCE and PATCH tags: file names (or
+	// URLs, as the spec wrote them) in header order.
+	Sources, Patches []string
+	// NoSource and NoPatch list the numbers of sources and patches left
+	// out of the package (NoSource:/NoPatch:).
+	NoSource, NoPatch []int64
+	// Arch is the ARCH tag (the build host's arch for SRPMs).
+	Arch string
+	// PayloadFormat and PayloadCompressor are as the header states
+	// ("cpio"; "gzip", "xz", "zstd" ...); the reader sniffs the actual
+	// compression from the payload's magic bytes.
+	PayloadFormat, PayloadCompressor string
+	// SpecFileFlag is true when the spec was found by its
+	// RPMFILE_SPECFILE flag (false: by its .spec name).
+	SpecFileFlag bool
+}
+
+// SRPMSource reads a source RPM file.
+type SRPMSource struct {
+	name string
+	path string
+	opts Options
+}
+
+// SRPMFile returns a Source reading the source RPM at path. Nothing is
+// written to disk: the payload is decompressed as a stream, in memory.
+func SRPMFile(name, path string, opts ...Option) *SRPMSource {
+	return &SRPMSource{name: name, path: path, opts: buildOptions(opts)}
+}
+
+// Name returns the name given to the source.
+func (s *SRPMSource) Name() string { return s.name }
+
+// Load reads the SRPM's header and payload.
+func (s *SRPMSource) Load(ctx context.Context) (*Package, error) {
+	f, err := os.Open(s.path)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", s.name, err)
+	}
+	defer f.Close()
+	var total int64
+	if fi, err := f.Stat(); err == nil {
+		total = fi.Size()
+	}
+	p, err := readSRPM(ctx, f, total, &s.opts)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %s: %w", s.name, s.path, err)
+	}
+	p.Origin = s.name
+	p.Location = cleanLocation(s.path)
+	return p, nil
+}
+
+// ReadSRPM reads a source RPM from r (name is used as Package.Origin and
+// Location). size, when positive, is r's length, used for progress.
+func ReadSRPM(ctx context.Context, name string, r io.Reader, size int64, opts ...Option) (*Package, error) {
+	o := buildOptions(opts)
+	p, err := readSRPM(ctx, r, size, &o)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", name, err)
+	}
+	p.Origin, p.Location = name, name
+	return p, nil
+}
+
+// ctxReader fails reads once ctx is done and reports progress.
+type ctxReader struct {
+	ctx   context.Context
+	r     *offsetReader
+	o     *Options
+	total int64
+	last  int64
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	if c.o.Progress != nil && c.r.off-c.last >= 1<<20 {
+		c.last = c.r.off
+		c.o.report(Progress{Stage: "payload", Done: c.r.off, Total: c.total})
+	}
+	return n, err
+}
+
+// capReader fails once more than n bytes were read.
+type capReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n < 0 {
+		return 0, fmt.Errorf("%w: payload decompresses to more than the cap", ErrTooLarge)
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	if c.n < 0 {
+		return n, fmt.Errorf("%w: payload decompresses to more than the cap", ErrTooLarge)
+	}
+	return n, err
+}
+
+func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Package, error) {
+	or := &offsetReader{r: r}
+	isSource, err := readLead(or)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := readHeader(or, "signature header", true); err != nil {
+		return nil, err
+	}
+	h, err := readHeader(or, "header", false)
+	if err != nil {
+		return nil, err
+	}
+	n := NEVR{Name: h.str(tagName), Version: h.str(tagVersion), Release: h.str(tagRelease)}
+	if e := h.ints(tagEpoch); len(e) > 0 {
+		n.Epoch = strconv.FormatInt(e[0], 10)
+	}
+	if n.Name == "" || n.Version == "" || n.Release == "" {
+		return nil, fmt.Errorf("%w: header lacks NAME, VERSION or RELEASE", ErrFormat)
+	}
+	info := &SRPMInfo{
+		Sources:           h.strs(tagSource),
+		Patches:           h.strs(tagPatch),
+		NoSource:          h.ints(tagNoSource),
+		NoPatch:           h.ints(tagNoPatch),
+		Arch:              h.str(tagArch),
+		PayloadFormat:     h.str(tagPayloadFormat),
+		PayloadCompressor: h.str(tagPayloadCompressor),
+	}
+	if !isSource && !h.has(tagSourcePackage) {
+		return nil, fmt.Errorf("%w: a binary RPM, not a source RPM", ErrFormat)
+	}
+	names, err := h.fileNames()
+	if err != nil {
+		return nil, err
+	}
+	flags := h.ints(tagFileFlags)
+	sizes := h.ints(tagLongFileSizes)
+	if len(sizes) == 0 {
+		sizes = h.ints(tagFileSizes)
+	}
+	specName := ""
+	for i, nm := range names {
+		if i < len(flags) && flags[i]&fileFlagSpec != 0 {
+			specName = cleanCpioName(nm)
+			info.SpecFileFlag = true
+			break
+		}
+	}
+
+	dec, closeDec, err := decompress(bufio.NewReaderSize(&ctxReader{ctx: ctx, r: or, o: o, total: total}, 64<<10), info.PayloadCompressor)
+	if err != nil {
+		return nil, fmt.Errorf("payload at byte %d: %w", or.off, err)
+	}
+	defer closeDec()
+	payload := &capReader{r: dec, n: o.MaxPayloadSize}
+
+	p := &Package{Layout: SRPM, NEVR: &n, SRPM: info}
+	b := &budget{opts: o}
+	var specs []File
+	cr := &cpioReader{r: payload}
+	for {
+		hdr, err := cr.next(names, sizes)
+		if err != nil {
+			return nil, fmt.Errorf("payload: %w", err)
+		}
+		if hdr == nil {
+			break
+		}
+		if !hdr.regular {
+			if err := cr.skip(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		name := cleanCpioName(hdr.name)
+		o.report(Progress{Stage: "payload", Done: or.off, Total: total, Item: name})
+		isSpec := name == specName || specName == "" && strings.HasSuffix(name, ".spec") && !strings.Contains(name, "/")
+		f, err := b.readFile(cr.body(), name, path.Base(name), hdr.size, isSpec)
+		if err != nil {
+			return nil, err
+		}
+		if err := cr.finish(); err != nil {
+			return nil, err
+		}
+		if isSpec {
+			specs = append(specs, f)
+			continue
+		}
+		p.Files = append(p.Files, f)
+	}
+	switch {
+	case len(specs) == 0:
+		return nil, ErrNoSpec
+	case len(specs) > 1:
+		var l []string
+		for _, s := range specs {
+			l = append(l, s.Path)
+		}
+		return nil, fmt.Errorf("%w: %s", ErrAmbiguousSpec, strings.Join(l, ", "))
+	}
+	p.SpecName, p.Spec = specs[0].Path, specs[0].Data
+	o.report(Progress{Stage: "payload", Done: or.off, Total: total})
+	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
+	return p, nil
+}
+
+func cleanCpioName(s string) string {
+	s = strings.TrimPrefix(s, "./")
+	return strings.TrimLeft(s, "/")
+}
+
+// Decompression caps: windows and dictionaries larger than this are
+// refused (xz -9 uses 64 MiB, zstd --ultra -22 128 MiB).
+const maxWindow = 256 << 20
+
+// decompress sniffs the payload's compression from its magic bytes
+// (falling back on the header's PAYLOADCOMPRESSOR for raw lzma) and
+// returns a pure-Go decompressing reader.
+func decompress(br *bufio.Reader, declared string) (io.Reader, func(), error) {
+	nop := func() {}
+	magic, _ := br.Peek(6)
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, nop, fmt.Errorf("%w: gzip: %v", ErrFormat, err)
+		}
+		return zr, func() { zr.Close() }, nil
+	case bytes.HasPrefix(magic, []byte("BZh")):
+		return bzip2.NewReader(br), nop, nil
+	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
+		if err := checkXZDict(br); err != nil {
+			return nil, nop, err
+		}
+		xr, err := xz.NewReader(br)
+		if err != nil {
+			return nil, nop, fmt.Errorf("%w: xz: %v", ErrFormat, err)
+		}
+		return xr, nop, nil
+	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1),
+			zstd.WithDecoderMaxWindow(maxWindow), zstd.WithDecoderMaxMemory(1<<40))
+		if err != nil {
+			return nil, nop, fmt.Errorf("%w: zstd: %v", ErrFormat, err)
+		}
+		return zr, zr.Close, nil
+	case bytes.HasPrefix(magic, []byte("0707")):
+		return br, nop, nil
+	case declared == "lzma":
+		if len(magic) < 5 {
+			return nil, nop, fmt.Errorf("%w: payload truncated", ErrFormat)
+		}
+		if dict := binary.LittleEndian.Uint32(magic[1:5]); dict > maxWindow {
+			return nil, nop, fmt.Errorf("%w: lzma dictionary of %d bytes", ErrTooLarge, dict)
+		}
+		lr, err := lzma.NewReader(br)
+		if err != nil {
+			return nil, nop, fmt.Errorf("%w: lzma: %v", ErrFormat, err)
+		}
+		return lr, nop, nil
+	}
+	return nil, nop, fmt.Errorf("%w: unknown payload compression (header says %q, magic % x)", ErrFormat, declared, magic)
+}
+
+// checkXZDict refuses an xz stream whose first block's LZMA2 dictionary
+// exceeds maxWindow, before the decoder allocates it.
+func checkXZDict(br *bufio.Reader) error {
+	head, _ := br.Peek(12 + 1024 + 4)
+	if len(head) < 13 {
+		return fmt.Errorf("%w: xz payload truncated", ErrFormat)
+	}
+	blk := head[12:]
+	if blk[0] == 0 {
+		return nil // index: empty stream
+	}
+	size := (int(blk[0]) + 1) * 4
+	if len(blk) < size || size < 2 {
+		return nil
+	}
+	flags := blk[1]
+	i := 2
+	varint := func() (uint64, bool) {
+		var v uint64
+		for s := 0; s < 63 && i < size; s += 7 {
+			c := blk[i]
+			i++
+			v |= uint64(c&0x7f) << s
+			if c&0x80 == 0 {
+				return v, true
+			}
+		}
+		return 0, false
+	}
+	if flags&0x40 != 0 {
+		if _, ok := varint(); !ok {
+			return nil
+		}
+	}
+	if flags&0x80 != 0 {
+		if _, ok := varint(); !ok {
+			return nil
+		}
+	}
+	for f := 0; f <= int(flags&3); f++ {
+		id, ok := varint()
+		if !ok {
+			return nil
+		}
+		psize, ok := varint()
+		if !ok || psize > uint64(size-i) {
+			return nil
+		}
+		if id == 0x21 && psize == 1 {
+			bits := blk[i]
+			if bits > 40 {
+				return fmt.Errorf("%w: xz: bad LZMA2 dictionary size", ErrFormat)
+			}
+			var dict uint64 = 0xffffffff
+			if bits < 40 {
+				dict = uint64(2|(bits&1)) << (bits/2 + 11)
+			}
+			if dict > maxWindow {
+				return fmt.Errorf("%w: xz dictionary of %d bytes", ErrTooLarge, dict)
+			}
+		}
+		i += int(psize)
+	}
+	return nil
+}
+
+// cpioHeader is one archive member.
+type cpioHeader struct {
+	name    string
+	size    int64
+	regular bool
+}
+
+// cpioReader reads rpm's cpio payloads: "newc" (070701), "crc" (070702)
+// and rpm's stripped format (07070X, whose file names and sizes come from
+// the header).
+type cpioReader struct {
+	r    io.Reader
+	off  int64
+	left int64 // bytes of the current body not yet read
+	pad  int64 // padding after the current body
+}
+
+func (c *cpioReader) read(n int) ([]byte, error) {
+	b := make([]byte, n)
+	k, err := io.ReadFull(c.r, b)
+	c.off += int64(k)
+	if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("%w: cpio truncated at payload byte %d", ErrFormat, c.off)
+		}
+		return nil, err
+	}
+	return b, nil
+}
+
+func (c *cpioReader) discard(n int64) error {
+	k, err := io.CopyN(io.Discard, c.r, n)
+	c.off += k
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("%w: cpio truncated at payload byte %d", ErrFormat, c.off)
+		}
+		return err
+	}
+	return nil
+}
+
+func hex8(b []byte) (int64, bool) {
+	v, err := strconv.ParseUint(string(b), 16, 32)
+	return int64(v), err == nil
+}
+
+// next returns the next member's header, or nil at the trailer.
+func (c *cpioReader) next(names []string, sizes []int64) (*cpioHeader, error) {
+	if c.left > 0 || c.pad > 0 {
+		if err := c.discard(c.left + c.pad); err != nil {
+			return nil, err
+		}
+		c.left, c.pad = 0, 0
+	}
+	at := c.off
+	magic, err := c.read(6)
+	if err != nil {
+		return nil, err
+	}
+	switch string(magic) {
+	case "070701", "070702":
+	case "07070X":
+		b, err := c.read(8)
+		if err != nil {
+			return nil, err
+		}
+		idx, ok := hex8(b)
+		if !ok {
+			return nil, fmt.Errorf("%w: cpio: bad stripped header at payload byte %d", ErrFormat, at)
+		}
+		if err := c.discard((4 - c.off%4) % 4); err != nil {
+			return nil, err
+		}
+		if idx >= int64(len(names)) || idx >= int64(len(sizes)) {
+			return nil, fmt.Errorf("%w: cpio: file index %d out of range at payload byte %d", ErrFormat, idx, at)
+		}
+		h := &cpioHeader{name: names[idx], size: sizes[idx], regular: true}
+		c.left, c.pad = h.size, (4-(c.off+h.size)%4)%4
+		return h, nil
+	default:
+		return nil, fmt.Errorf("%w: cpio: bad magic %q at payload byte %d", ErrFormat, magic, at)
+	}
+	rest, err := c.read(104)
+	if err != nil {
+		return nil, err
+	}
+	field := func(i int) (int64, error) {
+		v, ok := hex8(rest[i*8 : i*8+8])
+		if !ok {
+			return 0, fmt.Errorf("%w: cpio: bad header field at payload byte %d", ErrFormat, at)
+		}
+		return v, nil
+	}
+	mode, err := field(1)
+	if err != nil {
+		return nil, err
+	}
+	size, err := field(6)
+	if err != nil {
+		return nil, err
+	}
+	nameSize, err := field(11)
+	if err != nil {
+		return nil, err
+	}
+	if nameSize < 1 || nameSize > 4096 {
+		return nil, fmt.Errorf("%w: cpio: name size %d at payload byte %d", ErrFormat, nameSize, at)
+	}
+	nb, err := c.read(int(nameSize))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.discard((4 - c.off%4) % 4); err != nil {
+		return nil, err
+	}
+	name := string(bytes.TrimRight(nb, "\x00"))
+	if name == "TRAILER!!!" {
+		return nil, nil
+	}
+	h := &cpioHeader{name: name, size: size, regular: mode&0o170000 == 0o100000}
+	c.left, c.pad = size, (4-(c.off+size)%4)%4
+	return h, nil
+}
+
+// body returns a reader of the current member's data.
+func (c *cpioReader) body() io.Reader { return &cpioBody{c: c} }
+
+type cpioBody struct{ c *cpioReader }
+
+func (b *cpioBody) Read(p []byte) (int, error) {
+	c := b.c
+	if c.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	c.off += int64(n)
+	if err == io.EOF {
+		if c.left > 0 {
+			return n, fmt.Errorf("%w: cpio truncated at payload byte %d", ErrFormat, c.off)
+		}
+		err = nil
+	}
+	return n, err
+}
+
+// finish skips what is left of the current member and its padding.
+func (c *cpioReader) finish() error {
+	if err := c.discard(c.left + c.pad); err != nil {
+		return err
+	}
+	c.left, c.pad = 0, 0
+	return nil
+}
+
+// skip is finish for members not read.
+func (c *cpioReader) skip() error { return c.finish() }
