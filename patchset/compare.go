@@ -98,8 +98,9 @@ type Comparison struct {
 	// InB is the fraction of A's changed lines found in B; InA the
 	// fraction of B's changed lines found in A.
 	InB, InA float64
-	// Files pairs the files of A with those of B (indices into the
-	// FileChange slices, -1 for a file without partner), A's order first.
+	// Files pairs the files of A with those of B one to one (indices into
+	// the FileChange slices, -1 for a file without partner), A's order
+	// first, then B's unpaired files, then Moved matches.
 	Files []FileMatch
 	// Hunks maps hunks of A to hunks of B that share changed lines.
 	Hunks []HunkMatch
@@ -117,6 +118,10 @@ type FileMatch struct {
 	Common float64
 	// Score is the Dice similarity of the two files' net changes.
 	Score float64
+	// Moved marks an extra match listed after the one-to-one pairs:
+	// changed lines of file A found in file B although A is paired with
+	// another file or none (code moved between files).
+	Moved bool
 }
 
 // HunkMatch says that hunk AHunk of file AFile in A shares changed lines
@@ -189,17 +194,43 @@ func CompareChanges(a, b []FileChange) Comparison {
 		}
 	}
 
+	// Shared lines of paired files, then lines that moved between files
+	// (a function moved to another file upstream), then adapted lines.
+	resA := make([][]LineCount, len(a))
+	resB := make([][]LineCount, len(b))
+	for i := range a {
+		resA[i] = slices.Clone(a[i].Lines)
+	}
+	for j := range b {
+		resB[j] = slices.Clone(b[j].Lines)
+	}
 	exactCommon := 0
-	common := 0.0
-	var sim lineSimilarity
 	fileCommon := make(map[[2]int]float64, len(pairs))
 	for _, p := range pairs {
-		fa, fb := &a[p.i], &b[p.j]
-		fuzzy := sim.nearCredit(fa.Lines, fb.Lines)
 		exactCommon += p.ov
-		fc := float64(p.ov) + fuzzy
-		common += fc
-		fileCommon[[2]int{p.i, p.j}] = fc
+		consume(resA[p.i], resB[p.j])
+		fileCommon[[2]int{p.i, p.j}] = float64(p.ov)
+	}
+	moved := map[[2]int]int{}
+	if len(a) > 1 || len(b) > 1 {
+		for i := range resA {
+			for j := range resB {
+				if pairA[i] == j {
+					continue
+				}
+				if n := consume(resA[i], resB[j]); n > 0 {
+					exactCommon += n
+					moved[[2]int{i, j}] += n
+				}
+			}
+		}
+	}
+	common := float64(exactCommon)
+	var sim lineSimilarity
+	for _, p := range pairs {
+		fuzzy := sim.nearCredit(resA[p.i], resB[p.j])
+		common += fuzzy
+		fileCommon[[2]int{p.i, p.j}] += fuzzy
 	}
 
 	// File matches in A's order, then B's unpaired files.
@@ -216,6 +247,15 @@ func CompareChanges(a, b []FileChange) Comparison {
 	for j := range b {
 		if pairB[j] < 0 {
 			c.Files = append(c.Files, FileMatch{A: -1, B: j})
+		}
+	}
+	for i := range a {
+		for j := range b {
+			if n := moved[[2]int{i, j}]; n > 0 {
+				c.Files = append(c.Files, FileMatch{A: i, B: j, Moved: true,
+					PathScore: filePathSimilarity(&a[i], &b[j]), Common: float64(n),
+					Score: dice(float64(n), a[i].Weight(), b[j].Weight())})
+			}
 		}
 	}
 
@@ -443,8 +483,8 @@ func abs(x int) int {
 	return x
 }
 
-// nearCredit matches the lines of a and b that have no exact partner (same
-// sign) by character similarity and returns the summed similarity of the
+// nearCredit matches the lines of a and b (what is left after exact
+// matching; zero counts are skipped) by character similarity and returns the summed similarity of the
 // pairs at or above nearLineSimilarity.
 func (s *lineSimilarity) nearCredit(a, b []LineCount) float64 {
 	type left struct {
@@ -452,7 +492,6 @@ func (s *lineSimilarity) nearCredit(a, b []LineCount) float64 {
 		n    int
 	}
 	var ra, rb [2][]left // [0] removed, [1] added
-	i, j := 0, 0
 	add := func(r *[2][]left, l LineCount, n int) {
 		if n == 0 || len(l.Text) == 0 || l.Text[0] == 0 {
 			return
@@ -467,32 +506,11 @@ func (s *lineSimilarity) nearCredit(a, b []LineCount) float64 {
 			r[k] = append(r[k], left{normalizedText(l.Text), n})
 		}
 	}
-	for i < len(a) || j < len(b) {
-		switch {
-		case j >= len(b) || i < len(a) && a[i].Hash < b[j].Hash:
-			add(&ra, a[i], a[i].Count)
-			i++
-		case i >= len(a) || b[j].Hash < a[i].Hash:
-			add(&rb, b[j], b[j].Count)
-			j++
-		default:
-			x, y := a[i].Count, b[j].Count
-			switch {
-			case x > 0 && y > 0 || x < 0 && y < 0:
-				m := min(abs(x), abs(y))
-				sg := 1
-				if x < 0 {
-					sg = -1
-				}
-				add(&ra, a[i], x-sg*m)
-				add(&rb, b[j], y-sg*m)
-			default:
-				add(&ra, a[i], x)
-				add(&rb, b[j], y)
-			}
-			i++
-			j++
-		}
+	for _, l := range a {
+		add(&ra, l, l.Count)
+	}
+	for _, l := range b {
+		add(&rb, l, l.Count)
 	}
 	credit := 0.0
 	for k := 0; k < 2; k++ {
@@ -538,4 +556,35 @@ func (s *lineSimilarity) nearCredit(a, b []LineCount) float64 {
 		}
 	}
 	return credit
+}
+
+// consume removes the occurrences a and b share with the same sign from
+// both (sorted by Hash; counts may drop to 0) and returns how many.
+func consume(a, b []LineCount) int {
+	n := 0
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i].Hash < b[j].Hash:
+			i++
+		case a[i].Hash > b[j].Hash:
+			j++
+		default:
+			x, y := a[i].Count, b[j].Count
+			if x > 0 && y > 0 || x < 0 && y < 0 {
+				m := min(abs(x), abs(y))
+				if x < 0 {
+					a[i].Count += m
+					b[j].Count += m
+				} else {
+					a[i].Count -= m
+					b[j].Count -= m
+				}
+				n += m
+			}
+			i++
+			j++
+		}
+	}
+	return n
 }

@@ -1,0 +1,447 @@
+package patchset
+
+import (
+	"context"
+	"math"
+	"slices"
+)
+
+// Series pairing in the spirit of git range-diff: two patch sets (an old
+// and a new release of a package, or two rebuilds) are paired as an
+// assignment problem, so that renumbered, renamed, rebased, split, squashed,
+// dropped and added patches are all accounted for.
+
+// PairKind says what a Pair stands for.
+type PairKind int
+
+const (
+	// Matched pairs A[A] with B[B].
+	Matched PairKind = iota
+	// Dropped: A[A] has no counterpart in B.
+	Dropped
+	// Added: B[B] has no counterpart in A.
+	Added
+	// SplitPart: B[B] is one more piece of A[A] (A's patch was split; its
+	// main piece is A[A]'s Matched pair, if any).
+	SplitPart
+	// SquashPart: A[A] was folded into B[B] (B squashes several patches of
+	// A; the main one is B[B]'s Matched pair, if any).
+	SquashPart
+)
+
+var pairKindNames = [...]string{"matched", "dropped", "added", "split-part", "squash-part"}
+
+// String returns the kind as a lower-case word.
+func (k PairKind) String() string {
+	if k >= 0 && int(k) < len(pairKindNames) {
+		return pairKindNames[k]
+	}
+	return "kind(?)"
+}
+
+// Pair is one line of a series pairing.
+type Pair struct {
+	// A and B index the two series; -1 on the side that has no patch.
+	A, B int
+	Kind PairKind
+	// Verdict, Direction and Score are CompareChanges of the two patches
+	// (zero for Dropped and Added).
+	Verdict   Verdict
+	Direction Direction
+	Score     float64
+}
+
+// PairOptions tunes PairSeries. The zero value is ready to use.
+type PairOptions struct {
+	// CreationFactor is the cost of leaving a patch unpaired, as a
+	// fraction of its size (changed lines): two patches are paired only
+	// when their difference costs less than creating both from scratch.
+	// 0 means 0.6, git range-diff's default --creation-factor=60.
+	CreationFactor float64
+	// PartThreshold is the fraction of an unpaired patch that must lie in
+	// one patch of the other series for it to be reported as a split or
+	// squash part. 0 means PartialThreshold (0.8).
+	PartThreshold float64
+}
+
+// PairSeries pairs the patches of series a with those of series b (paths
+// auto-detected, see ChangesFromPatch). See PairChanges.
+func PairSeries(a, b []*Patch, opts PairOptions) []Pair {
+	ca := make([][]FileChange, len(a))
+	for i, p := range a {
+		ca[i] = ChangesFromPatch(p, -1)
+	}
+	cb := make([][]FileChange, len(b))
+	for i, p := range b {
+		cb[i] = ChangesFromPatch(p, -1)
+	}
+	pairs, _ := PairChanges(context.Background(), ca, cb, opts)
+	return pairs
+}
+
+// seriesItem is the per-patch data PairChanges works on.
+type seriesItem struct {
+	files  []FileChange
+	lines  []LineCount // Merge(files): path-independent
+	weight int
+	exact  uint64 // 0 when unknown
+	digest string
+	bases  []string
+}
+
+func newSeriesItem(files []FileChange) seriesItem {
+	it := seriesItem{files: files}
+	ex := make([]uint64, 0, len(files))
+	known := len(files) > 0
+	for i := range files {
+		fc := &files[i]
+		base := baseName(fc.Path)
+		if !slices.Contains(it.bases, base) {
+			it.bases = append(it.bases, base)
+		}
+		if fc.ExactHash == 0 {
+			known = false
+		}
+		ex = append(ex, fc.ExactHash)
+	}
+	it.lines = Merge(files)
+	it.weight = Weight(it.lines)
+	if known {
+		slices.Sort(ex)
+		h := newHasher()
+		for _, x := range ex {
+			h.int(int(x >> 1))
+			h.int(int(x & 1))
+		}
+		it.exact = h.sum()
+	}
+	if it.weight > 0 {
+		it.digest = Digest(files)
+	}
+	return it
+}
+
+// PairChanges pairs two series given as per-patch changes (one
+// []FileChange per patch, e.g. ChangesFromPatches of each file of an mbox
+// series). It works in the spirit of git range-diff:
+//
+//  1. exact matches first: patches with identical diff text, then patches
+//     with the same net content (Digest), are paired in series order;
+//  2. the others are bucketed by the base names of the files they change
+//     and by their rarer changed lines, and only patches sharing a bucket
+//     are compared: their shared changed lines give the cost of pairing,
+//     size(a) + size(b) - 2*shared, against the cost of leaving each
+//     unpaired, CreationFactor*size;
+//  3. the assignment with least total cost is found exactly (shortest
+//     augmenting paths with potentials, as in Jonker-Volgenant), on the
+//     patches that have at least one worthwhile candidate;
+//  4. every unpaired patch that lies mostly (PartThreshold) inside one
+//     patch of the other series is reported as a split or squash part of
+//     it; the rest are Dropped (only in a) or Added (only in b).
+//
+// The result lists a's patches in order (Matched, SquashPart or Dropped),
+// then b's patches that are not Matched (SplitPart or Added) in order.
+// Each matched or part pair carries CompareChanges' verdict. ctx is
+// checked between phases and during the cost computation.
+func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]Pair, error) {
+	factor := opts.CreationFactor
+	if factor <= 0 {
+		factor = 0.6
+	}
+	partT := opts.PartThreshold
+	if partT <= 0 {
+		partT = PartialThreshold
+	}
+	ia := make([]seriesItem, len(a))
+	for i := range a {
+		ia[i] = newSeriesItem(a[i])
+	}
+	ib := make([]seriesItem, len(b))
+	for j := range b {
+		ib[j] = newSeriesItem(b[j])
+	}
+	matchA := make([]int, len(a))
+	matchB := make([]int, len(b))
+	for i := range matchA {
+		matchA[i] = -1
+	}
+	for j := range matchB {
+		matchB[j] = -1
+	}
+	exactPair := make([]bool, len(a))
+
+	// 1. Exact diff text, then equal net content.
+	byExact := map[uint64][]int{}
+	for j := range ib {
+		if ib[j].exact != 0 {
+			byExact[ib[j].exact] = append(byExact[ib[j].exact], j)
+		}
+	}
+	for i := range ia {
+		if q := byExact[ia[i].exact]; ia[i].exact != 0 && len(q) > 0 {
+			matchA[i], matchB[q[0]] = q[0], i
+			exactPair[i] = true
+			byExact[ia[i].exact] = q[1:]
+		}
+	}
+	byDigest := map[string][]int{}
+	for j := range ib {
+		if matchB[j] < 0 && ib[j].digest != "" {
+			byDigest[ib[j].digest] = append(byDigest[ib[j].digest], j)
+		}
+	}
+	for i := range ia {
+		if matchA[i] >= 0 || ia[i].digest == "" {
+			continue
+		}
+		if q := byDigest[ia[i].digest]; len(q) > 0 {
+			matchA[i], matchB[q[0]] = q[0], i
+			byDigest[ia[i].digest] = q[1:]
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// 2. Candidates: unmatched patches that change a file of the same base
+	// name, or share a changed line that few patches of b have (content
+	// moved to another file). Their cost uses the path-independent shared
+	// lines.
+	bucket := map[string][]int{}
+	byLine := map[uint64][]int{}
+	unmatchedB := 0
+	for j := range ib {
+		if matchB[j] < 0 && ib[j].weight > 0 {
+			unmatchedB++
+			for _, base := range ib[j].bases {
+				bucket[base] = append(bucket[base], j)
+			}
+			for _, l := range ib[j].lines {
+				byLine[l.Hash] = append(byLine[l.Hash], j)
+			}
+		}
+	}
+	maxDF := max(4, unmatchedB/20)
+	type cand struct {
+		i, j, ov int
+	}
+	var cands []cand
+	seen := make([]int, len(b)) // last i+1 that visited j
+	visit := func(i, j int) {
+		if seen[j] == i+1 {
+			return
+		}
+		seen[j] = i + 1
+		if ov := Overlap(ia[i].lines, ib[j].lines); ov > 0 {
+			cands = append(cands, cand{i, j, ov})
+		}
+	}
+	for i := range ia {
+		if matchA[i] >= 0 || ia[i].weight == 0 {
+			continue
+		}
+		if i%32 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		for _, base := range ia[i].bases {
+			for _, j := range bucket[base] {
+				visit(i, j)
+			}
+		}
+		for _, l := range ia[i].lines {
+			if js := byLine[l.Hash]; len(js) <= maxDF {
+				for _, j := range js {
+					visit(i, j)
+				}
+			}
+		}
+	}
+
+	// 3. Assignment over the patches with a worthwhile candidate. The
+	// saving of pairing i with j instead of leaving both unpaired is
+	// factor*(Wi+Wj) - (Wi+Wj-2*ov); only positive savings matter.
+	rows := map[int]int{}
+	cols := map[int]int{}
+	var rowIdx, colIdx []int
+	type edge struct {
+		r, c int
+		gain float64
+	}
+	var edges []edge
+	for _, k := range cands {
+		wi, wj := float64(ia[k.i].weight), float64(ib[k.j].weight)
+		gain := factor*(wi+wj) - (wi + wj - 2*float64(k.ov))
+		if gain <= 0 {
+			continue
+		}
+		r, ok := rows[k.i]
+		if !ok {
+			r = len(rowIdx)
+			rows[k.i] = r
+			rowIdx = append(rowIdx, k.i)
+		}
+		c, ok := cols[k.j]
+		if !ok {
+			c = len(colIdx)
+			cols[k.j] = c
+			colIdx = append(colIdx, k.j)
+		}
+		edges = append(edges, edge{r, c, gain})
+	}
+	if len(edges) > 0 {
+		n := max(len(rowIdx), len(colIdx))
+		cost := make([]float64, n*n) // 0: leave unpaired
+		for _, e := range edges {
+			cost[e.r*n+e.c] = -e.gain
+		}
+		assign, err := solveAssignment(ctx, n, cost)
+		if err != nil {
+			return nil, err
+		}
+		for r, c := range assign {
+			if r < len(rowIdx) && c >= 0 && c < len(colIdx) && cost[r*n+c] < 0 {
+				i, j := rowIdx[r], colIdx[c]
+				matchA[i], matchB[j] = j, i
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// 4. Parts of splits and squashes among the unpaired.
+	partOfA := make([]int, len(a)) // A i folded into B j
+	partOfB := make([]int, len(b)) // B j is a piece of A i
+	for i := range partOfA {
+		partOfA[i] = -1
+	}
+	for j := range partOfB {
+		partOfB[j] = -1
+	}
+	bestA := make([]float64, len(a))
+	bestB := make([]float64, len(b))
+	for _, k := range cands {
+		if matchA[k.i] < 0 && ia[k.i].weight > 0 {
+			if f := float64(k.ov) / float64(ia[k.i].weight); f >= partT && f > bestA[k.i] {
+				bestA[k.i], partOfA[k.i] = f, k.j
+			}
+		}
+		if matchB[k.j] < 0 && ib[k.j].weight > 0 {
+			if f := float64(k.ov) / float64(ib[k.j].weight); f >= partT && f > bestB[k.j] {
+				bestB[k.j], partOfB[k.j] = f, k.i
+			}
+		}
+	}
+
+	compare := func(i, j int) Pair {
+		p := Pair{A: i, B: j}
+		c := CompareChanges(a[i], b[j])
+		p.Verdict, p.Direction, p.Score = c.Verdict, c.Direction, c.Score
+		return p
+	}
+	out := make([]Pair, 0, len(a)+len(b))
+	for i := range ia {
+		switch {
+		case exactPair[i]:
+			out = append(out, Pair{A: i, B: matchA[i], Kind: Matched, Verdict: Identical, Score: 1})
+		case matchA[i] >= 0:
+			out = append(out, compare(i, matchA[i]))
+		case partOfA[i] >= 0:
+			p := compare(i, partOfA[i])
+			p.Kind = SquashPart
+			out = append(out, p)
+		default:
+			out = append(out, Pair{A: i, B: -1, Kind: Dropped})
+		}
+	}
+	for j := range ib {
+		switch {
+		case matchB[j] >= 0:
+		case partOfB[j] >= 0:
+			p := compare(partOfB[j], j)
+			p.Kind = SplitPart
+			out = append(out, p)
+		default:
+			out = append(out, Pair{A: -1, B: j, Kind: Added})
+		}
+	}
+	return out, nil
+}
+
+// solveAssignment returns, for each row of the n×n cost matrix (row-major),
+// the column assigned to it in an assignment of least total cost. It runs
+// the shortest augmenting path method with row and column potentials
+// (Jonker-Volgenant / Hungarian, O(n^3)), checking ctx every row.
+func solveAssignment(ctx context.Context, n int, cost []float64) ([]int, error) {
+	inf := math.Inf(1)
+	u := make([]float64, n+1)
+	v := make([]float64, n+1)
+	p := make([]int, n+1) // p[col] = row (1-based), 0 = free
+	way := make([]int, n+1)
+	minv := make([]float64, n+1)
+	used := make([]bool, n+1)
+	for i := 1; i <= n; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p[0] = i
+		j0 := 0
+		for j := range minv {
+			minv[j] = inf
+			used[j] = false
+		}
+		for {
+			used[j0] = true
+			i0 := p[j0]
+			delta := inf
+			j1 := 0
+			row := cost[(i0-1)*n:]
+			for j := 1; j <= n; j++ {
+				if used[j] {
+					continue
+				}
+				cur := row[j-1] - u[i0] - v[j]
+				if cur < minv[j] {
+					minv[j] = cur
+					way[j] = j0
+				}
+				if minv[j] < delta {
+					delta = minv[j]
+					j1 = j
+				}
+			}
+			for j := 0; j <= n; j++ {
+				if used[j] {
+					u[p[j]] += delta
+					v[j] -= delta
+				} else {
+					minv[j] -= delta
+				}
+			}
+			j0 = j1
+			if p[j0] == 0 {
+				break
+			}
+		}
+		for {
+			j1 := way[j0]
+			p[j0] = p[j1]
+			j0 = j1
+			if j0 == 0 {
+				break
+			}
+		}
+	}
+	assign := make([]int, n)
+	for i := range assign {
+		assign[i] = -1
+	}
+	for j := 1; j <= n; j++ {
+		if p[j] > 0 {
+			assign[p[j]-1] = j - 1
+		}
+	}
+	return assign, nil
+}
