@@ -1,0 +1,603 @@
+package upstream
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/patchtrace/patchtrace/patchset"
+)
+
+// FindOptions tunes [Index.Find]. The zero value is usable.
+type FindOptions struct {
+	// MinCoverage is the share (0..1, weighted, see Candidate.PatchCoverage)
+	// of the patch's changed lines a commit must carry to be reported
+	// alone; 0 means DefaultMinCoverage.
+	MinCoverage float64
+	// Max bounds the number of candidates returned; 0 means 5.
+	Max int
+}
+
+// DefaultMinCoverage is the confidence threshold used when
+// FindOptions.MinCoverage is zero: below it, no commit is attributed.
+const DefaultMinCoverage = 0.5
+
+// Candidate is an upstream commit that a patch may backport.
+type Candidate struct {
+	// Commit is the full lower-case hex id of the upstream commit.
+	Commit  string
+	Subject string
+	Author  string
+	Date    time.Time
+	// Verdict grades the relation by content, on patchset's scale:
+	// Equivalent (the same changed lines, and every hunk of the patch
+	// found as is, context included, in the commit's blobs), Rebased (at
+	// least 90% of each side's changed lines in the other), Partial (one
+	// side holds at least 90% of the other: a partial backport, or a
+	// member of a squashed set, see Evidence.InSet), Similar, and
+	// Unrelated (only for a cited commit the content contradicts).
+	Verdict patchset.Verdict
+	// Score in [0,1] ranks candidates: mostly PatchCoverage, with
+	// CommitCoverage breaking near ties.
+	Score float64
+	// PatchCoverage is the share of the patch's changed lines that the
+	// commit changes the same way (lines weighted by rarity in the index,
+	// so that "}" counts less than a distinctive line).
+	PatchCoverage float64
+	// CommitCoverage is the share of the commit's changed lines, on the
+	// upstream paths the patch touches, that the patch changes the same way.
+	CommitCoverage float64
+	// Evidence says which files and hunks matched and what hints said.
+	Evidence Evidence
+}
+
+// Evidence details a Candidate.
+type Evidence struct {
+	// Files has one entry per file section of the patch that has text
+	// hunks.
+	Files []FileEvidence
+	// InSet is set when the patch appears to squash several commits and
+	// this one is part of the set that together covers it.
+	InSet bool
+	// Cited is set when a hint in the patch (Upstream-commit:, cherry
+	// picked from, From <sha> ...) names this commit; CitedBy is that hint.
+	Cited   bool
+	CitedBy string
+	// HintAgrees is set when the patch cites this commit and the content
+	// confirms it (the verdict is not Unrelated and, when several
+	// candidates exist, this one is among the accepted ones).
+	HintAgrees bool
+	// CitedCopy is set when the cited commit (CitedBy) lies outside the
+	// range and this commit is the copy of it that landed in the range:
+	// same author, author date and subject (a rebased pull request).
+	CitedCopy bool
+}
+
+// FileEvidence is the match of one file of the patch.
+type FileEvidence struct {
+	// PatchPath is the path as the patch writes it (new name, or old name
+	// for a deletion).
+	PatchPath string
+	// UpstreamPath is the commit's file it matched best ("" when none).
+	UpstreamPath string
+	// Lines and Matched count the file's changed lines (after cancelling
+	// and dropping blank ones) and those the commit changes the same way.
+	Lines, Matched int
+	// Hunks and HunksMatched count the file's hunks and those whose
+	// changed lines are all found in the commit.
+	Hunks, HunksMatched int
+}
+
+// Hints returned by ExtractHints.
+var (
+	hintRes = []*regexp.Regexp{
+		regexp.MustCompile(`(?im)^\s*Upstream-commit:\s*([0-9a-f]{7,40})\b`),
+		regexp.MustCompile(`(?im)cherry[- ]picked from commit\s+([0-9a-f]{7,40})\b`),
+		regexp.MustCompile(`(?im)^\s*(?:\[\s*)?(?:upstream\s+)?commit\s+([0-9a-f]{7,40})(?:\s+upstream|\s*\]|\s*$)`),
+		regexp.MustCompile(`(?im)^\s*Git-commit:\s*([0-9a-f]{7,40})\b`),
+		regexp.MustCompile(`(?im)^\s*Origin:.*?\bcommit[:/]([0-9a-f]{7,40})\b`),
+		regexp.MustCompile(`(?im)/commit/([0-9a-f]{7,40})\b`),
+	}
+)
+
+// ExtractHints returns the commit ids a patch's header cites as its
+// upstream origin, in order of appearance without duplicates: trailers
+// such as "Upstream-commit:", "Git-commit:", "(cherry picked from commit
+// X)", "commit X upstream", DEP-3 "Origin: ... commit:X", commit URLs, and
+// the "From <sha>" line of a format-patch mbox (often a downstream rebase:
+// such an id is only a claim, to be confirmed by content).
+func ExtractHints(p *patchset.Patch) []string {
+	var out []string
+	add := func(s string) {
+		s = strings.ToLower(s)
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, re := range hintRes {
+		for _, m := range re.FindAllStringSubmatch(p.Header.Message, -1) {
+			add(m[1])
+		}
+	}
+	for _, h := range p.Header.Hints {
+		if strings.Contains(strings.ToLower(string(h.Kind)), "commit") && isHex(h.Value) && len(h.Value) >= 7 {
+			add(h.Value)
+		}
+	}
+	if isHex(p.Header.CommitID) && len(p.Header.CommitID) == 40 {
+		add(p.Header.CommitID)
+	}
+	return out
+}
+
+func isHex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// patchFile is the fingerprint of one file of a patch.
+type patchFile struct {
+	path   string
+	mapped map[int32]bool // tracked upstream path indices
+	d      delta
+	hunks  []delta
+}
+
+// fingerprintPatch computes the per-file net changes of p.
+func (ix *Index) fingerprintPatch(p *patchset.Patch) []patchFile {
+	var out []patchFile
+	for _, f := range p.Files {
+		if f.IsBinary || len(f.Hunks) == 0 {
+			continue
+		}
+		name := f.NewName
+		if f.IsDelete || name == "/dev/null" || name == "" {
+			name = f.OldName
+		}
+		pf := patchFile{path: name, mapped: map[int32]bool{}}
+		for _, n := range []string{f.NewName, f.OldName} {
+			for _, u := range ix.UpstreamPaths(n) {
+				if i, ok := slices.BinarySearch(ix.paths, u); ok {
+					pf.mapped[int32(i)] = true
+				}
+			}
+		}
+		all := map[uint64]int32{}
+		for _, h := range f.Hunks {
+			hm := map[uint64]int32{}
+			for _, l := range h.Lines {
+				var s int32
+				switch l.Op {
+				case '+':
+					s = 1
+				case '-':
+					s = -1
+				default:
+					continue
+				}
+				if k, ok := hashLine([]byte(l.Text)); ok {
+					hm[k] += s
+					all[k] += s
+				}
+			}
+			pf.hunks = append(pf.hunks, fromCounts(hm))
+		}
+		pf.d = fromCounts(all)
+		out = append(out, pf)
+	}
+	return out
+}
+
+// weight is the rarity weight of a posting key: lines changed by many
+// records ("}", "break;") weigh less than distinctive ones.
+func (ix *Index) weight(h uint64, n int32) float64 {
+	return ix.keyWeight(postingKey(h, n))
+}
+
+// keyWeight is weight by posting key.
+func (ix *Index) keyWeight(k uint64) float64 {
+	df := len(ix.postings[k])
+	return math.Log(2 + float64(len(ix.records))/float64(1+df))
+}
+
+// maxPostings bounds the posting lists used to collect candidates; longer
+// lists (very common lines) still count when candidates are scored.
+const maxPostings = 4000
+
+// scored is a candidate commit with its exact measures.
+type scored struct {
+	commit     int32
+	overlap    float64
+	pc, cc     float64
+	score      float64
+	files      []FileEvidence
+	matchedSet map[[2]uint64]int // (file, hash) -> shared count, for set cover
+}
+
+// Find returns the upstream commits of the index that patch p most likely
+// backports, best first: the commits whose changed lines cover the most of
+// the patch's changed lines (content only; hints are reported in the
+// evidence and never change the ranking). When no single commit covers
+// MinCoverage of the patch but several together do (a squash), the set is
+// returned first, each flagged Evidence.InSet. A commit cited by a hint is
+// always reported, after the content matches, even when the content
+// contradicts it (Verdict Unrelated). An empty result means no match.
+func (ix *Index) Find(p *patchset.Patch, opts FindOptions) []Candidate {
+	if opts.MinCoverage <= 0 {
+		opts.MinCoverage = DefaultMinCoverage
+	}
+	if opts.Max <= 0 {
+		opts.Max = 5
+	}
+	files := ix.fingerprintPatch(p)
+	var total float64
+	for _, f := range files {
+		for _, e := range f.d {
+			total += ix.weight(e.h, e.n) * float64(abs32(e.n))
+		}
+	}
+	hints := ExtractHints(p)
+	if total == 0 {
+		return ix.citedOnly(hints, files, total)
+	}
+
+	// Collect candidates through the inverted index.
+	gen := map[int32]float64{}
+	for _, f := range files {
+		for _, e := range f.d {
+			post := ix.postings[postingKey(e.h, e.n)]
+			if len(post) > maxPostings {
+				continue
+			}
+			w := ix.weight(e.h, e.n)
+			for _, rid := range post {
+				r := &ix.records[rid]
+				if f.mapped[r.path] || f.mapped[r.oldPath] {
+					gen[r.commit] += w
+				}
+			}
+		}
+	}
+	type gc struct {
+		c int32
+		s float64
+	}
+	var gl []gc
+	for c, s := range gen {
+		gl = append(gl, gc{c, s})
+	}
+	sort.Slice(gl, func(i, j int) bool {
+		if gl[i].s != gl[j].s {
+			return gl[i].s > gl[j].s
+		}
+		return gl[i].c < gl[j].c
+	})
+	if len(gl) > 40 {
+		gl = gl[:40]
+	}
+	var cands []*scored
+	for _, g := range gl {
+		cands = append(cands, ix.score(g.c, files, total))
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score > cands[j].score
+		}
+		return ix.commits[cands[i].commit].when < ix.commits[cands[j].commit].when
+	})
+
+	var out []Candidate
+	used := map[int32]bool{}
+	if len(cands) > 0 && cands[0].pc >= opts.MinCoverage {
+		top := cands[0]
+		out = append(out, ix.candidate(top, verdictFor(top), false))
+		used[top.commit] = true
+		for _, c := range cands[1:] {
+			if len(out) >= opts.Max {
+				break
+			}
+			if c.pc < opts.MinCoverage/2 {
+				continue
+			}
+			out = append(out, ix.candidate(c, patchset.Similar, false))
+			used[c.commit] = true
+		}
+	} else if set := ix.cover(cands, files, total, opts); len(set) > 0 {
+		for _, c := range set {
+			out = append(out, ix.candidate(c, patchset.Partial, true))
+			used[c.commit] = true
+		}
+	}
+	// Cited commits: confirm or contradict.
+	for _, h := range hints {
+		ci := ix.commitByPrefix(h)
+		copyOf := false
+		if ci < 0 {
+			ci = ix.landedCopy(h)
+			copyOf = ci >= 0
+		}
+		for i := range out {
+			if (ci >= 0 && out[i].Commit == ix.commits[ci].hash.String()) || strings.HasPrefix(out[i].Commit, h) {
+				out[i].Evidence.Cited = true
+				out[i].Evidence.CitedBy = h
+				out[i].Evidence.CitedCopy = copyOf
+				out[i].Evidence.HintAgrees = out[i].Verdict != patchset.Unrelated && (i == 0 || out[i].Evidence.InSet)
+			}
+		}
+		if ci < 0 || used[ci] {
+			continue
+		}
+		s := ix.score(ci, files, total)
+		c := ix.candidate(s, patchset.Unrelated, false)
+		if s.pc >= opts.MinCoverage/2 {
+			c.Verdict = patchset.Similar
+		}
+		c.Evidence.Cited = true
+		c.Evidence.CitedBy = h
+		c.Evidence.CitedCopy = copyOf
+		used[ci] = true
+		out = append(out, c)
+	}
+	return out
+}
+
+// citedOnly reports the cited commits of a patch with no indexable content.
+func (ix *Index) citedOnly(hints []string, files []patchFile, total float64) []Candidate {
+	var out []Candidate
+	for _, h := range hints {
+		if ci := ix.commitByPrefix(h); ci >= 0 {
+			c := ix.candidate(ix.score(ci, files, total), patchset.Unrelated, false)
+			c.Evidence.Cited, c.Evidence.CitedBy = true, h
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// verdictFor grades a lone best candidate.
+func verdictFor(s *scored) patchset.Verdict {
+	switch {
+	case s.pc >= 0.9 && s.cc >= 0.9:
+		return patchset.Rebased
+	case s.pc >= 0.9 || s.cc >= 0.9:
+		return patchset.Partial
+	}
+	return patchset.Similar
+}
+
+// score measures commit ci against the patch files. Each file of the
+// patch is compared with the commit's change to the upstream paths it maps
+// to; a file with nothing in common there is compared with the commit's
+// other changes too (code that lives in another file upstream). A line of
+// the commit is never counted for two files of the patch.
+func (ix *Index) score(ci int32, files []patchFile, total float64) *scored {
+	s := &scored{commit: ci, matchedSet: map[[2]uint64]int{}}
+	type useKey struct {
+		rid int32
+		k   uint64
+	}
+	used := map[useKey]int{}
+	counted := map[int32]bool{}
+	var ctotal float64
+	countRecord := func(rid int32) {
+		if counted[rid] {
+			return
+		}
+		counted[rid] = true
+		for _, e := range ix.records[rid].d {
+			ctotal += ix.weight(e.h, e.n) * float64(abs32(e.n))
+		}
+	}
+	// shared returns the weighted overlap of d with record rid, minus what
+	// other files already took.
+	shared := func(d delta, rid int32, take func(h uint64, n int32)) float64 {
+		var w float64
+		overlapFn(d, ix.records[rid].d, func(h uint64, n int32) {
+			k := postingKey(h, n)
+			m := abs32(n) - used[useKey{rid, k}]
+			if m <= 0 {
+				return
+			}
+			w += ix.weight(h, n) * float64(m)
+			if take != nil {
+				if n < 0 {
+					take(h, int32(-m))
+				} else {
+					take(h, int32(m))
+				}
+			}
+		})
+		return w
+	}
+	recs := ix.byCommit[ci]
+	pick := func(f *patchFile, anyPath bool) (int32, float64) {
+		best, bestW := int32(-1), 0.0
+		for _, rid := range recs {
+			r := &ix.records[rid]
+			mapped := f.mapped[r.path] || f.mapped[r.oldPath]
+			if mapped {
+				countRecord(rid)
+			}
+			if mapped == anyPath {
+				continue
+			}
+			if w := shared(f.d, rid, nil); w > bestW {
+				best, bestW = rid, w
+			}
+		}
+		return best, bestW
+	}
+	s.files = make([]FileEvidence, len(files))
+	for pass := 0; pass < 2; pass++ {
+		for fi := range files {
+			f := &files[fi]
+			fe := &s.files[fi]
+			if pass == 0 {
+				*fe = FileEvidence{PatchPath: f.path, Lines: f.d.size(), Hunks: len(f.hunks)}
+			} else if fe.Matched > 0 {
+				continue
+			}
+			rid, w := pick(f, pass == 1)
+			if rid < 0 {
+				continue
+			}
+			countRecord(rid)
+			r := &ix.records[rid]
+			fe.UpstreamPath = ix.paths[r.path]
+			var got delta
+			shared(f.d, rid, func(h uint64, n int32) {
+				fe.Matched += abs32(n)
+				s.matchedSet[[2]uint64{uint64(fi), postingKey(h, n)}] = abs32(n)
+				got = append(got, dentry{h, n})
+				used[useKey{rid, postingKey(h, n)}] += abs32(n)
+			})
+			for _, hd := range f.hunks {
+				if len(hd) == 0 {
+					continue
+				}
+				m := 0
+				overlapFn(hd, got, func(_ uint64, n int32) { m += abs32(n) })
+				if m == hd.size() {
+					fe.HunksMatched++
+				}
+			}
+			s.overlap += w
+		}
+	}
+	if total > 0 {
+		s.pc = min(1, s.overlap/total)
+	}
+	if ctotal > 0 {
+		s.cc = min(1, s.overlap/ctotal)
+	}
+	s.score = 0.85*s.pc + 0.15*s.cc
+	return s
+}
+
+// cover looks for a small set of commits that together cover the patch
+// when none does alone: greedy set cover over the candidates, each member
+// adding at least a fifth of the patch and being mostly contained in it.
+func (ix *Index) cover(cands []*scored, files []patchFile, total float64, opts FindOptions) []*scored {
+	covered := map[[2]uint64]int{}
+	var set []*scored
+	var got float64
+	for len(set) < opts.Max {
+		var best *scored
+		var bestGain float64
+		for _, c := range cands {
+			if c.cc < 0.5 || slices.Contains(set, c) {
+				continue
+			}
+			var gain float64
+			for k, n := range c.matchedSet {
+				extra := n - covered[k]
+				if extra > 0 {
+					gain += ix.keyWeight(k[1]) * float64(extra)
+				}
+			}
+			if gain > bestGain {
+				best, bestGain = c, gain
+			}
+		}
+		if best == nil || bestGain < 0.2*total {
+			break
+		}
+		for k, n := range best.matchedSet {
+			covered[k] = max(covered[k], n)
+		}
+		set = append(set, best)
+		got += bestGain
+	}
+	if len(set) < 2 || got < opts.MinCoverage*total {
+		return nil
+	}
+	sort.SliceStable(set, func(i, j int) bool {
+		return ix.commits[set[i].commit].when < ix.commits[set[j].commit].when
+	})
+	return set
+}
+
+// candidate turns a scored commit into a Candidate.
+func (ix *Index) candidate(s *scored, v patchset.Verdict, inSet bool) Candidate {
+	c := ix.commits[s.commit]
+	return Candidate{
+		Commit:         c.hash.String(),
+		Subject:        c.subject,
+		Author:         c.author,
+		Date:           ix.timeOf(s.commit),
+		Verdict:        v,
+		Score:          s.score,
+		PatchCoverage:  s.pc,
+		CommitCoverage: s.cc,
+		Evidence:       Evidence{Files: s.files, InSet: inSet},
+	}
+}
+
+// commitByPrefix returns the index of the touching commit whose id starts
+// with the hex prefix h, or -1 (also when ambiguous).
+func (ix *Index) commitByPrefix(h string) int32 {
+	h = strings.ToLower(h)
+	i := sort.Search(len(ix.hexes), func(i int) bool { return ix.hexes[i].hex >= h })
+	if i >= len(ix.hexes) || !strings.HasPrefix(ix.hexes[i].hex, h) {
+		return -1
+	}
+	if i+1 < len(ix.hexes) && strings.HasPrefix(ix.hexes[i+1].hex, h) {
+		return -1
+	}
+	return ix.hexes[i].ci
+}
+
+// landedCopy returns the touching commit that is the in-range copy of the
+// out-of-range commit named by the hex prefix h (same author, author time
+// and subject), or -1.
+func (ix *Index) landedCopy(h string) int32 {
+	if len(h) < 7 || !isHex(h) {
+		return -1
+	}
+	hash, err := ix.repo.resolve(h)
+	if err != nil || ix.inRange[hash] {
+		return -1
+	}
+	c, err := ix.repo.readCommit(hash)
+	if err != nil {
+		return -1
+	}
+	found := int32(-1)
+	for i, x := range ix.commits {
+		if x.when == c.when && x.subject == c.subject && x.author == c.author && x.email == c.email {
+			if found >= 0 {
+				return -1 // ambiguous
+			}
+			found = int32(i)
+		}
+	}
+	return found
+}
+
+// Landed returns the full id of the commit of the range that carries the
+// change of commit sha (a full or abbreviated hex id): sha itself when it
+// is in the range, otherwise the commit of the range that changes an
+// indexed path and has the same author, author date and subject (the copy
+// of a pull-request commit that landed). ok is false when there is none.
+func (ix *Index) Landed(sha string) (full string, ok bool) {
+	if ci := ix.commitByPrefix(sha); ci >= 0 {
+		return ix.commits[ci].hash.String(), true
+	}
+	if hash, err := ix.repo.resolve(sha); err == nil && ix.inRange[hash] {
+		return hash.String(), true
+	}
+	if ci := ix.landedCopy(sha); ci >= 0 {
+		return ix.commits[ci].hash.String(), true
+	}
+	return "", false
+}

@@ -1,0 +1,404 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// Progress reports how far [Repo.Index] has got. Phases come in order:
+// "commits" (listing the range), "walk" (comparing trees along the tracked
+// paths; Done counts commits), "fingerprint" (reading blob pairs; Done
+// counts pairs) and "done".
+type Progress struct {
+	Phase       string
+	Done, Total int
+}
+
+// Stats describes what an [Index] holds.
+type Stats struct {
+	Commits       int // commits in the range
+	Merges        int // merge commits among them (indexed by first-parent diff)
+	Touching      int // commits that change at least one tracked path
+	TrackedPaths  int // upstream paths followed
+	FileChanges   int // (commit, path) changes fingerprinted
+	BlobPairs     int // distinct (old blob, new blob) pairs fingerprinted
+	TreesRead     int // tree objects decoded
+	Opaque        int // blob pairs not fingerprinted: binary, too big or missing
+	MissingObject int // objects absent from the repository (e.g. partial clone)
+}
+
+// Index is the content index of an upstream revision range over a set of
+// paths, built by [Repo.Index] and queried with [Index.Find]. An Index is
+// immutable once built and safe for concurrent use.
+type Index struct {
+	repo     *Repo
+	rangeStr string
+	tip      plumbing.Hash
+	base     plumbing.Hash // zero for a single revision
+
+	universe *pathUniverse
+	paths    []string // tracked upstream paths, by path index
+	// hasRecords tells, by path index, whether any commit changes it.
+	hasRecords []bool
+
+	commits  []*commitInfo // commits with at least one record
+	inRange  map[plumbing.Hash]bool
+	records  []record
+	byCommit [][]int32 // commit idx -> record ids
+	postings map[uint64][]int32
+	hexes    []hexRef // touching commits by hex id, sorted
+	stats    Stats
+}
+
+// hexRef maps a commit's hex id to its index in Index.commits.
+type hexRef struct {
+	hex string
+	ci  int32
+}
+
+// record is one fingerprinted file change of one commit.
+type record struct {
+	commit  int32
+	path    int32
+	oldPath int32
+	d       delta
+	size    int
+}
+
+// pairResult is the fingerprint of one (old blob, new blob) pair.
+type pairResult struct {
+	old, new plumbing.Hash
+	d        delta
+	opaque   bool
+	missing  int
+}
+
+// Index walks the commits of revRange ("A..B": reachable from B and not
+// from A; or a single revision: all its history), follows the upstream
+// paths that correspond to paths (patch paths, with or without prefixes
+// such as a/ or pkg-1.0/; see [Index.UpstreamPaths]) and fingerprints
+// every change a commit makes to them. Merge commits are compared with
+// their first parent, so a merge carries the net change its branch brought
+// to the first-parent line (the branch's own commits are indexed too).
+//
+// progress, when not nil, is called from the calling goroutine. Index
+// returns ctx.Err() (wrapped) when ctx is cancelled.
+func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progress func(Progress)) (*Index, error) {
+	report := func(p Progress) {
+		if progress != nil {
+			progress(p)
+		}
+	}
+	baseRev, tipRev, err := parseRange(revRange)
+	if err != nil {
+		return nil, err
+	}
+	ix := &Index{repo: r, rangeStr: revRange, inRange: map[plumbing.Hash]bool{}, postings: map[uint64][]int32{}}
+	if ix.tip, err = r.resolve(tipRev); err != nil {
+		return nil, err
+	}
+	if baseRev != "" {
+		if ix.base, err = r.resolve(baseRev); err != nil {
+			return nil, err
+		}
+	}
+
+	// List the range: everything reachable from the base is excluded.
+	report(Progress{Phase: "commits"})
+	excluded := map[plumbing.Hash]plumbing.Hash{} // commit -> tree
+	if !ix.base.IsZero() {
+		if err := r.reach(ctx, ix.base, nil, func(c *commitInfo) { excluded[c.hash] = c.tree }); err != nil {
+			return nil, err
+		}
+	}
+	var list []*commitInfo
+	treeOf := map[plumbing.Hash]plumbing.Hash{}
+	if err := r.reach(ctx, ix.tip, excluded, func(c *commitInfo) {
+		list = append(list, c)
+		treeOf[c.hash] = c.tree
+		ix.inRange[c.hash] = true
+	}); err != nil {
+		return nil, err
+	}
+	for h, t := range excluded {
+		treeOf[h] = t
+	}
+	ix.stats.Commits = len(list)
+
+	// Decide which upstream paths to follow.
+	tipC, err := r.readCommit(ix.tip)
+	if err != nil {
+		return nil, err
+	}
+	var baseTree plumbing.Hash
+	if !ix.base.IsZero() {
+		baseTree = excluded[ix.base]
+	}
+	if ix.universe, err = r.newUniverse(tipC.tree, baseTree); err != nil {
+		return nil, err
+	}
+	var want []string
+	for _, p := range paths {
+		m := ix.universe.match(p)
+		if len(m) == 0 {
+			m = ix.universe.guesses(p)
+		}
+		want = append(want, m...)
+	}
+	trie := newTrie(want)
+	ix.paths = trie.paths
+	ix.stats.TrackedPaths = len(ix.paths)
+
+	// Fingerprint blob pairs in a worker pool while the walk goes on.
+	workers := max(1, runtime.GOMAXPROCS(0))
+	jobs := make(chan *pairResult, 256)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				r.fingerprintPair(p)
+			}
+		}()
+	}
+	pairIDs := map[[2]plumbing.Hash]int32{}
+	var pairs []*pairResult
+	type pending struct {
+		commit int32
+		ch     fileChange
+		pair   int32
+	}
+	var changes []pending
+	tr := newTreeReader(r)
+	walkErr := func() error {
+		defer close(jobs)
+		var buf []fileChange
+		for i, c := range list {
+			if i%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				report(Progress{Phase: "walk", Done: i, Total: len(list)})
+			}
+			var parentTree plumbing.Hash
+			if len(c.parents) > 0 {
+				t, ok := treeOf[c.parents[0]]
+				if !ok {
+					pc, err := r.readCommit(c.parents[0])
+					if err != nil {
+						return err
+					}
+					t = pc.tree
+					treeOf[pc.hash] = t
+				}
+				parentTree = t
+			}
+			if len(c.parents) > 1 {
+				ix.stats.Merges++
+			}
+			buf, err = tr.diffTrees(trie.root, parentTree, c.tree, buf[:0])
+			if err != nil {
+				if errors.Is(err, plumbing.ErrObjectNotFound) {
+					ix.stats.MissingObject++
+					continue
+				}
+				return err
+			}
+			if len(buf) == 0 {
+				continue
+			}
+			buf = pairMoves(buf, ix.paths)
+			ci := int32(len(ix.commits))
+			ix.commits = append(ix.commits, c)
+			for _, fc := range buf {
+				k := [2]plumbing.Hash{fc.old, fc.new}
+				id, ok := pairIDs[k]
+				if !ok {
+					id = int32(len(pairs))
+					pairIDs[k] = id
+					p := &pairResult{old: fc.old, new: fc.new}
+					pairs = append(pairs, p)
+					select {
+					case jobs <- p:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+				changes = append(changes, pending{ci, fc, id})
+			}
+		}
+		return nil
+	}()
+	ix.stats.TreesRead = tr.reads
+	report(Progress{Phase: "fingerprint", Done: 0, Total: len(pairs)})
+	wg.Wait()
+	if walkErr == nil {
+		walkErr = ctx.Err()
+	}
+	if walkErr != nil {
+		return nil, fmt.Errorf("upstream: index %s: %w", revRange, walkErr)
+	}
+	report(Progress{Phase: "fingerprint", Done: len(pairs), Total: len(pairs)})
+
+	// Records and the inverted index.
+	ix.stats.Touching = len(ix.commits)
+	ix.stats.BlobPairs = len(pairs)
+	ix.stats.FileChanges = len(changes)
+	for _, p := range pairs {
+		if p.opaque {
+			ix.stats.Opaque++
+		}
+		ix.stats.MissingObject += p.missing
+	}
+	ix.byCommit = make([][]int32, len(ix.commits))
+	ix.hasRecords = make([]bool, len(ix.paths))
+	for _, pc := range changes {
+		d := pairs[pc.pair].d
+		if len(d) == 0 {
+			continue
+		}
+		id := int32(len(ix.records))
+		ix.records = append(ix.records, record{commit: pc.commit, path: pc.ch.path, oldPath: pc.ch.oldPath, d: d, size: d.size()})
+		ix.byCommit[pc.commit] = append(ix.byCommit[pc.commit], id)
+		ix.hasRecords[pc.ch.path] = true
+		ix.hasRecords[pc.ch.oldPath] = true
+		for _, e := range d {
+			k := postingKey(e.h, e.n)
+			ix.postings[k] = append(ix.postings[k], id)
+		}
+	}
+	for i, c := range ix.commits {
+		ix.hexes = append(ix.hexes, hexRef{c.hash.String(), int32(i)})
+	}
+	sort.Slice(ix.hexes, func(i, j int) bool { return ix.hexes[i].hex < ix.hexes[j].hex })
+	report(Progress{Phase: "done", Done: len(list), Total: len(list)})
+	return ix, nil
+}
+
+// fingerprintPair reads the two blobs of p and computes their net change.
+func (r *Repo) fingerprintPair(p *pairResult) {
+	var old, new []byte
+	var err error
+	if !p.old.IsZero() {
+		if old, err = r.readRaw(plumbing.BlobObject, p.old); err != nil {
+			p.opaque = true
+			if errors.Is(err, plumbing.ErrObjectNotFound) {
+				p.missing++
+			}
+			return
+		}
+	}
+	if !p.new.IsZero() {
+		if new, err = r.readRaw(plumbing.BlobObject, p.new); err != nil {
+			p.opaque = true
+			if errors.Is(err, plumbing.ErrObjectNotFound) {
+				p.missing++
+			}
+			return
+		}
+	}
+	if isBinary(old) || isBinary(new) {
+		p.opaque = true
+		return
+	}
+	p.d = blobDelta(old, new)
+}
+
+// reach visits every commit reachable from start that is not in stop,
+// children before parents along first parents where possible.
+func (r *Repo) reach(ctx context.Context, start plumbing.Hash, stop map[plumbing.Hash]plumbing.Hash, visit func(*commitInfo)) error {
+	seen := map[plumbing.Hash]bool{start: true}
+	stack := []plumbing.Hash{start}
+	for n := 0; len(stack) > 0; n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("upstream: listing commits: %w", err)
+			}
+		}
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if _, ok := stop[h]; ok {
+			continue
+		}
+		c, err := r.readCommit(h)
+		if err != nil {
+			return err
+		}
+		visit(c)
+		// Push later parents first so the first parent is visited next.
+		for i := len(c.parents) - 1; i >= 0; i-- {
+			p := c.parents[i]
+			if !seen[p] {
+				seen[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	return nil
+}
+
+// Stats returns counts describing the index.
+func (ix *Index) Stats() Stats { return ix.stats }
+
+// Range returns the revision range the index was built for.
+func (ix *Index) Range() string { return ix.rangeStr }
+
+// Paths returns the upstream paths the index follows, sorted.
+func (ix *Index) Paths() []string { return append([]string(nil), ix.paths...) }
+
+// UpstreamPaths returns the upstream paths a patch path maps to: the paths
+// present at the tip or the base of the range that share the longest
+// suffix of path components with it (so a/lib/x.c and pkg-1.0/lib/x.c both
+// map to lib/x.c), preferring paths matched whole; when such a path no
+// longer exists at the tip, the paths with the same base name that
+// appeared during the range are added (the file was moved).
+//
+// A patch path that matches no file at the tip or the base is looked for
+// under each of its suffixes whose directory exists (a file that existed
+// only inside the range); the longest such path that some commit of the
+// range changes is returned.
+func (ix *Index) UpstreamPaths(patchPath string) []string {
+	if m := ix.universe.match(patchPath); len(m) > 0 {
+		return m
+	}
+	for _, g := range ix.universe.guesses(patchPath) {
+		if i, ok := slices.BinarySearch(ix.paths, g); ok && ix.hasRecords[i] {
+			return []string{g}
+		}
+	}
+	return nil
+}
+
+// InRange reports whether the commit (full hex sha) is part of the
+// indexed range.
+func (ix *Index) InRange(sha string) bool {
+	return ix.inRange[plumbing.NewHash(sha)]
+}
+
+// timeOf returns the author date of commit ci.
+func (ix *Index) timeOf(ci int32) time.Time {
+	c := ix.commits[ci]
+	return time.Unix(c.when, 0).In(time.FixedZone("", c.tz))
+}
+
+// sortedKeys returns the keys of m sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
