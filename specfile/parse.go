@@ -2,14 +2,1081 @@ package specfile
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
 )
 
-// Parse reads a spec for opts.Target. (Early version: the full reader is
-// being committed next.)
+const (
+	defaultMaxDepth   = 64
+	maxIncludeDepth   = 16
+	maxLogicalLineLen = 16 << 20
+)
+
+// Parse reads a spec for opts.Target, the way rpm would, without running
+// any code from it. Errors are *Error values that name file and line.
 func Parse(r io.Reader, opts Options) (*Spec, error) {
-	if _, err := io.ReadAll(r); err != nil {
+	data, err := io.ReadAll(r)
+	if err != nil {
 		return nil, &Error{File: opts.Name, Err: err}
 	}
-	return nil, &Error{File: opts.Name, Err: errors.New("not yet implemented")}
+	return ParseBytes(data, opts)
+}
+
+// ParseBytes is Parse on a byte slice (which the Spec keeps as its Bytes).
+func ParseBytes(data []byte, opts Options) (*Spec, error) {
+	p := newParser(data, opts)
+	if err := p.run(); err != nil {
+		return p.spec, err
+	}
+	return p.spec, nil
+}
+
+// srcFile is one file on the reader's stack (the spec or an %include).
+type srcFile struct {
+	name  string
+	data  string
+	pos   int
+	line  int      // last physical line read
+	lines []string // physical lines, for comment blocks (main file only)
+}
+
+// condFrame is one open conditional.
+type condFrame struct {
+	reading, readable bool
+	kind              string // "if", "ifarch", ...
+	directive         string // line as written
+	line              int
+	branch            string
+	branchLine        int
+	endLine           int
+	elseSeen          bool
+}
+
+type condSnap struct {
+	f          *condFrame
+	branch     string
+	branchLine int
+}
+
+type parser struct {
+	opts     Options
+	spec     *Spec
+	e        *engine
+	files    []*srcFile
+	mainFile *srcFile
+	stack    []*condFrame
+	ver      int
+
+	section    string // current section name; "preamble" at start
+	secPkg     string // package of the current section
+	curPkg     string // package whose preamble is read
+	mainName   string
+	pkgNames   map[string]bool
+	listLines  []lineInfo // %patchlist/%sourcelist lines pending
+	listKind   string
+	autonumP   int
+	autonumS   int
+	patchByNum map[int]int // number → index in spec.Patches
+	srcByNum   map[int]int
+	patchConds [][]condSnap
+	tagConds   [][]condSnap
+	srcConds   [][]condSnap
+
+	// current logical line (for callbacks)
+	curFile  string
+	curLine  int
+	curText  string
+	refs     []refEvent
+	pending  []pendingRef
+	prepSeen bool
+}
+
+type lineInfo struct {
+	text string
+	file string
+	line int
+	raw  string
+	cs   []condSnap
+}
+
+type refEvent struct {
+	kind string
+	num  int
+}
+
+type pendingRef struct {
+	refs    []refEvent
+	file    string
+	line    int
+	text    string
+	section string
+	ttl     int
+}
+
+func newParser(data []byte, opts Options) *parser {
+	if opts.Name == "" {
+		opts.Name = "spec"
+	}
+	t := opts.Target
+	ver := rpmVersionNumber(t.RPMVersion)
+	p := &parser{
+		opts:       opts,
+		ver:        ver,
+		spec:       &Spec{File: opts.Name, Target: t, raw: data},
+		section:    "preamble",
+		autonumP:   -1,
+		autonumS:   -1,
+		patchByNum: map[int]int{},
+		srcByNum:   map[int]int{},
+		pkgNames:   map[string]bool{},
+	}
+	maxDepth := opts.MaxDepth
+	if maxDepth <= 0 {
+		maxDepth = defaultMaxDepth
+	}
+	budget := opts.MaxExpansion
+	if budget <= 0 {
+		budget = 64<<20 + 64*len(data)
+	}
+	e := &engine{tab: newMacroTable(), maxDepth: maxDepth, budget: budget, rpmver: ver}
+	p.e = e
+	p.spec.macros = e.tab
+	p.spec.eng = e
+	e.onUnresolved = func(kind, text string) {
+		p.spec.Unresolved = append(p.spec.Unresolved, Unresolved{File: p.curFile, Line: p.curLine, Kind: kind, Text: text})
+	}
+	e.onWarning = func(msg string) { p.warn(msg) }
+	e.onRef = func(kind string, num int) { p.refs = append(p.refs, refEvent{kind, num}) }
+	e.onAutopatch = p.autopatch
+	e.patchList = func() []declRef { return p.declRefs(p.spec.Patches) }
+	e.sourceList = func() []declRef { return p.declRefs(p.spec.Sources) }
+	e.installBuiltins()
+	p.loadMacroText("<defaults>", defaultMacros)
+	for _, d := range t.Macros {
+		if nativeMacros[d.Name] {
+			continue
+		}
+		if old := e.tab.get(d.Name); old != nil && old.flags&mFunc != 0 {
+			continue
+		}
+		e.define(d.Name, d.Opts, d.Parametric, d.Body, levelMacroFiles, 0)
+	}
+	arch, osName := t.Arch, t.OS
+	if arch == "" {
+		arch = "x86_64"
+	}
+	if osName == "" {
+		osName = "linux"
+	}
+	for _, n := range []string{"_target_cpu", "_target_arch", "_arch", "_build_cpu", "_build_arch", "_host_cpu"} {
+		e.define(n, "", false, arch, levelCmdline, 0)
+	}
+	for _, n := range []string{"_target_os", "_os", "_build_os", "_host_os"} {
+		e.define(n, "", false, osName, levelCmdline, 0)
+	}
+	for _, w := range t.With {
+		e.define("_with_"+w, "", false, "--with-"+w, levelCmdline, 0)
+	}
+	for _, w := range t.Without {
+		e.define("_without_"+w, "", false, "--without-"+w, levelCmdline, 0)
+	}
+	for _, name := range sortedKeys(t.Defines) {
+		e.doDefine(name+" "+t.Defines[name], levelCmdline, false, true)
+	}
+	p.spec.Packages = []Package{{}}
+	return p
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	// deterministic order
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
+
+func (p *parser) loadMacroText(name, text string) {
+	defs, _ := ParseMacroFile(name, []byte(text))
+	for _, d := range defs {
+		p.e.define(d.Name, d.Opts, d.Parametric, d.Body, levelMacroFiles, 0)
+	}
+}
+
+// rpmVersionNumber maps "4.18" to 418 (default 418; later than 4.20 → 420).
+func rpmVersionNumber(v string) int {
+	if v == "" {
+		return 418
+	}
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return 418
+	}
+	a, err1 := strconv.Atoi(parts[0])
+	b, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return 418
+	}
+	n := a*100 + b
+	switch {
+	case n <= 414:
+		return 414
+	case n < 416:
+		return 415
+	case n > 420:
+		return 420
+	}
+	return n
+}
+
+func (p *parser) warn(msg string) {
+	p.spec.Warnings = append(p.spec.Warnings, Warning{File: p.curFile, Line: p.curLine, Msg: msg})
+}
+
+func (p *parser) errAt(file string, line int, err error) error {
+	return &Error{File: file, Line: line, Err: err}
+}
+
+func (p *parser) reading() bool {
+	if len(p.stack) == 0 {
+		return true
+	}
+	return p.stack[len(p.stack)-1].reading
+}
+
+// readPhysical returns the next physical line of the top file (with its
+// "\n"), or ok=false at the end of all files.
+func (p *parser) readPhysical() (string, *srcFile, bool) {
+	for len(p.files) > 0 {
+		f := p.files[len(p.files)-1]
+		if f.pos >= len(f.data) {
+			p.files = p.files[:len(p.files)-1]
+			continue
+		}
+		i := strings.IndexByte(f.data[f.pos:], '\n')
+		var l string
+		if i < 0 {
+			l = f.data[f.pos:]
+			f.pos = len(f.data)
+		} else {
+			l = f.data[f.pos : f.pos+i+1]
+			f.pos += i + 1
+		}
+		f.line++
+		return l, f, true
+	}
+	return "", nil, false
+}
+
+// needsMore reports whether a spec line buffer continues on the next
+// physical line (rpm's copyNextLineFromOFI).
+func needsMore(s string) bool {
+	pc, bc, xc, nc := 0, 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			if i+1 < len(s) {
+				if s[i+1] == '\n' {
+					nc = 1
+				}
+				i++
+			}
+		case '\n':
+			nc = 0
+		case '%':
+			if i+1 < len(s) {
+				switch s[i+1] {
+				case '{':
+					i++
+					bc++
+				case '(':
+					i++
+					pc++
+				case '[':
+					i++
+					xc++
+				case '%':
+					i++
+				}
+			}
+		case '{':
+			if bc > 0 {
+				bc++
+			}
+		case '}':
+			if bc > 0 {
+				bc--
+			}
+		case '(':
+			if pc > 0 {
+				pc++
+			}
+		case ')':
+			if pc > 0 {
+				pc--
+			}
+		case '[':
+			if xc > 0 {
+				xc++
+			}
+		case ']':
+			if xc > 0 {
+				xc--
+			}
+		}
+	}
+	return pc > 0 || bc > 0 || xc > 0 || nc > 0
+}
+
+type lineKind int
+
+const (
+	lkNone lineKind = iota
+	lkIf
+	lkIfarch
+	lkIfnarch
+	lkIfos
+	lkIfnos
+	lkElif
+	lkElifarch
+	lkElifos
+	lkElse
+	lkEndif
+	lkInclude
+)
+
+var lineKinds = []struct {
+	text     string
+	kind     lineKind
+	withArgs bool
+}{
+	{"%endif", lkEndif, false},
+	{"%else", lkElse, false},
+	{"%if", lkIf, true},
+	{"%ifarch", lkIfarch, true},
+	{"%ifnarch", lkIfnarch, true},
+	{"%ifos", lkIfos, true},
+	{"%ifnos", lkIfnos, true},
+	{"%include", lkInclude, true},
+	{"%elifarch", lkElifarch, true},
+	{"%elifos", lkElifos, true},
+	{"%elif", lkElif, true},
+}
+
+// classify returns the conditional kind of a line (leading blanks skipped).
+func classify(line string) (lineKind, string) {
+	s := strings.TrimLeft(line, " \t\r\f\v")
+	if !strings.HasPrefix(s, "%") {
+		return lkNone, ""
+	}
+	for _, k := range lineKinds {
+		if !strings.HasPrefix(s, k.text) {
+			continue
+		}
+		rest := s[len(k.text):]
+		if k.withArgs {
+			if rest == "" || isHSpace(rest[0]) || rest[0] == '\n' {
+				return k.kind, k.text
+			}
+		} else if rest == "" || !isAlpha(rest[0]) {
+			return k.kind, k.text
+		}
+	}
+	return lkNone, ""
+}
+
+func (p *parser) run() error {
+	main := &srcFile{name: p.opts.Name, data: string(p.spec.raw)}
+	main.lines = splitLines(main.data)
+	p.files = []*srcFile{main}
+	p.mainFile = main
+	p.spec.Sections = append(p.spec.Sections, Section{Name: "preamble", File: main.name, Line: 1})
+	for {
+		var buf strings.Builder
+		first, ok := "", false
+		var f *srcFile
+		startLine := 0
+		for {
+			l, ff, more := p.readPhysical()
+			if !more {
+				break
+			}
+			if f == nil {
+				f, startLine = ff, ff.line
+			} else if ff != f {
+				// an unclosed line cannot continue into another file
+				break
+			}
+			ok = true
+			buf.WriteString(l)
+			if buf.Len() > maxLogicalLineLen {
+				return p.errAt(f.name, startLine, ErrTooLarge)
+			}
+			if !needsMore(buf.String()) {
+				break
+			}
+		}
+		if !ok {
+			break
+		}
+		first = buf.String()
+		if err := p.logicalLine(first, f, startLine); err != nil {
+			return err
+		}
+		if p.e.fatal != nil {
+			return p.errAt(f.name, startLine, p.e.fatal)
+		}
+	}
+	if len(p.stack) > 0 {
+		top := p.stack[len(p.stack)-1]
+		return p.errAt(p.opts.Name, top.line, fmt.Errorf("%w: unclosed %%if", ErrConditional))
+	}
+	p.endSection(len(p.files))
+	return p.finish()
+}
+
+func splitLines(s string) []string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
+}
+
+// logicalLine processes one logical line (one or more physical lines).
+func (p *parser) logicalLine(raw string, f *srcFile, line int) error {
+	p.curFile, p.curLine = f.name, line
+	kind, _ := classify(raw)
+	expand := p.reading()
+	if kind == lkElif || kind == lkElifarch || kind == lkElifos {
+		expand = len(p.stack) > 0 && p.stack[len(p.stack)-1].readable
+	}
+	text := raw
+	p.refs = p.refs[:0]
+	if expand {
+		p.curText = raw
+		var err error
+		text, err = p.e.expand(raw)
+		if err != nil {
+			return p.errAt(f.name, line, err)
+		}
+	}
+	rawTrim := strings.TrimRight(raw, "\r\n")
+	// the expanded buffer may hold several lines
+	subs := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	for i, sub := range subs {
+		sub = strings.TrimSuffix(sub, "\r")
+		if err := p.subLine(sub, rawTrim, f, line, i == 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parser) snapConds() []condSnap {
+	if len(p.stack) == 0 {
+		return nil
+	}
+	cs := make([]condSnap, len(p.stack))
+	for i, fr := range p.stack {
+		cs[i] = condSnap{f: fr, branch: fr.branch, branchLine: fr.branchLine}
+	}
+	return cs
+}
+
+func (p *parser) subLine(text, raw string, f *srcFile, line int, firstSub bool) error {
+	kind, word := classify(text)
+	if kind != lkNone {
+		return p.conditional(kind, word, text, raw, f, line)
+	}
+	if !p.reading() {
+		return nil
+	}
+	t := strings.TrimRight(text, " \t\r\f\v")
+	if part, args, ok := isPart(t); ok {
+		return p.startSection(part, args, f, line)
+	}
+	switch p.section {
+	case "preamble", "package":
+		return p.preambleLine(t, raw, f, line)
+	case "patchlist", "sourcelist":
+		s := strings.TrimSpace(t)
+		if s != "" && !strings.HasPrefix(s, "#") {
+			p.listLines = append(p.listLines, lineInfo{text: s, file: f.name, line: line, raw: raw, cs: p.snapConds()})
+		}
+		return nil
+	case "prep", "build", "install", "check", "conf", "clean", "generate_buildrequires":
+		return p.scriptLine(text, raw, f, line, firstSub)
+	}
+	return nil
+}
+
+func (p *parser) conditional(kind lineKind, word, text, raw string, f *srcFile, line int) error {
+	top := func() *condFrame {
+		if len(p.stack) == 0 {
+			return nil
+		}
+		return p.stack[len(p.stack)-1]
+	}
+	rest := strings.TrimSpace(strings.TrimLeft(text, " \t")[len(word):])
+	switch kind {
+	case lkInclude:
+		if !p.reading() {
+			return nil
+		}
+		return p.include(rest, f, line)
+	case lkEndif:
+		t := top()
+		if t == nil {
+			return p.errAt(f.name, line, fmt.Errorf("%w: %%endif with no %%if", ErrConditional))
+		}
+		t.endLine = line
+		p.stack = p.stack[:len(p.stack)-1]
+		return nil
+	case lkElse:
+		t := top()
+		if t == nil || t.elseSeen {
+			return p.errAt(f.name, line, fmt.Errorf("%w: %%else with no %%if", ErrConditional))
+		}
+		parent := len(p.stack) < 2 || p.stack[len(p.stack)-2].reading
+		t.reading = parent && t.readable
+		t.elseSeen = true
+		t.branch, t.branchLine = raw, line
+		return nil
+	}
+	isElif := kind == lkElif || kind == lkElifarch || kind == lkElifos
+	var check bool
+	if isElif {
+		t := top()
+		if t == nil || t.elseSeen {
+			return p.errAt(f.name, line, fmt.Errorf("%w: %s with no %%if", ErrConditional, word))
+		}
+		check = t.readable
+	} else {
+		check = p.reading()
+	}
+	match := false
+	if check {
+		switch kind {
+		case lkIf, lkElif:
+			ok, err := EvalCondition(rest)
+			if err != nil {
+				return p.errAt(f.name, line, fmt.Errorf("%w: %s condition: %v", ErrConditional, word, err))
+			}
+			match = ok
+		case lkIfarch, lkIfnarch, lkElifarch:
+			if rest == "" {
+				return p.errAt(f.name, line, fmt.Errorf("%w: argument expected for %s", ErrConditional, word))
+			}
+			match = matchTok(p.e.expandThis("%{_target_cpu}"), rest)
+			if kind == lkIfnarch {
+				match = !match
+			}
+		case lkIfos, lkIfnos, lkElifos:
+			if rest == "" {
+				return p.errAt(f.name, line, fmt.Errorf("%w: argument expected for %s", ErrConditional, word))
+			}
+			match = matchTok(p.e.expandThis("%{_target_os}"), rest)
+			if kind == lkIfnos {
+				match = !match
+			}
+		}
+	}
+	if isElif {
+		t := top()
+		t.reading = t.readable && match
+		if t.reading {
+			t.readable = false
+		}
+		t.branch, t.branchLine = raw, line
+		return nil
+	}
+	parent := p.reading()
+	fr := &condFrame{reading: parent && match, kind: word, directive: raw, line: line}
+	fr.readable = !fr.reading && parent
+	if len(p.stack) > 10000 {
+		return p.errAt(f.name, line, fmt.Errorf("%w: nesting too deep", ErrConditional))
+	}
+	p.stack = append(p.stack, fr)
+	return nil
+}
+
+// matchTok reports whether token is one of the blank-separated words of
+// line, case-insensitively (rpm's matchTok).
+func matchTok(token, line string) bool {
+	for _, w := range strings.Fields(line) {
+		if strings.EqualFold(w, token) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) include(name string, f *srcFile, line int) error {
+	if name == "" {
+		return p.errAt(f.name, line, fmt.Errorf("%w: malformed %%include statement", ErrInclude))
+	}
+	if p.opts.FS == nil {
+		return p.errAt(f.name, line, fmt.Errorf("%w %s: no file system given", ErrInclude, name))
+	}
+	if len(p.files) > maxIncludeDepth {
+		return p.errAt(f.name, line, fmt.Errorf("%w %s: %%include nested too deep", ErrInclude, name))
+	}
+	rel := name
+	if sd := p.e.expandThis("%{_sourcedir}"); sd != "" && strings.HasPrefix(rel, sd+"/") {
+		rel = rel[len(sd)+1:]
+	}
+	rel = path.Clean(rel)
+	if !fs.ValidPath(rel) {
+		return p.errAt(f.name, line, fmt.Errorf("%w %s: not a path inside the given file system", ErrInclude, name))
+	}
+	data, err := fs.ReadFile(p.opts.FS, rel)
+	if err != nil {
+		return p.errAt(f.name, line, fmt.Errorf("%w %s: %v", ErrInclude, name, err))
+	}
+	p.files = append(p.files, &srcFile{name: rel, data: string(data)})
+	return nil
+}
+
+var partList = []string{
+	"package", "prep", "generate_buildrequires", "conf", "build", "install", "check", "clean",
+	"preun", "postun", "pretrans", "posttrans", "pre", "post", "files", "changelog", "description",
+	"triggerpostun", "triggerprein", "triggerun", "triggerin", "trigger", "verifyscript", "sepolicy",
+	"filetriggerin", "filetrigger", "filetriggerun", "filetriggerpostun", "transfiletriggerin",
+	"transfiletrigger", "transfiletriggerun", "transfiletriggerpostun", "end", "patchlist", "sourcelist",
+}
+
+// isPart recognises a section header (rpm's isPart: case-insensitive
+// keyword followed by the end of the line or a space).
+func isPart(line string) (string, string, bool) {
+	if len(line) < 2 || line[0] != '%' {
+		return "", "", false
+	}
+	for _, name := range partList {
+		n := len(name) + 1
+		if len(line) < n || !strings.EqualFold(line[1:n], name) {
+			continue
+		}
+		if len(line) == n || isSpace(line[n]) {
+			return name, strings.TrimSpace(line[n:]), true
+		}
+	}
+	return "", "", false
+}
+
+func (p *parser) endSection(int) {
+	secs := p.spec.Sections
+	if len(secs) == 0 {
+		return
+	}
+	if last := &secs[len(secs)-1]; last.EndLine == 0 {
+		last.EndLine = len(p.mainFile.lines)
+	}
+}
+
+// subPackageName returns the name a %package/%description/%files header
+// names ("" for the main package).
+func (p *parser) subPackageName(args string) (string, bool) {
+	words := strings.Fields(args)
+	name, explicit := "", false
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		if w == "-n" && i+1 < len(words) {
+			name, explicit = words[i+1], true
+			i++
+			continue
+		}
+		if strings.HasPrefix(w, "-") {
+			if (w == "-f" || w == "-l" || w == "-p" || w == "-P" || w == "-q") && i+1 < len(words) {
+				i++
+			}
+			continue
+		}
+		if name == "" {
+			name = w
+		}
+	}
+	if name == "" {
+		return "", false
+	}
+	if explicit {
+		return name, true
+	}
+	return p.mainName + "-" + name, true
+}
+
+func (p *parser) startSection(part, args string, f *srcFile, line int) error {
+	if err := p.flushList(); err != nil {
+		return err
+	}
+	p.flushPending()
+	secs := p.spec.Sections
+	if len(secs) > 0 && secs[len(secs)-1].EndLine == 0 && f == p.mainFile {
+		secs[len(secs)-1].EndLine = line - 1
+	}
+	pkg := ""
+	switch part {
+	case "package", "description", "files", "pre", "post", "preun", "postun", "pretrans", "posttrans",
+		"verifyscript", "triggerin", "triggerun", "triggerpostun", "triggerprein", "trigger":
+		if n, ok := p.subPackageName(args); ok {
+			pkg = n
+		}
+	}
+	if part == "package" {
+		if pkg == "" {
+			return p.errAt(f.name, line, errors.New("bad package specification: "+args))
+		}
+		if p.pkgNames[pkg] {
+			return p.errAt(f.name, line, fmt.Errorf("package already exists: %s", pkg))
+		}
+		p.pkgNames[pkg] = true
+		p.spec.Packages = append(p.spec.Packages, Package{Name: pkg, Line: line})
+		p.curPkg = pkg
+	}
+	if part == "prep" {
+		p.prepSeen = true
+	}
+	p.section = part
+	p.secPkg = pkg
+	p.spec.Sections = append(p.spec.Sections, Section{Name: part, Args: args, Package: pkg, File: f.name, Line: line})
+	if part == "patchlist" || part == "sourcelist" {
+		p.listKind = part
+	}
+	return nil
+}
+
+// tagDef describes a preamble tag (rpm's preambleList).
+type tagDef struct {
+	name  string // canonical
+	typ   int    // 0 plain, 1 optional (lang), 2 optional (qualifier)
+	macro bool
+}
+
+var tagDefs = []tagDef{
+	{"Name", 0, true}, {"Version", 0, true}, {"Release", 0, true}, {"Epoch", 0, true},
+	{"Summary", 1, true}, {"License", 0, true}, {"SourceLicense", 0, true}, {"Distribution", 0, true},
+	{"DistURL", 0, true}, {"Vendor", 0, true}, {"Group", 1, true}, {"Packager", 0, true},
+	{"URL", 0, true}, {"VCS", 0, true}, {"Source", 0, false}, {"Patch", 0, false},
+	{"NoSource", 0, false}, {"NoPatch", 0, false}, {"ExcludeArch", 0, false}, {"ExclusiveArch", 0, false},
+	{"ExcludeOS", 0, false}, {"ExclusiveOS", 0, false}, {"Icon", 0, false}, {"Provides", 0, false},
+	{"Requires", 2, false}, {"Recommends", 0, false}, {"Suggests", 0, false}, {"Supplements", 0, false},
+	{"Enhances", 0, false}, {"PreReq", 2, false}, {"Conflicts", 0, false}, {"Obsoletes", 0, false},
+	{"Prefixes", 0, true}, {"Prefix", 0, true}, {"BuildRoot", 0, false}, {"BuildArchitectures", 0, false},
+	{"BuildArch", 0, false}, {"BuildConflicts", 0, false}, {"BuildPreReq", 0, false},
+	{"BuildRequires", 0, false}, {"AutoReqProv", 0, false}, {"AutoReq", 0, false}, {"AutoProv", 0, false},
+	{"DocDir", 0, false}, {"DistTag", 0, true}, {"BugURL", 0, true}, {"TranslationURL", 0, true},
+	{"UpstreamReleases", 0, true}, {"OrderWithRequires", 2, false}, {"RemovePathPostfixes", 0, true},
+	{"ModularityLabel", 0, true},
+}
+
+// findTag matches a preamble line to a tag (rpm's findPreambleTag). It
+// returns the tag, the written name, the qualifier and the value.
+func findTag(line string) (td tagDef, written, qual, num string, value string, ok bool) {
+	for _, d := range tagDefs {
+		n := len(d.name)
+		if len(line) < n || !strings.EqualFold(line[:n], d.name) {
+			continue
+		}
+		s := strings.TrimLeft(line[n:], " \t")
+		if d.name == "Source" || d.name == "Patch" {
+			k := 0
+			for k < len(line[n:]) && line[n+k] != ':' && line[n+k] != ' ' && line[n+k] != '\t' {
+				k++
+			}
+			num = line[n : n+k]
+			i := strings.IndexByte(line, ':')
+			if i < 0 {
+				return td, "", "", "", "", false
+			}
+			return d, strings.TrimSpace(line[:i]), "", num, strings.TrimSpace(line[i+1:]), true
+		}
+		switch d.typ {
+		case 0:
+			if !strings.HasPrefix(s, ":") {
+				continue
+			}
+		default:
+			if strings.HasPrefix(s, "(") {
+				j := strings.IndexByte(s, ')')
+				if j < 0 {
+					continue
+				}
+				qual = strings.TrimSpace(s[1:j])
+				s = strings.TrimLeft(s[j+1:], " \t")
+			}
+			if !strings.HasPrefix(s, ":") {
+				continue
+			}
+		}
+		i := strings.IndexByte(line, ':')
+		return d, strings.TrimSpace(line[:n]), qual, "", strings.TrimSpace(line[i+1:]), true
+	}
+	return td, "", "", "", "", false
+}
+
+func (p *parser) preambleLine(t, raw string, f *srcFile, line int) error {
+	s := strings.TrimLeft(t, " \t\r\f\v")
+	if s == "" || s[0] == '#' {
+		return nil
+	}
+	td, written, qual, num, value, ok := findTag(s)
+	if !ok {
+		p.warn("unknown tag: " + shorten(s, 80))
+		return nil
+	}
+	tag := Tag{Name: td.name, Written: written, Number: NoNumber, Qualifier: qual, Value: value,
+		Raw: raw, File: f.name, Line: line, Package: p.curPkg}
+	cs := p.snapConds()
+	switch td.name {
+	case "Source", "Patch":
+		if strings.TrimSpace(num) != "" {
+			n, err := parseUnsigned(strings.TrimSpace(num))
+			if err != nil {
+				return p.errAt(f.name, line, fmt.Errorf("bad %s number: %s", strings.ToLower(td.name), s))
+			}
+			tag.Number = n
+		}
+		if value == "" {
+			return p.errAt(f.name, line, fmt.Errorf("empty tag: %s", s))
+		}
+		p.spec.Tags = append(p.spec.Tags, tag)
+		p.tagConds = append(p.tagConds, cs)
+		return p.addSource(td.name == "Patch", tag.Number, strings.TrimSpace(num) == "", value, false, f.name, line, cs)
+	}
+	if value == "" {
+		p.warn("empty tag: " + shorten(s, 80))
+		return nil
+	}
+	p.spec.Tags = append(p.spec.Tags, tag)
+	p.tagConds = append(p.tagConds, cs)
+	main := p.curPkg == ""
+	switch td.name {
+	case "Name":
+		if main {
+			p.spec.Name = value
+			p.mainName = value
+			p.spec.Packages[0].Name = value
+		}
+	case "Version":
+		if main {
+			p.spec.Version = value
+		}
+	case "Release":
+		if main {
+			p.spec.Release = value
+		}
+	case "Epoch":
+		if _, err := parseUnsigned(value); err != nil {
+			return p.errAt(f.name, line, fmt.Errorf("epoch field must be an unsigned number: %s", value))
+		}
+		if main {
+			p.spec.Epoch = value
+		}
+	}
+	if td.macro {
+		lower := strings.ToLower(td.name)
+		p.e.define(lower, "", false, value, levelSpec, 0)
+		if main {
+			p.e.define(strings.ToUpper(td.name), "", false, value, levelSpec, 0)
+		}
+	}
+	return nil
+}
+
+func parseUnsigned(s string) (int, error) {
+	if s == "" {
+		return 0, errors.New("empty")
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return 0, errors.New("not a number")
+		}
+	}
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// sourceBase is rpm's file name of a source: after the last '/', and
+// after a '=' that follows it.
+func sourceBase(v string) string {
+	i := strings.LastIndexByte(v, '/')
+	if i < 0 {
+		return v
+	}
+	b := v[i:]
+	if j := strings.LastIndexByte(b, '='); j >= 0 {
+		return b[j+1:]
+	}
+	return b[1:]
+}
+
+func (p *parser) addSource(isPatch bool, num int, nonum bool, value string, fromList bool, file string, line int, cs []condSnap) error {
+	auto := &p.autonumS
+	byNum := p.srcByNum
+	kind := "Source"
+	if isPatch {
+		auto = &p.autonumP
+		byNum = p.patchByNum
+		kind = "Patch"
+	}
+	if p.ver <= 414 {
+		if nonum {
+			if isPatch {
+				num = NoNumber
+			} else {
+				num = 0
+			}
+		}
+	} else if nonum {
+		*auto++
+		num = *auto
+	} else if num > *auto {
+		*auto = num
+	}
+	if _, dup := byNum[num]; dup {
+		what := strconv.Itoa(num)
+		if num == NoNumber {
+			what = "(numberless)"
+		}
+		return p.errAt(file, line, fmt.Errorf("%w: %s %s defined multiple times", ErrDuplicatePatch, strings.ToLower(kind), what))
+	}
+	d := PatchDecl{Number: num, File: sourceBase(value), Value: value, FromList: fromList, DeclFile: file, Line: line, Package: p.curPkg}
+	if p.mainFile != nil && file == p.mainFile.name {
+		d.Comment, d.CommentLine = commentAbove(p.mainFile.lines, line)
+	}
+	sd := p.e.expandThis("%{_sourcedir}")
+	full := sd + "/" + d.File
+	if isPatch {
+		byNum[num] = len(p.spec.Patches)
+		p.spec.Patches = append(p.spec.Patches, d)
+		p.patchConds = append(p.patchConds, cs)
+	} else {
+		byNum[num] = len(p.spec.Sources)
+		p.spec.Sources = append(p.spec.Sources, d)
+		p.srcConds = append(p.srcConds, cs)
+	}
+	up := strings.ToUpper(kind)
+	if num != NoNumber {
+		p.e.tab.push(&macroEntry{name: up + strconv.Itoa(num), body: full, level: levelSpec, flags: refFlag(isPatch), nargs: num})
+		p.e.define(up+"URL"+strconv.Itoa(num), "", false, value, levelSpec, 0)
+	} else if p.ver <= 414 {
+		p.e.tab.push(&macroEntry{name: up, body: full, level: levelSpec, flags: refFlag(isPatch), nargs: NoNumber})
+	}
+	return nil
+}
+
+func refFlag(isPatch bool) mflags {
+	if isPatch {
+		return mRefPatch
+	}
+	return 0
+}
+
+// commentAbove returns the block of '#' lines directly above line (1-based).
+func commentAbove(lines []string, line int) (string, int) {
+	i := line - 2
+	end := i
+	for i >= 0 && i < len(lines) {
+		t := strings.TrimSpace(lines[i])
+		if !strings.HasPrefix(t, "#") {
+			break
+		}
+		i--
+	}
+	if i == end {
+		return "", 0
+	}
+	var out []string
+	for k := i + 1; k <= end; k++ {
+		t := strings.TrimSpace(lines[k])
+		t = strings.TrimPrefix(t, "#")
+		t = strings.TrimPrefix(t, " ")
+		out = append(out, t)
+	}
+	return strings.Join(out, "\n"), i + 2
+}
+
+func (p *parser) flushList() error {
+	if p.listKind == "" {
+		return nil
+	}
+	isPatch := p.listKind == "patchlist"
+	lines := p.listLines
+	p.listLines, p.listKind = nil, ""
+	for _, l := range lines {
+		if err := p.addSource(isPatch, 0, true, l.text, true, l.file, l.line, l.cs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parser) declRefs(ds []PatchDecl) []declRef {
+	sd := p.e.expandThis("%{_sourcedir}")
+	out := make([]declRef, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, declRef{num: d.Number, path: sd + "/" + d.File})
+	}
+	return out
+}
+
+func (p *parser) finish() error {
+	if err := p.flushList(); err != nil {
+		return err
+	}
+	p.flushPending()
+	mk := func(cs []condSnap) ([]Cond, string) {
+		if len(cs) == 0 {
+			return nil, ""
+		}
+		out := make([]Cond, len(cs))
+		var parts []string
+		for i, c := range cs {
+			out[i] = Cond{Directive: strings.TrimSpace(c.f.directive), Line: c.f.line, Branch: strings.TrimSpace(c.branch), BranchLine: c.branchLine, EndLine: c.f.endLine}
+			d := strings.TrimSpace(c.f.directive)
+			switch {
+			case c.branch == "":
+				parts = append(parts, d)
+			case strings.HasPrefix(strings.TrimSpace(c.branch), "%else"):
+				parts = append(parts, "!("+d+")")
+			default:
+				parts = append(parts, strings.TrimSpace(c.branch))
+			}
+		}
+		return out, strings.Join(parts, " && ")
+	}
+	for i := range p.spec.Patches {
+		p.spec.Patches[i].Conds, p.spec.Patches[i].Condition = mk(p.patchConds[i])
+	}
+	for i := range p.spec.Sources {
+		p.spec.Sources[i].Conds, p.spec.Sources[i].Condition = mk(p.srcConds[i])
+	}
+	for i := range p.spec.Tags {
+		p.spec.Tags[i].Conds, _ = mk(p.tagConds[i])
+	}
+	applied := map[int]bool{}
+	for _, a := range p.spec.Plan {
+		applied[a.Number] = true
+	}
+	for _, d := range p.spec.Patches {
+		if !applied[d.Number] {
+			p.spec.Unapplied = append(p.spec.Unapplied, d)
+		}
+	}
+	return nil
 }

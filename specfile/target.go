@@ -230,7 +230,8 @@ func needMore(s string) bool {
 }
 
 // splitDefinition splits "name(opts) body" (the text after %) of a macro
-// file line. The body keeps rpm's escapes; trailing blanks are trimmed.
+// file line. The body is processed as rpm's %define does: {...} grouping,
+// backslash escapes removed, trailing blanks trimmed.
 func splitDefinition(s string) (MacroDef, bool) {
 	i := 0
 	for i < len(s) && (isAlnum(s[i]) || s[i] == '_') {
@@ -240,20 +241,19 @@ func splitDefinition(s string) (MacroDef, bool) {
 		return MacroDef{}, false
 	}
 	d := MacroDef{Name: s[:i]}
-	rest := s[i:]
-	if strings.HasPrefix(rest, "(") {
-		j := strings.IndexByte(rest, ')')
+	if i < len(s) && s[i] == '(' {
+		j := strings.IndexByte(s[i:], ')')
 		if j < 0 {
 			return MacroDef{}, false
 		}
-		d.Opts, d.Parametric = rest[1:j], true
-		rest = rest[j+1:]
+		d.Opts, d.Parametric = s[i+1:i+j], true
+		i += j + 1
 	}
-	rest = strings.TrimLeft(rest, " \t")
-	if strings.HasPrefix(rest, "\\\n") {
-		rest = rest[2:]
+	body, _, ok := defineBody(s, i, true)
+	if !ok {
+		return MacroDef{}, false
 	}
-	d.Body = strings.TrimRight(rest, " \t\n")
+	d.Body = body
 	return d, true
 }
 

@@ -1,4 +1,0 @@
-package specfile
-
-type macroTable struct{}
-type engine struct{}
