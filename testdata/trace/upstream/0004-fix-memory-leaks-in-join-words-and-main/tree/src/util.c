@@ -46,6 +46,10 @@ int load_config(const char *path)
 		if (line[0] == '#')
 			continue;
 	}
+	if (ferror(f)) {
+		fclose(f);
+		return -1;
+	}
 	fclose(f);
 	return 0;
 }

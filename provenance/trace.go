@@ -1,0 +1,503 @@
+package provenance
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/patchtrace/patchtrace/patchset"
+	"github.com/patchtrace/patchtrace/provenance/source"
+	"github.com/patchtrace/patchtrace/provenance/upstream"
+	"github.com/patchtrace/patchtrace/specfile"
+)
+
+// Upstream is an upstream git history to attribute patches to.
+type Upstream struct {
+	// Name is the origin name the graph uses for it ("curl", "upstream").
+	Name string
+	// Repo is the opened repository.
+	Repo *upstream.Repo
+	// Range is the revision range to index: "A..B" or a single revision
+	// (all its history). "" means "HEAD".
+	Range string
+}
+
+// Progress reports the advance of [Trace].
+type Progress struct {
+	// Stage is "load" (packages loaded), "index" (upstream indexing; Detail
+	// names the upstream phase), "match" (target patches matched),
+	// "spec", "sources" or "done".
+	Stage string
+	// Detail adds the upstream's name and phase, or the package's name.
+	Detail string
+	// Done and Total count units of the stage (0 Total when unknown).
+	Done, Total int
+}
+
+// Options tune [Trace].
+type Options struct {
+	// Target is the rpm target the specs are read for (see
+	// specfile.Preset). The zero Target reads them like rpm 4.18 with no
+	// distribution defines.
+	Target specfile.Target
+	// Progress, when not nil, is called with the advance of long work. It
+	// may be called from several goroutines, never concurrently.
+	Progress func(Progress)
+	// Workers bounds parallel work (0: GOMAXPROCS).
+	Workers int
+	// MinScore is the lowest score a match needs to be kept (0: 0.2).
+	MinScore float64
+}
+
+// ErrNoSpec is returned (wrapped) when the target has no spec file.
+var ErrNoSpec = errors.New("provenance: no spec file")
+
+// pkgInfo is a loaded, parsed packaging source.
+type pkgInfo struct {
+	name      string
+	pkg       *source.Package
+	spec      *specfile.Spec
+	specErr   error
+	nevr      source.NEVR
+	patches   []*patchFile
+	byHash    map[string][]*patchFile
+	byDiff    map[uint64][]*patchFile
+	byBase    map[string][]*patchFile
+	lookaside []specfile.LookasideEntry
+	lookErr   error
+	sources   []srcFile
+	pkgID     string
+	specID    string
+}
+
+// srcFile is a declared Source kept beside the spec (not in the lookaside).
+type srcFile struct {
+	number int
+	name   string
+	sha256 string
+	size   int64
+}
+
+// Trace attributes every change of the target package to the origins it
+// matches and returns the provenance graph.
+//
+// Packaging origins (dist-git directories, git refs, SRPMs) are compared
+// patch by patch: identical bytes, the same diff under another header or
+// name, then per-file changed-line fingerprints for rebased, partial and
+// similar patches, then hunk by hunk. Upstream histories are indexed over
+// the paths the target's patches touch and searched for the commits each
+// patch (each part of an mbox) backports. Header and spec-comment hints
+// become cites edges, confirmed or contradicted by what content found. The
+// target spec is compared with the closest origin spec (tags, Release
+// suffix, Patch lines, changelog entries) and lookaside sources are matched
+// by hash.
+//
+// Trace stops with ctx's error when ctx is cancelled. A target without a
+// spec is an error; an origin that fails to load is an error too.
+func Trace(ctx context.Context, target source.Source, origins []source.Source, upstreams []Upstream, opts Options) (*Graph, error) {
+	if target == nil {
+		return nil, errors.New("provenance: nil target")
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.MinScore <= 0 {
+		opts.MinScore = 0.2
+	}
+	var pmu sync.Mutex
+	report := func(p Progress) {
+		if opts.Progress != nil {
+			pmu.Lock()
+			opts.Progress(p)
+			pmu.Unlock()
+		}
+	}
+	names := map[string]bool{target.Name(): true}
+	for _, o := range origins {
+		if o == nil {
+			return nil, errors.New("provenance: nil origin")
+		}
+		if names[o.Name()] {
+			return nil, fmt.Errorf("provenance: two sources named %q", o.Name())
+		}
+		names[o.Name()] = true
+	}
+	for _, u := range upstreams {
+		if u.Repo == nil {
+			return nil, fmt.Errorf("provenance: upstream %q has no repository", u.Name)
+		}
+		if names[u.Name] {
+			return nil, fmt.Errorf("provenance: two sources named %q", u.Name)
+		}
+		names[u.Name] = true
+	}
+
+	// Load and parse every packaging source in parallel.
+	all := append([]source.Source{target}, origins...)
+	infos := make([]*pkgInfo, len(all))
+	errs := make([]error, len(all))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, opts.Workers)
+	done := 0
+	for i, s := range all {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			infos[i], errs[i] = loadPackage(ctx, s, opts.Target)
+			pmu.Lock()
+			done++
+			d := done
+			pmu.Unlock()
+			report(Progress{Stage: "load", Detail: s.Name(), Done: d, Total: len(all)})
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	tgt, orgs := infos[0], infos[1:]
+	if len(tgt.pkg.Spec) == 0 {
+		return nil, fmt.Errorf("%w in target %q", ErrNoSpec, tgt.name)
+	}
+
+	// Index upstream histories over the paths the target's patches touch.
+	var pathList []string
+	seenPath := map[string]bool{}
+	for _, pf := range tgt.patches {
+		for _, f := range pf.files {
+			if !seenPath[f.path] {
+				seenPath[f.path] = true
+				pathList = append(pathList, f.path)
+			}
+		}
+	}
+	sort.Strings(pathList)
+	ups := make([]*upIndex, len(upstreams))
+	for i, u := range upstreams {
+		rng := u.Range
+		if rng == "" {
+			rng = "HEAD"
+		}
+		ix, err := u.Repo.Index(ctx, rng, pathList, func(p upstream.Progress) {
+			report(Progress{Stage: "index", Detail: u.Name + ": " + p.Phase, Done: p.Done, Total: p.Total})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("provenance: indexing upstream %q: %w", u.Name, err)
+		}
+		ups[i] = &upIndex{name: u.Name, ix: ix, rng: rng}
+	}
+
+	g := NewGraph(tgt.name)
+	addPackageNodes(g, tgt, true)
+	for _, o := range orgs {
+		addPackageNodes(g, o, false)
+	}
+	for _, u := range ups {
+		g.AddNode(Node{Kind: KindOrigin, Name: u.name, Attrs: map[string]string{"type": "upstream", "range": u.rng}})
+	}
+
+	// Match target patches in parallel; merge results in plan order.
+	results := make([]*patchResult, len(tgt.patches))
+	jobs := make(chan int)
+	var mwg sync.WaitGroup
+	matched := 0
+	for w := 0; w < min(opts.Workers, max(1, len(tgt.patches))); w++ {
+		mwg.Add(1)
+		go func() {
+			defer mwg.Done()
+			for i := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				results[i] = matchPatch(tgt, tgt.patches[i], orgs, ups, opts)
+				pmu.Lock()
+				matched++
+				d := matched
+				pmu.Unlock()
+				report(Progress{Stage: "match", Detail: tgt.patches[i].name, Done: d, Total: len(tgt.patches)})
+			}
+		}()
+	}
+	for i := range tgt.patches {
+		jobs <- i
+	}
+	close(jobs)
+	mwg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, r := range results {
+		r.apply(g)
+	}
+	addOriginPatches(g, orgs)
+
+	report(Progress{Stage: "spec"})
+	base := closestOrigin(tgt, orgs, results)
+	traceSpec(g, tgt, base, orgs)
+	report(Progress{Stage: "sources"})
+	traceSources(g, tgt, orgs)
+	report(Progress{Stage: "done"})
+	return g, nil
+}
+
+// loadPackage loads a source and parses its spec and patches.
+func loadPackage(ctx context.Context, s source.Source, tgt specfile.Target) (*pkgInfo, error) {
+	pkg, err := s.Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("provenance: loading %q: %w", s.Name(), err)
+	}
+	pi := &pkgInfo{name: s.Name(), pkg: pkg,
+		byHash: map[string][]*patchFile{}, byDiff: map[uint64][]*patchFile{}, byBase: map[string][]*patchFile{}}
+	if len(pkg.Spec) > 0 {
+		pi.spec, pi.specErr = specfile.Parse(bytes.NewReader(pkg.Spec), specfile.Options{Name: pkg.SpecName, Target: tgt})
+		if pi.spec == nil && pi.specErr == nil {
+			pi.specErr = errors.New("no spec parsed")
+		}
+	}
+	switch {
+	case pkg.NEVR != nil:
+		pi.nevr = *pkg.NEVR
+	case pi.spec != nil:
+		pi.nevr = source.NEVR{Name: pi.spec.Name, Epoch: pi.spec.Epoch, Version: pi.spec.Version, Release: pi.spec.Release}
+	}
+	if pi.nevr.Name == "" {
+		pi.nevr.Name = strings.TrimSuffix(path.Base(pkg.SpecName), ".spec")
+	}
+	if len(pkg.LookasideData) > 0 {
+		if path.Base(pkg.LookasideName) == "sources" {
+			pi.lookaside, pi.lookErr = specfile.ParseSources(bytes.NewReader(pkg.LookasideData), pkg.LookasideName)
+		} else {
+			pi.lookaside, pi.lookErr = specfile.ParseMetadata(bytes.NewReader(pkg.LookasideData), pkg.LookasideName)
+		}
+	}
+	pi.collectPatches()
+	pi.collectSources()
+	return pi, ctx.Err()
+}
+
+func (pi *pkgInfo) collectPatches() {
+	used := map[string]bool{}
+	if pi.spec != nil && len(pi.spec.Patches) > 0 {
+		plan := map[int]specfile.Apply{}
+		planOrder := map[int]int{}
+		planByFile := map[string]specfile.Apply{}
+		for i, a := range pi.spec.Plan {
+			if _, ok := plan[a.Number]; !ok {
+				plan[a.Number] = a
+				planOrder[a.Number] = i
+			}
+			if _, ok := planByFile[a.File]; !ok {
+				planByFile[a.File] = a
+			}
+		}
+		for di, d := range pi.spec.Patches {
+			f := pi.pkg.File(d.File)
+			if f == nil {
+				continue
+			}
+			if used[f.Path] {
+				continue
+			}
+			used[f.Path] = true
+			strip, order := -1, len(pi.spec.Plan)+di
+			applied := false
+			if a, ok := plan[d.Number]; ok && d.Number >= 0 {
+				strip, order, applied = a.Strip, planOrder[d.Number], true
+			} else if a, ok := planByFile[d.File]; ok {
+				strip, applied = a.Strip, true
+			}
+			pf := pi.newPatch(f, d.Number, order, strip)
+			pf.comment = d.Comment
+			pf.applied = applied
+			pf.declLine = d.Line
+		}
+	} else {
+		// No spec, or a spec that declares nothing: every patch-like file.
+		n := 0
+		for i := range pi.pkg.Files {
+			f := &pi.pkg.Files[i]
+			if !isPatchName(f.Name) || f.Data == nil {
+				continue
+			}
+			pi.newPatch(f, -1, n, -1)
+			n++
+		}
+	}
+	for _, pf := range pi.patches {
+		pi.byHash[pf.sha256] = append(pi.byHash[pf.sha256], pf)
+		pi.byDiff[pf.diffKey] = append(pi.byDiff[pf.diffKey], pf)
+		bases := map[string]bool{}
+		for _, f := range pf.files {
+			b := path.Base(f.path)
+			if !bases[b] {
+				bases[b] = true
+				pi.byBase[b] = append(pi.byBase[b], pf)
+			}
+		}
+	}
+}
+
+func isPatchName(n string) bool {
+	n = strings.ToLower(n)
+	for _, s := range []string{".patch", ".diff", ".patch.gz", ".diff.gz", ".patch.xz", ".patch.bz2"} {
+		if strings.HasSuffix(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (pi *pkgInfo) newPatch(f *source.File, number, order, strip int) *patchFile {
+	pf := &patchFile{origin: pi.name, name: f.Name, path: f.Path, number: number, order: order, strip: strip,
+		sha256: f.SHA256, size: f.Size, overlay: f.Overlay}
+	if f.Data != nil {
+		pf.parts, pf.parseErr = patchset.ParseBytes(f.Path, f.Data)
+	} else {
+		pf.parseErr = fmt.Errorf("%s: content not kept (%d bytes)", f.Path, f.Size)
+	}
+	pf.fingerprint()
+	pi.patches = append(pi.patches, pf)
+	return pf
+}
+
+func (pi *pkgInfo) collectSources() {
+	if pi.spec == nil {
+		return
+	}
+	for _, d := range pi.spec.Sources {
+		f := pi.pkg.File(d.File)
+		if f == nil {
+			continue
+		}
+		pi.sources = append(pi.sources, srcFile{number: d.Number, name: d.File, sha256: f.SHA256, size: f.Size})
+	}
+}
+
+// addPackageNodes adds the origin, package and spec nodes of pi.
+func addPackageNodes(g *Graph, pi *pkgInfo, isTarget bool) {
+	typ := "packaging"
+	if isTarget {
+		typ = "target"
+	}
+	oid := g.AddNode(Node{Kind: KindOrigin, Name: pi.name, Attrs: map[string]string{
+		"type": typ, "location": pi.pkg.Location, "layout": pi.pkg.Layout.String(), "commit": pi.pkg.Commit}}).ID
+	nevr := pi.nevr.String()
+	pi.pkgID = g.AddNode(Node{Kind: KindPackage, Origin: pi.name, Name: nevr, Attrs: map[string]string{
+		"name": pi.nevr.Name, "epoch": pi.nevr.Epoch, "version": pi.nevr.Version, "release": pi.nevr.Release,
+		"base-release": source.BaseRelease(pi.nevr.Release)}}).ID
+	g.AddEdge(Edge{From: pi.pkgID, To: oid, Kind: EdgePartOf, Verdict: VerdictApplied, Score: 1})
+	if len(pi.pkg.Spec) > 0 {
+		attrs := map[string]string{"path": pi.pkg.SpecName}
+		if pi.specErr != nil {
+			attrs["error"] = shorten(pi.specErr.Error(), 300)
+		}
+		pi.specID = g.AddNode(Node{Kind: KindSpec, Origin: pi.name, Name: path.Base(pi.pkg.SpecName), Attrs: attrs}).ID
+		g.AddEdge(Edge{From: pi.specID, To: pi.pkgID, Kind: EdgePartOf, Verdict: VerdictApplied, Score: 1})
+	}
+	if isTarget {
+		for _, pf := range pi.patches {
+			addPatchNode(g, pi, pf)
+		}
+	}
+}
+
+func addPatchNode(g *Graph, pi *pkgInfo, pf *patchFile) string {
+	attrs := map[string]string{"path": pf.path, "sha256": pf.sha256, "order": strconv.Itoa(pf.order),
+		"lines": strconv.Itoa(pf.total), "hunks": strconv.Itoa(len(pf.hunks))}
+	if pf.number >= 0 {
+		attrs["number"] = strconv.Itoa(pf.number)
+	}
+	if pf.strip >= 0 {
+		attrs["strip"] = strconv.Itoa(pf.strip)
+	}
+	if len(pf.parts) > 1 {
+		attrs["parts"] = strconv.Itoa(len(pf.parts))
+	}
+	if len(pf.parts) > 0 && pf.parts[0].Header.Subject != "" {
+		attrs["subject"] = shorten(pf.parts[0].Header.Subject, 200)
+	}
+	if pf.parseErr != nil {
+		attrs["error"] = shorten(pf.parseErr.Error(), 300)
+	}
+	if pf.overlay {
+		attrs["overlay"] = "true"
+	}
+	if !pf.applied && pi.spec != nil {
+		attrs["applied"] = "false"
+	}
+	id := g.AddNode(Node{Kind: KindPatch, Origin: pi.name, Name: pf.name, Attrs: attrs}).ID
+	to := pi.specID
+	if to == "" {
+		to = pi.pkgID
+	}
+	ev := []string{}
+	if pf.strip >= 0 {
+		ev = append(ev, fmt.Sprintf("applied with -p%d", pf.strip))
+	}
+	if pf.declLine > 0 {
+		ev = append(ev, fmt.Sprintf("declared at %s:%d", path.Base(pi.pkg.SpecName), pf.declLine))
+	}
+	g.AddEdge(Edge{From: id, To: to, Kind: EdgeAppliedIn, Verdict: VerdictApplied, Score: 1, Evidence: ev})
+	return id
+}
+
+// addOriginPatches adds every origin patch as a node (matched or not), so
+// that NotCarried can list what the target lacks.
+func addOriginPatches(g *Graph, orgs []*pkgInfo) {
+	for _, o := range orgs {
+		for _, pf := range o.patches {
+			addPatchNode(g, o, pf)
+		}
+	}
+}
+
+// closestOrigin picks the packaging origin the target spec is compared
+// with: the same build (NEVR through rebuild suffixes) first, then the one
+// most target patches match identically, then the first given.
+func closestOrigin(tgt *pkgInfo, orgs []*pkgInfo, results []*patchResult) *pkgInfo {
+	if len(orgs) == 0 {
+		return nil
+	}
+	best, bestScore := orgs[0], -1.0
+	for _, o := range orgs {
+		s := 0.0
+		if o.nevr.Name == tgt.nevr.Name && o.nevr.Version == tgt.nevr.Version {
+			s += 1000
+			if source.BaseRelease(o.nevr.Release) == source.BaseRelease(tgt.nevr.Release) {
+				s += 1000
+			}
+		}
+		for _, r := range results {
+			if r != nil && r.identicalIn[o.name] {
+				s++
+			}
+		}
+		if s > bestScore {
+			best, bestScore = o, s
+		}
+	}
+	return best
+}
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
