@@ -192,7 +192,7 @@ func (g *Graph) Report() *Report {
 			r.Sources = append(r.Sources, s)
 		}
 	}
-	slices.SortStableFunc(r.SpecChanges, func(a, b ChangeReport) int { return a.Line - b.Line })
+	slices.SortStableFunc(r.SpecChanges, func(a, b ChangeReport) int { return lineOrLast(a.Line) - lineOrLast(b.Line) })
 	for _, n := range g.NotCarried() {
 		ir := ItemRef{Origin: n.Origin, Kind: string(n.Kind), File: n.Name}
 		if s, ok := n.Attrs["number"]; ok {
@@ -201,6 +201,13 @@ func (g *Graph) Report() *Report {
 		r.NotCarried = append(r.NotCarried, ir)
 	}
 	return r
+}
+
+func lineOrLast(n int) int {
+	if n <= 0 {
+		return math.MaxInt32
+	}
+	return n
 }
 
 func hunkOrder(name string) int {
@@ -232,8 +239,16 @@ func (r *Report) WriteTable(w io.Writer) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%s\n", file, no, o.Origin, o.Verdict, o.Score, matchLabel(o))
 		}
+		var issues []string
 		for _, c := range p.Cites {
+			if !isHex(c.Ref) {
+				issues = append(issues, c.Ref)
+				continue
+			}
 			fmt.Fprintf(tw, "\t\t%s\tcites\t\t%s %s\n", dash(c.Origin), shortSHA(c.Ref), c.Verdict)
+		}
+		if len(issues) > 0 {
+			fmt.Fprintf(tw, "\t\t-\tcites\t\t%s\n", shorten(strings.Join(issues, " "), 100))
 		}
 		for _, h := range p.Hunks {
 			if h.Own {
@@ -303,11 +318,17 @@ func matchLabel(o OriginMatch) string {
 func changeLabel(c ChangeReport) string {
 	switch {
 	case c.Old != "" && c.New != "":
-		return fmt.Sprintf("%s: %s → %s", c.Name, c.Old, c.New)
+		if c.Kind == "tag-changed" {
+			return fmt.Sprintf("%s: %s → %s", strings.TrimPrefix(c.Name, "tag:"), c.Old, c.New)
+		}
+		return fmt.Sprintf("%s → %s", firstLine(c.Old), firstLine(c.New))
 	case c.New != "":
-		return fmt.Sprintf("%s: %s", c.Name, firstLine(c.New))
+		if c.Kind == "changelog-added" && len(c.Details) > 1 {
+			return c.Details[1] + ": " + firstLine(c.New)
+		}
+		return firstLine(c.New)
 	}
-	return fmt.Sprintf("%s: %s", c.Name, c.Old)
+	return firstLine(c.Old)
 }
 
 func firstLine(s string) string {

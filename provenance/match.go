@@ -38,7 +38,9 @@ type patchFile struct {
 type fileSig struct {
 	path  string // after strip
 	lines map[uint64]int
+	adds  map[uint64]int // the added lines alone
 	n     int
+	nAdd  int
 }
 
 // hunkSig is one hunk of a patch file.
@@ -96,7 +98,7 @@ func (pf *patchFile) fingerprint() {
 			fmt.Fprintf(dk, "F%s\n", pth)
 			fs := byPath[pth]
 			if fs == nil {
-				fs = &fileSig{path: pth, lines: map[uint64]int{}}
+				fs = &fileSig{path: pth, lines: map[uint64]int{}, adds: map[uint64]int{}}
 				byPath[pth] = fs
 				order = append(order, pth)
 			}
@@ -115,6 +117,8 @@ func (pf *patchFile) fingerprint() {
 					hs.keys = append(hs.keys, k)
 					if l.Op == '+' {
 						hs.added++
+						fs.adds[k]++
+						fs.nAdd++
 					} else {
 						hs.removed++
 					}
@@ -159,6 +163,9 @@ func compareFiles(t, o *patchFile) comparison {
 		c.evidence = append(c.evidence, fmt.Sprintf("same changes on another base (%.0f%% / %.0f%% of changed lines shared)", 100*pc.InB, 100*pc.InA))
 	case patchset.Partial:
 		c.verdict = VerdictPartial
+		// Dice undersells a small patch wholly inside a big one (a split);
+		// the mean containment says how much of each side is explained.
+		c.score = (pc.InA + pc.InB) / 2
 		if pc.Direction == patchset.AContainsB {
 			c.evidence = append(c.evidence, fmt.Sprintf("the target holds all of this patch and more (%.0f%% of the target's lines)", 100*pc.InB))
 		} else {
@@ -201,6 +208,32 @@ type comparison struct {
 	coverT   float64 // share of the target's changed lines found in the origin
 	coverO   float64 // share of the origin's changed lines found in the target
 	evidence []string
+}
+
+// exactOverlap counts the normalised changed lines t and o share exactly,
+// file by file over paths that meet, all lines and added lines alone.
+func exactOverlap(t, o *patchFile) (all, added int) {
+	for _, tf := range t.files {
+		best, bestAdd := 0, 0
+		for _, of := range o.files {
+			if ok, _ := pathsMeet(tf.path, of.path); ok {
+				best = max(best, overlap(tf.lines, of.lines))
+				bestAdd = max(bestAdd, overlap(tf.adds, of.adds))
+			}
+		}
+		all += best
+		added += bestAdd
+	}
+	return all, added
+}
+
+// addedLines counts the added lines of pf.
+func (pf *patchFile) addedLines() int {
+	n := 0
+	for _, f := range pf.files {
+		n += f.nAdd
+	}
+	return n
 }
 
 func overlap(a, b map[uint64]int) int {
@@ -264,11 +297,8 @@ func edgeKindFor(verdict string, upstream bool) EdgeKind {
 		}
 		return EdgeBackportOf
 	}
-	switch verdict {
-	case VerdictIdentical, VerdictEquivalent:
+	if verdict == VerdictIdentical || verdict == VerdictEquivalent {
 		return EdgeIdenticalTo
-	case VerdictPartial:
-		return EdgePartOf
 	}
 	return EdgeRebasedFrom
 }

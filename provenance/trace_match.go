@@ -284,8 +284,22 @@ func bestInOrigin(t *patchFile, o *pkgInfo, minScore float64) (originMatch, bool
 	cands := candidatesByPath(t, o.byBase)
 	for _, c := range cands {
 		cmp := compareFiles(t, c)
-		if cmp.verdict == "unrelated" || cmp.score < minScore && cmp.verdict != VerdictPartial {
+		if cmp.verdict == "unrelated" || cmp.score < minScore {
 			continue
+		}
+		// Lines that are only alike (two debrandings of one line) are
+		// not an origin: some changed lines must be shared exactly.
+		if cmp.verdict != VerdictIdentical && cmp.verdict != VerdictEquivalent {
+			// The same lines removed and replaced differently (two
+			// debrandings) are not an origin either: added lines must
+			// be shared when the target adds any.
+			ov, ovAdd := exactOverlap(t, c)
+			if ov == 0 || float64(ov) < 0.3*float64(min(t.total, c.total)) {
+				continue
+			}
+			if ta, ca := t.addedLines(), c.addedLines(); ta > 0 && ca > 0 && float64(ovAdd) < 0.3*float64(min(ta, ca)) {
+				continue
+			}
 		}
 		if c.name == t.name {
 			cmp.evidence = append(cmp.evidence, "same file name")

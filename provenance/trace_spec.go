@@ -130,6 +130,11 @@ func specChanges(tgt, base *pkgInfo) []specChange {
 	}
 	tm, torder := collect(ts)
 	bm, border := collect(bs)
+	// Values that embed the package's own EVR (Requires: %{name}-libs =
+	// %{epoch}:%{version}-%{release}) change with every release: compare
+	// them with the EVR replaced.
+	normEVR(tm, ts)
+	normEVR(bm, bs)
 	label := func(k key) string {
 		if k.pkg != "" {
 			return k.pkg + ":" + k.name
@@ -177,6 +182,18 @@ func specChanges(tgt, base *pkgInfo) []specChange {
 		out = append(out, c)
 	}
 	return out
+}
+
+func normEVR[K comparable](m map[K][]specfile.Tag, s *specfile.Spec) {
+	if s.Release == "" {
+		return
+	}
+	for _, ts := range m {
+		for i := range ts {
+			ts[i].Value = strings.ReplaceAll(ts[i].Value, s.Version+"-"+s.Release, "%{version}-%{release}")
+			ts[i].Value = strings.ReplaceAll(ts[i].Value, s.Release, "%{release}")
+		}
+	}
 }
 
 func tagLine(s *specfile.Spec, name string) int {
