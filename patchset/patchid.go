@@ -1,7 +1,6 @@
 package patchset
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
@@ -58,7 +57,12 @@ const stageSize = 1 << 16
 // exactly, but if such a line is a hunk or index header only its first MiB
 // is interpreted.
 type PatchIDScanner struct {
-	r        *bufio.Reader
+	rd       io.Reader
+	buf      []byte // buf[r:w] is read but not yet used
+	r, w     int
+	rerr     error // sticky read error or io.EOF
+	nul      int   // index of the first NUL in buf[r:searched], or -1
+	searched int
 	stable   bool
 	verbatim bool
 
@@ -95,7 +99,9 @@ const (
 // NewPatchIDScanner returns a scanner reading patches from r.
 func NewPatchIDScanner(r io.Reader, mode PatchIDMode) *PatchIDScanner {
 	s := &PatchIDScanner{
-		r:        bufio.NewReaderSize(r, patchIDBufSize),
+		rd:       r,
+		buf:      make([]byte, patchIDBufSize),
+		nul:      -1,
 		stable:   mode != PatchIDUnstable,
 		verbatim: mode == PatchIDVerbatim,
 		h:        sha1.New(),
@@ -117,48 +123,144 @@ func (s *PatchIDScanner) reset() {
 	s.foundNext = false
 }
 
+// fill moves unread data to the front of the buffer and reads more.
+func (s *PatchIDScanner) fill() {
+	if s.r > 0 {
+		copy(s.buf, s.buf[s.r:s.w])
+		s.w -= s.r
+		s.searched -= s.r
+		if s.nul >= 0 {
+			s.nul -= s.r
+		}
+		s.r = 0
+	}
+	for tries := 0; s.w < len(s.buf) && s.rerr == nil && tries < 100; tries++ {
+		n, err := s.rd.Read(s.buf[s.w:])
+		if n < 0 || n > len(s.buf)-s.w {
+			err = errors.New("patchset: invalid Read count")
+			n = 0
+		}
+		s.w += n
+		s.rerr = err
+		if n > 0 {
+			break
+		}
+	}
+	if s.nul < 0 {
+		if i := bytes.IndexByte(s.buf[s.searched:s.w], 0); i >= 0 {
+			s.nul = s.searched + i
+		}
+	}
+	s.searched = s.w
+}
+
+// consumed notes that the buffer up to s.r was used.
+func (s *PatchIDScanner) consumed() {
+	if s.nul >= 0 && s.nul < s.r {
+		s.nul = -1
+		if i := bytes.IndexByte(s.buf[s.r:s.searched], 0); i >= 0 {
+			s.nul = s.r + i
+		}
+	}
+}
+
 // Scan advances to the next patch id. It returns false at the end of the
 // input or on a read error (see Err).
 func (s *PatchIDScanner) Scan() bool {
 	for !s.eof {
-		line, err := s.r.ReadSlice('\n')
-		switch {
-		case err == nil:
-		case errors.Is(err, bufio.ErrBufferFull):
-			// A long line: the first piece decides, the rest follows.
-			ready := s.lineStart(line, true)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				line, err = s.r.ReadSlice('\n')
-				s.lineMore(line)
+		// Complete lines in the buffer; the common hunk line is handled
+		// here without a call.
+		for {
+			i := bytes.IndexByte(s.buf[s.r:s.w], '\n')
+			if i < 0 {
+				break
 			}
-			s.rest = restDrop
-			if err != nil && err != io.EOF {
-				s.err = err
-				return false
-			}
-			if err == io.EOF {
-				s.eof = true
-				if ready {
+			line := s.buf[s.r : s.r+i+1]
+			s.r += i + 1
+			if s.nul >= 0 && s.nul < s.r {
+				s.consumed()
+				if s.lineStart(line, false, true) {
 					return true
 				}
-				return s.finish()
+				continue
 			}
-			if ready {
+			if c0 := line[0]; (c0 == ' ' || c0 == '+' || c0 == '-') && s.patchLen != 0 && s.before != -1 && s.before|s.after != 0 && !s.binary {
+				// Inside a hunk (the same test as in lineStart).
+				if c0 != '+' {
+					s.before--
+				}
+				if c0 != '-' {
+					s.after--
+				}
+				if s.verbatim {
+					s.update(line)
+					s.patchLen += int64(len(line))
+					continue
+				}
+				n := len(s.stage)
+				if cap(s.stage)-n < len(line) {
+					if len(line) > cap(s.stage) {
+						s.patchLen += int64(s.hashLine(line))
+						continue
+					}
+					s.flushStage()
+					n = 0
+				}
+				k := stripSpace(s.stage[n:n+len(line)], line)
+				s.stage = s.stage[:n+k]
+				s.patchLen += int64(k)
+				continue
+			}
+			if s.lineStart(line, false, false) {
 				return true
 			}
-			continue
-		case err == io.EOF:
+		}
+		if s.rerr != nil {
 			s.eof = true
-			if len(line) > 0 && s.lineStart(line, false) {
-				// A patch ended on the last line; nothing follows.
-				return true
+			if s.rerr != io.EOF {
+				s.err = s.rerr
+				return false
+			}
+			if s.r < s.w {
+				line := s.buf[s.r:s.w]
+				s.r = s.w
+				hasNUL := s.nul >= 0
+				s.consumed()
+				if s.lineStart(line, false, hasNUL) {
+					return true // a patch ended on the last line; nothing follows
+				}
 			}
 			return s.finish()
-		default:
-			s.err = err
-			return false
 		}
-		if s.lineStart(line, false) {
+		if s.w-s.r < len(s.buf) {
+			s.fill()
+			continue
+		}
+		// A line longer than the buffer: the first piece decides, the
+		// rest follows piece by piece.
+		piece := s.buf[s.r:s.w]
+		s.r = s.w
+		hasNUL := s.nul >= 0
+		s.consumed()
+		ready := s.lineStart(piece, true, hasNUL)
+		for {
+			s.fill()
+			i := bytes.IndexByte(s.buf[s.r:s.w], '\n')
+			end := s.w
+			if i >= 0 {
+				end = s.r + i + 1
+			}
+			piece := s.buf[s.r:end]
+			s.r = end
+			hasNUL := s.nul >= 0 && s.nul < end
+			s.consumed()
+			s.lineMore(piece, hasNUL)
+			if i >= 0 || s.rerr != nil && s.r == s.w {
+				break
+			}
+		}
+		s.rest = restDrop
+		if ready {
 			return true
 		}
 	}
@@ -260,16 +362,24 @@ func (s *PatchIDScanner) hashLine(b []byte) int {
 		}
 		b = b[len(piece):]
 		n := len(s.stage)
-		dst := s.stage[n : n+len(piece)]
-		k := 0
-		for _, c := range piece {
-			dst[k] = c
-			k += int(notSpace[c])
-		}
+		k := stripSpace(s.stage[n:n+len(piece)], piece)
 		s.stage = s.stage[:n+k]
 		total += k
 	}
 	return total
+}
+
+// stripSpace copies src to dst without git's whitespace and returns the
+// number of bytes written; len(dst) must be at least len(src). (A
+// branch-free byte loop; eight-byte word tricks measured slower on source
+// code, where most words hold a space.)
+func stripSpace(dst, src []byte) int {
+	k := 0
+	for _, c := range src {
+		dst[k] = c
+		k += int(notSpace[c])
+	}
+	return k
 }
 
 // cutNUL returns line up to its first NUL and whether there was one.
@@ -281,11 +391,14 @@ func cutNUL(line []byte) ([]byte, bool) {
 }
 
 // lineMore handles a further piece of a long line.
-func (s *PatchIDScanner) lineMore(piece []byte) {
+func (s *PatchIDScanner) lineMore(piece []byte, hasNUL bool) {
 	if s.rest == restDrop {
 		return
 	}
-	piece, nul := cutNUL(piece)
+	nul := false
+	if hasNUL {
+		piece, nul = cutNUL(piece)
+	}
 	switch s.rest {
 	case restHash:
 		s.patchLen += int64(s.hashLine(piece))
@@ -329,8 +442,11 @@ func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // lineStart handles a whole line, or the first piece of a long one (more
 // is true then). It reports whether a patch id is ready.
-func (s *PatchIDScanner) lineStart(line []byte, more bool) bool {
-	line, nul := cutNUL(line)
+func (s *PatchIDScanner) lineStart(line []byte, more, hasNUL bool) bool {
+	nul := false
+	if hasNUL {
+		line, nul = cutNUL(line)
+	}
 	s.rest = restDrop
 	more = more && !nul // the rest of the line is beyond the NUL
 	var c0 byte

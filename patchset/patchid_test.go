@@ -352,6 +352,7 @@ func TestPatchIDEdgeCasesAgainstGit(t *testing.T) {
 		"long nul line":    hdr + "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-" + long[:100] + "\x00" + long + "\n+b\n",
 		"long backslash":   hdr + "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n\\ " + long + "\n+b\n",
 		"long message":     hdr[:len(hdr)-4] + long + "\n---\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n",
+		"100k hunk line":   hdr + "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1 @@\n-" + long[:100000] + "\n " + long[:200000] + "\n",
 		"long final":       hdr + "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+" + long,
 		"long header":      hdr + "diff --git a/x b/x\nsimilarity index " + long + "\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n",
 		"nul in diff line": "diff --git a/x\x00 b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n",
