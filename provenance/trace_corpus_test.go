@@ -1,0 +1,202 @@
+package provenance_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/patchtrace/patchtrace/internal/testenv"
+	"github.com/patchtrace/patchtrace/provenance"
+	"github.com/patchtrace/patchtrace/provenance/source"
+	"github.com/patchtrace/patchtrace/specfile"
+)
+
+func dirSource(t testing.TB, name, rel string) source.Source {
+	t.Helper()
+	s, err := source.Dir(name, testenv.CorpusFile(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func el9(t testing.TB) provenance.Options {
+	t.Helper()
+	tg, err := specfile.Preset("el9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return provenance.Options{Target: tg}
+}
+
+func logTable(t *testing.T, g *provenance.Graph) *provenance.Report {
+	t.Helper()
+	r := g.Report()
+	var buf bytes.Buffer
+	if err := r.WriteTable(&buf); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", buf.String())
+	return r
+}
+
+func originOf(p provenance.PatchReport, origin string) *provenance.OriginMatch {
+	for i := range p.Origins {
+		if p.Origins[i].Origin == origin {
+			return &p.Origins[i]
+		}
+	}
+	return nil
+}
+
+// CIQ's Rocky LTS curl el-8.6 is byte-identical to OpenELA's el-8.8: every
+// patch must be attributed identical, and nothing is the rebuild's own.
+func TestTraceCurlLTSAgainstOpenELA(t *testing.T) {
+	tgt := dirSource(t, "ciq-lts", "ciq-rocky-lts/curl/el-8.6")
+	org := dirSource(t, "openela", "openela/curl/el-8.8")
+	tg, _ := specfile.Preset("el8")
+	g, err := provenance.Trace(context.Background(), tgt, []source.Source{org}, nil, provenance.Options{Target: tg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := logTable(t, g)
+	if len(r.Patches) != 53 {
+		t.Errorf("got %d patches, want 53", len(r.Patches))
+	}
+	for _, p := range r.Patches {
+		m := originOf(p, "openela")
+		if m == nil || m.Verdict != "identical" || m.File != p.File || m.Score != 1 {
+			t.Errorf("%s: got %+v, want identical to the same file", p.File, m)
+		}
+		if p.Own {
+			t.Errorf("%s: marked as the rebuild's own", p.File)
+		}
+	}
+	if n := g.NoOrigin(); len(n) != 0 {
+		for _, x := range n {
+			t.Logf("own: %s", x.ID)
+		}
+	}
+	for _, s := range r.Sources {
+		if s.Own {
+			t.Errorf("source %s has no origin: %v", s.File, s.Evidence)
+		}
+	}
+	if len(r.NotCarried) != 0 {
+		t.Errorf("not carried: %+v, want none", r.NotCarried)
+	}
+}
+
+// OpenELA's openssl el9 against CIQ's Rocky FIPS and Fedora rawhide.
+func TestTraceOpenSSLAgainstCIQAndFedora(t *testing.T) {
+	tgt := dirSource(t, "openela", "openela/openssl/el9")
+	ciq := dirSource(t, "ciq", "ciq-rocky-fips/openssl/dist-git")
+	fed := dirSource(t, "fedora", "fedora/openssl/rawhide")
+	g, err := provenance.Trace(context.Background(), tgt, []source.Source{ciq, fed}, nil, el9(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := logTable(t, g)
+	byFile := map[string]provenance.PatchReport{}
+	identCIQ, identFed := 0, 0
+	for _, p := range r.Patches {
+		byFile[p.File] = p
+		if m := originOf(p, "ciq"); m != nil && m.Verdict == "identical" {
+			identCIQ++
+		}
+		if m := originOf(p, "fedora"); m != nil && m.Verdict == "identical" {
+			identFed++
+		}
+	}
+	if identCIQ < 85 {
+		t.Errorf("%d patches identical in CIQ, want at least 85", identCIQ)
+	}
+	// 21 byte-identical with Fedora plus the renamed 0074.
+	if identFed < 22 {
+		t.Errorf("%d patches identical in Fedora, want at least 22", identFed)
+	}
+	p74 := byFile["0074-FIPS-Use-digest_sign-digest_verify-in-self-test.patch"]
+	if m := originOf(p74, "fedora"); m == nil || m.Verdict != "identical" ||
+		m.File != "0074-FIPS-Use-digest_sign-digest_verify-in-self-test-eln.patch" {
+		t.Errorf("0074: got %+v, want identical to Fedora's -eln patch", m)
+	}
+	// The overlay patch is the rebuild's own.
+	own := byFile["0001-remove-rhel-reference.patch"]
+	if !own.Own || own.Number != 137 || len(own.Origins) != 0 {
+		t.Errorf("overlay patch: got %+v, want own Patch137", own)
+	}
+	if ids := g.NoOrigin(); !containsID(ids, "patch:openela:0001-remove-rhel-reference.patch") {
+		t.Errorf("NoOrigin lacks the overlay patch")
+	}
+	// Same-name patches whose content Fedora and RHEL evolved apart are
+	// rebased-from Fedora's.
+	evolved := 0
+	for _, p := range r.Patches {
+		m := originOf(p, "fedora")
+		if m == nil || m.Verdict == "identical" || m.File != p.File {
+			continue
+		}
+		if m.Kind != "rebased-from" {
+			t.Errorf("%s: fedora kind %s, want rebased-from", p.File, m.Kind)
+		}
+		evolved++
+	}
+	if evolved < 13 {
+		t.Errorf("%d same-name Fedora patches found evolved, want at least 13 of 15", evolved)
+	}
+	// CIQ's FIPS provider patches are origin changes the target lacks.
+	var notCarried []string
+	for _, n := range r.NotCarried {
+		notCarried = append(notCarried, n.Origin+":"+n.File)
+	}
+	for _, want := range []string{"ciq:rocky_fips_provider.patch", "ciq:rocky_fips_provider-2.patch"} {
+		if !strings.Contains(strings.Join(notCarried, " "), want) {
+			t.Errorf("not carried %v lacks %s", notCarried, want)
+		}
+	}
+	// 0025-for-tests.patch is a Source, matched by content; the tarball by
+	// its lookaside hash.
+	srcs := map[string]provenance.SourceReport{}
+	for _, s := range r.Sources {
+		srcs[s.File] = s
+	}
+	if s := srcs["0025-for-tests.patch"]; s.Own || len(s.Origins) == 0 {
+		t.Errorf("0025-for-tests.patch source: %+v", s)
+	}
+	if s := srcs["openssl-3.0.7.tar.gz"]; s.Own || len(s.Origins) == 0 || s.Origins[0].Origin != "ciq" {
+		t.Errorf("tarball: %+v, want matched by hash in ciq", s)
+	}
+	// Spec: the overlay's Patch137 line and changelog entry are the
+	// rebuild's own changes.
+	kinds := map[string]bool{}
+	for _, c := range r.SpecChanges {
+		kinds[c.Kind+":"+c.New] = true
+	}
+	if !kinds["patch-added:Patch137: 0001-remove-rhel-reference.patch"] {
+		t.Errorf("spec changes %+v lack the added Patch137", r.SpecChanges)
+	}
+}
+
+func containsID(ns []*provenance.Node, id string) bool {
+	for _, n := range ns {
+		if n.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// BenchmarkTraceOpenSSL traces OpenELA's openssl el9 against CIQ and Fedora
+// (packages loaded from disk each time).
+func BenchmarkTraceOpenSSL(b *testing.B) {
+	tgt := dirSource(b, "openela", "openela/openssl/el9")
+	ciq := dirSource(b, "ciq", "ciq-rocky-fips/openssl/dist-git")
+	fed := dirSource(b, "fedora", "fedora/openssl/rawhide")
+	opts := el9(b)
+	for b.Loop() {
+		if _, err := provenance.Trace(context.Background(), tgt, []source.Source{ciq, fed}, nil, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
