@@ -158,13 +158,12 @@ func CompareChanges(a, b []FileChange) Comparison {
 		ps   float64
 	}
 	var cands []cand
-	for i := range a {
-		for j := range b {
-			ov := Overlap(a[i].Lines, b[j].Lines)
-			ps := filePathSimilarity(&a[i], &b[j])
-			if ov > 0 || ps >= 0.5 {
-				cands = append(cands, cand{i, j, ov, ps})
-			}
+	for _, k := range candidateFiles(a, b) {
+		i, j := k[0], k[1]
+		ov := Overlap(a[i].Lines, b[j].Lines)
+		ps := filePathSimilarity(&a[i], &b[j])
+		if ov > 0 || ps >= 0.5 {
+			cands = append(cands, cand{i, j, ov, ps})
 		}
 	}
 	slices.SortStableFunc(cands, func(x, y cand) int {
@@ -212,17 +211,13 @@ func CompareChanges(a, b []FileChange) Comparison {
 		fileCommon[[2]int{p.i, p.j}] = float64(p.ov)
 	}
 	moved := map[[2]int]int{}
-	if len(a) > 1 || len(b) > 1 {
-		for i := range resA {
-			for j := range resB {
-				if pairA[i] == j {
-					continue
-				}
-				if n := consume(resA[i], resB[j]); n > 0 {
-					exactCommon += n
-					moved[[2]int{i, j}] += n
-				}
-			}
+	for _, k := range cands {
+		if pairA[k.i] == k.j || k.ov == 0 {
+			continue
+		}
+		if n := consume(resA[k.i], resB[k.j]); n > 0 {
+			exactCommon += n
+			moved[[2]int{k.i, k.j}] += n
 		}
 	}
 	common := float64(exactCommon)
@@ -288,6 +283,66 @@ func CompareChanges(a, b []FileChange) Comparison {
 		c.Verdict = Unrelated
 	}
 	return c
+}
+
+// Caps that keep file pairing near-linear on huge or hostile inputs.
+const (
+	maxLineFanout = 64  // a line hash in more files of B is not used to find candidates
+	maxBaseFanout = 256 // same for a base name
+)
+
+// candidateFiles returns the (i, j) file pairs worth comparing: files that
+// share a changed line hash or a base name, in (i, j) order, without
+// duplicates. Hashes and base names common to very many files are skipped.
+func candidateFiles(a, b []FileChange) [][2]int {
+	if len(a)*len(b) <= 4096 {
+		out := make([][2]int, 0, len(a)*len(b))
+		for i := range a {
+			for j := range b {
+				out = append(out, [2]int{i, j})
+			}
+		}
+		return out
+	}
+	byLine := map[uint64][]int{}
+	byBase := map[string][]int{}
+	for j := range b {
+		for _, l := range b[j].Lines {
+			byLine[l.Hash] = append(byLine[l.Hash], j)
+		}
+		byBase[baseName(b[j].Path)] = append(byBase[baseName(b[j].Path)], j)
+		if b[j].OldPath != "" {
+			byBase[baseName(b[j].OldPath)] = append(byBase[baseName(b[j].OldPath)], j)
+		}
+	}
+	var out [][2]int
+	seen := make([]int, len(b))
+	for i := range a {
+		var js []int
+		visit := func(list []int, limit int) {
+			if len(list) > limit {
+				return
+			}
+			for _, j := range list {
+				if seen[j] != i+1 {
+					seen[j] = i + 1
+					js = append(js, j)
+				}
+			}
+		}
+		visit(byBase[baseName(a[i].Path)], maxBaseFanout)
+		if a[i].OldPath != "" {
+			visit(byBase[baseName(a[i].OldPath)], maxBaseFanout)
+		}
+		for _, l := range a[i].Lines {
+			visit(byLine[l.Hash], maxLineFanout)
+		}
+		slices.Sort(js)
+		for _, j := range js {
+			out = append(out, [2]int{i, j})
+		}
+	}
+	return out
 }
 
 func totalWeight(fs []FileChange) int {
@@ -360,10 +415,41 @@ func hunkMatches(ai int, a *FileChange, bi int, b *FileChange) []HunkMatch {
 	// mostly inside the other (a hunk split or merged).
 	xs, ys := hunks(a), hunks(b)
 	var cands []HunkMatch
-	for _, x := range xs {
-		for _, y := range ys {
-			if ov := Overlap(x.lines, y.lines); ov > 0 {
-				cands = append(cands, HunkMatch{ai, x.idx, bi, y.idx, ov, dice(float64(ov), Weight(x.lines), Weight(y.lines))})
+	try := func(x, y side) {
+		if ov := Overlap(x.lines, y.lines); ov > 0 {
+			cands = append(cands, HunkMatch{ai, x.idx, bi, y.idx, ov, dice(float64(ov), Weight(x.lines), Weight(y.lines))})
+		}
+	}
+	if len(xs)*len(ys) <= 4096 {
+		for _, x := range xs {
+			for _, y := range ys {
+				try(x, y)
+			}
+		}
+	} else {
+		// Many hunks: only pairs sharing a not too common line.
+		byLine := map[uint64][]int{}
+		for k, y := range ys {
+			for _, l := range y.lines {
+				byLine[l.Hash] = append(byLine[l.Hash], k)
+			}
+		}
+		seen := make([]int, len(ys))
+		for n, x := range xs {
+			var ks []int
+			for _, l := range x.lines {
+				if list := byLine[l.Hash]; len(list) <= maxLineFanout {
+					for _, k := range list {
+						if seen[k] != n+1 {
+							seen[k] = n + 1
+							ks = append(ks, k)
+						}
+					}
+				}
+			}
+			slices.Sort(ks)
+			for _, k := range ks {
+				try(x, ys[k])
 			}
 		}
 	}
@@ -429,12 +515,15 @@ func hunkMatches(ai int, a *FileChange, bi int, b *FileChange) []HunkMatch {
 const (
 	maxNearLines   = 200   // leftover lines considered per side and sign
 	maxNearChecks  = 20000 // similarity evaluations per file pair
+	maxNearLineLen = 400   // longer lines are not matched at character level
+	maxDiffCalls   = 1000  // go-diff runs per comparison (deterministic bound)
 	nearDiffBudget = 50 * time.Millisecond
 )
 
 // lineSimilarity computes character-level similarity of lines with go-diff.
 type lineSimilarity struct {
-	dmp *diffmatchpatch.DiffMatchPatch
+	dmp   *diffmatchpatch.DiffMatchPatch
+	calls int
 }
 
 // similarity returns 1 - Levenshtein(a, b) / max(len(a), len(b)) in runes,
@@ -467,6 +556,10 @@ func (s *lineSimilarity) similarity(a, b string) float64 {
 	if 1-float64(max(pos, neg))/float64(max(len(a), len(b))) < nearLineSimilarity {
 		return 0
 	}
+	if s.calls >= maxDiffCalls {
+		return 0
+	}
+	s.calls++
 	if s.dmp == nil {
 		s.dmp = diffmatchpatch.New()
 		// Always set explicitly: the default (1 s) silently degrades.
@@ -493,7 +586,7 @@ func (s *lineSimilarity) nearCredit(a, b []LineCount) float64 {
 	}
 	var ra, rb [2][]left // [0] removed, [1] added
 	add := func(r *[2][]left, l LineCount, n int) {
-		if n == 0 || len(l.Text) == 0 || l.Text[0] == 0 {
+		if n == 0 || len(l.Text) == 0 || l.Text[0] == 0 || len(l.Text) > maxNearLineLen {
 			return
 		}
 		k := 0

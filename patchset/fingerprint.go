@@ -225,7 +225,34 @@ func (h *hasher) bytes(s string) {
 	*h = hasher(x)
 }
 
-func (h *hasher) int(n int) { h.bytes(strconv.Itoa(n)) }
+// normalized hashes s with ASCII whitespace removed, then a separator.
+func (h *hasher) normalized(s string) {
+	x := uint64(*h)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isSpace(c) {
+			x ^= uint64(c)
+			x *= fnvPrime64
+		}
+	}
+	x ^= 0xff
+	x *= fnvPrime64
+	*h = hasher(x)
+}
+
+// op hashes one byte, then a separator.
+func (h *hasher) op(c byte) {
+	x := uint64(*h)
+	x ^= uint64(c)
+	x *= fnvPrime64
+	x ^= 0xff
+	x *= fnvPrime64
+	*h = hasher(x)
+}
+
+func (h *hasher) int(n int) {
+	var b [20]byte
+	h.bytes(string(strconv.AppendInt(b[:0], int64(n), 10)))
+}
 
 func (h *hasher) sum() uint64 {
 	if *h == 0 {
@@ -344,13 +371,14 @@ func fileChange(f *File, strip int) FileChange {
 		equiv.int(h.NewStart)
 		start := len(all)
 		for _, l := range h.Lines {
-			exact.bytes(string(l.Op) + l.Text)
+			exact.op(l.Op)
+			exact.bytes(l.Text)
 			hash, ok := LineHash(l.Text)
 			if !ok {
 				continue
 			}
-			equiv.bytes(string(l.Op))
-			equiv.bytes(normalizedText(l.Text))
+			equiv.op(l.Op)
+			equiv.normalized(l.Text)
 			switch l.Op {
 			case '+':
 				all = append(all, entry{hash, 1, strings.TrimSpace(l.Text)})
