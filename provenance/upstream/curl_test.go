@@ -241,3 +241,34 @@ func citedScore(ix *Index, c curlCase) string {
 	}
 	return "pc=" + ftoa(s.pc) + " cc=" + ftoa(s.cc) + b.String()
 }
+
+// BenchmarkCurlEL8 traces every patch of openela/curl/el8 through the
+// upstream range curl-7_19_7..curl-8_5_0: open the repository, parse the
+// patches, index the range along their paths and look each one up.
+// scripts/bench-upstream.sh compares it with git log -p | git patch-id.
+func BenchmarkCurlEL8(b *testing.B) {
+	dir := os.Getenv(curlGitEnv)
+	if dir == "" {
+		b.Skipf("skipped: $%s is not set (a local clone of curl/curl)", curlGitEnv)
+	}
+	found := 0
+	for b.Loop() {
+		r, err := Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, all, paths := loadCurlDir(b, r, "openela/curl/el8")
+		ix, err := r.Index(context.Background(), curlRange, paths, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		found = 0
+		for _, p := range all {
+			if len(ix.Find(p, FindOptions{})) > 0 {
+				found++
+			}
+		}
+		r.Close()
+	}
+	b.ReportMetric(float64(found), "matched")
+}

@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 )
 
@@ -39,8 +40,7 @@ const (
 func hashLine(b []byte) (h uint64, ok bool) {
 	h = fnvOffset
 	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\r', '\n':
+		if c <= ' ' && (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
 			continue
 		}
 		h ^= uint64(c)
@@ -54,6 +54,35 @@ func hashLine(b []byte) (h uint64, ok bool) {
 	h *= 0x94d049bb133111eb
 	h ^= h >> 31
 	return h, ok
+}
+
+// commonPrefix returns the length of the longest common prefix of a and b.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i+512 <= n && bytes.Equal(a[i:i+512], b[i:i+512]) {
+		i += 512
+	}
+	for i+8 <= n && binary.LittleEndian.Uint64(a[i:]) == binary.LittleEndian.Uint64(b[i:]) {
+		i += 8
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// commonSuffix returns the length of the longest common suffix of a and b.
+func commonSuffixLen(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i+512 <= n && bytes.Equal(a[len(a)-i-512:len(a)-i], b[len(b)-i-512:len(b)-i]) {
+		i += 512
+	}
+	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
+		i++
+	}
+	return i
 }
 
 // isBinary reports whether data looks binary (a NUL in its first 8000
@@ -86,19 +115,13 @@ func lineHashes(data []byte, out []uint64) []uint64 {
 // longest common prefix and suffix of whole lines is hashed.
 func blobDelta(old, new []byte) delta {
 	// Common prefix, cut back to a line start.
-	p := 0
-	for p < len(old) && p < len(new) && old[p] == new[p] {
-		p++
-	}
+	p := commonPrefix(old, new)
 	if p == len(old) && p == len(new) {
 		return nil
 	}
 	p = bytes.LastIndexByte(old[:p], '\n') + 1
 	// Common suffix not overlapping the prefix, cut forward to a line start.
-	s := 0
-	for s < len(old)-p && s < len(new)-p && old[len(old)-1-s] == new[len(new)-1-s] {
-		s++
-	}
+	s := commonSuffixLen(old[p:], new[p:])
 	if s > 0 {
 		tail := old[len(old)-s:]
 		if i := bytes.IndexByte(tail, '\n'); i >= 0 {

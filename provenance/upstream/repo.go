@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,7 @@ type Repo struct {
 	st     storage.Storer
 	mu     sync.Mutex // guards st
 	closer io.Closer
+	packs  *packSet // direct pack reader; nil for non-filesystem storage
 }
 
 // Open opens the git repository at gitdir, which may be a bare repository
@@ -61,8 +63,16 @@ func Open(gitdir string) (*Repo, error) {
 		st.Close()
 		return nil, fmt.Errorf("upstream: open %s: %w", gitdir, err)
 	}
-	return &Repo{repo: r, st: st, closer: st}, nil
+	ps, err := openPacks(dir, packCacheSize)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("upstream: open %s: %w", gitdir, err)
+	}
+	return &Repo{repo: r, st: st, closer: st, packs: ps}, nil
 }
+
+// packCacheSize bounds the cache of objects resolved from pack deltas.
+const packCacheSize = 384 << 20
 
 // FromRepository wraps an already opened go-git repository (for example one
 // built in memory). The caller keeps ownership of its storage.
@@ -72,6 +82,9 @@ func FromRepository(r *git.Repository) *Repo {
 
 // Close releases the pack file descriptors held by a Repo from [Open].
 func (r *Repo) Close() error {
+	if r.packs != nil {
+		r.packs.close()
+	}
 	if r.closer != nil {
 		return r.closer.Close()
 	}
@@ -80,6 +93,12 @@ func (r *Repo) Close() error {
 
 // resolve turns a revision (tag, branch, sha, HEAD~2 ...) into a commit hash.
 func (r *Repo) resolve(rev string) (plumbing.Hash, error) {
+	if len(rev) == 40 && isHex(rev) {
+		h := plumbing.NewHash(rev)
+		if c, err := r.readCommit(h); err == nil {
+			return c.hash, nil
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
@@ -127,32 +146,75 @@ type commitInfo struct {
 
 // readCommit decodes one commit.
 func (r *Repo) readCommit(h plumbing.Hash) (*commitInfo, error) {
-	r.mu.Lock()
-	c, err := object.GetCommit(r.st, h)
-	r.mu.Unlock()
+	raw, err := r.readRaw(plumbing.CommitObject, h)
 	if err != nil {
 		return nil, fmt.Errorf("upstream: commit %s: %w", h, err)
 	}
-	subj := c.Message
-	if i := strings.IndexByte(subj, '\n'); i >= 0 {
-		subj = subj[:i]
+	c, err := parseCommit(raw)
+	if err != nil {
+		return nil, fmt.Errorf("upstream: commit %s: %w", h, err)
 	}
-	_, off := c.Author.When.Zone()
-	return &commitInfo{
-		hash:    c.Hash,
-		tree:    c.TreeHash,
-		parents: c.ParentHashes,
-		subject: strings.TrimSpace(subj),
-		author:  c.Author.Name,
-		email:   c.Author.Email,
-		when:    c.Author.When.Unix(),
-		tz:      off,
-	}, nil
+	c.hash = h
+	return c, nil
+}
+
+// parseCommit decodes a raw commit object (its hash is left zero).
+func parseCommit(raw []byte) (*commitInfo, error) {
+	c := &commitInfo{}
+	for len(raw) > 0 {
+		i := bytes.IndexByte(raw, '\n')
+		var line []byte
+		if i < 0 {
+			line, raw = raw, nil
+		} else {
+			line, raw = raw[:i], raw[i+1:]
+		}
+		if len(line) == 0 {
+			break // end of headers
+		}
+		key, val, _ := bytes.Cut(line, []byte(" "))
+		switch string(key) {
+		case "tree":
+			if !isHex(string(val)) || len(val) != 40 {
+				return nil, errors.New("malformed tree line")
+			}
+			c.tree = plumbing.NewHash(string(val))
+		case "parent":
+			if !isHex(string(val)) || len(val) != 40 {
+				return nil, errors.New("malformed parent line")
+			}
+			c.parents = append(c.parents, plumbing.NewHash(string(val)))
+		case "author":
+			var sig object.Signature
+			sig.Decode(val)
+			c.author, c.email = sig.Name, sig.Email
+			c.when = sig.When.Unix()
+			_, c.tz = sig.When.Zone()
+		}
+	}
+	if c.tree.IsZero() {
+		return nil, errors.New("no tree line")
+	}
+	subj, _, _ := bytes.Cut(bytes.TrimLeft(raw, "\n"), []byte("\n"))
+	c.subject = strings.TrimSpace(string(subj))
+	return c, nil
 }
 
 // readRaw returns the content of the object h of type t, or nil and an
 // error. Blobs over maxBlobSize are reported with errTooBig.
 func (r *Repo) readRaw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	if r.packs != nil {
+		pt, data, err := r.packs.read(h, maxBlobSize)
+		switch {
+		case err == nil && pt != t:
+			return nil, fmt.Errorf("upstream: %s is a %s, not a %s: %w", h, pt, t, plumbing.ErrObjectNotFound)
+		case err == nil:
+			return data, nil
+		case errors.Is(err, errTooBig):
+			return nil, errTooBig
+		}
+		// Not packed (a loose object) or unreadable here: ask go-git.
+	}
 	r.mu.Lock()
 	obj, err := r.st.EncodedObject(t, h)
 	if err != nil {
