@@ -245,10 +245,10 @@ func (ps *patchParser) parseHeader(h *Header, end int) {
 	var fields []field
 	var body []string
 	bodyLine := 0
-	first := ps.line(0)
 	if len(ps.lines) == 0 {
 		return
 	}
+	first := ps.line(0)
 	switch {
 	case bytes.HasPrefix(first, []byte("From ")) && end > 0:
 		if sha, ok := leadingSHA(first[5:]); ok {
@@ -350,6 +350,12 @@ func (ps *patchParser) parseHeader(h *Header, end int) {
 		}
 	}
 	h.Hints = extractHints(ps.headerLines(end), ps.base+1)
+	// A folded mail Subject: is reported whole.
+	for k := range h.Hints {
+		if hk := &h.Hints[k]; hk.Kind == HintSubject && hk.Field == "Subject" && h.Subject != "" && strings.HasPrefix(h.Subject, strings.TrimSpace(cleanSubject(hk.Value))) {
+			hk.Value = h.Subject
+		}
+	}
 	_ = bodyLine
 }
 

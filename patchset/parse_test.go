@@ -84,6 +84,9 @@ func TestParseErrorsCarryPosition(t *testing.T) {
 		{"--- a/x\n+++ b/x\n@@ -1,1 +1,2 @@\n a\n-b\n", ErrHunkCount, 5},
 		{"--- a/x\n+++ b/x\n@@ -1,x +1,2 @@\n a\n", ErrHunkHeader, 3},
 		{"diff --git a/x b/x\nGIT binary patch\n", ErrBinaryPatch, 2},
+		{"", nil, 0},
+		{"\n", nil, 0},
+		{"From 0123456789abcdef0123456789abcdef01234567 x\n", nil, 0},
 	}
 	for _, c := range cases {
 		_, err := ParseBytes("t.patch", []byte(c.in))
