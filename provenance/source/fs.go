@@ -122,7 +122,8 @@ func (b *budget) readFile(r io.Reader, filePath, name string, size int64, mustKe
 	}
 	var buf []byte
 	if size >= 0 {
-		buf = make([]byte, 0, size)
+		// a declared size may lie (cpio headers): preallocate at most 1 MiB
+		buf = make([]byte, 0, min(size, 1<<20))
 	}
 	lr := &io.LimitedReader{R: r, N: max(limit, 0) + 1}
 	for {

@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -86,7 +87,19 @@ func (o *offsetReader) Read(p []byte) (int, error) {
 // that a lying length costs no more memory than the input holds.
 func readFull(r *offsetReader, n int64, what string) ([]byte, error) {
 	at := r.off
-	b, err := io.ReadAll(io.LimitReader(r, n))
+	var b []byte
+	var err error
+	if n <= 1<<20 {
+		b = make([]byte, n)
+		var k int
+		k, err = io.ReadFull(r, b)
+		b = b[:k]
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			err = nil
+		}
+	} else {
+		b, err = io.ReadAll(io.LimitReader(r, n))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s at byte %d: %w", what, at, err)
 	}

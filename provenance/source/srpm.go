@@ -248,7 +248,10 @@ const maxWindow = 256 << 20
 // returns a pure-Go decompressing reader.
 func decompress(br *bufio.Reader, declared string) (io.Reader, func(), error) {
 	nop := func() {}
-	magic, _ := br.Peek(6)
+	magic, err := br.Peek(6)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, nop, err
+	}
 	switch {
 	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
 		zr, err := gzip.NewReader(br)
