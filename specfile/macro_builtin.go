@@ -11,7 +11,7 @@ import (
 // or run code are inert: they expand to nothing and are reported.
 func (e *engine) installBuiltins() {
 	add := func(name string, nargs int, flags mflags, fn builtinFunc) {
-		e.tab.push(&macroEntry{name: name, level: levelMacroFiles - 1, flags: flags | mFunc, nargs: nargs, fn: fn})
+		e.tab.push(&macroEntry{name: name, level: levelMacroFiles - 1, flags: flags | mFunc, nargs: nargs, fn: fn, parametric: nargs != 0})
 	}
 	add("define", 1, mParse, biDefine(false))
 	add("global", 1, mParse, biDefine(true))

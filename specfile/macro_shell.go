@@ -2,6 +2,7 @@ package specfile
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -11,7 +12,7 @@ import (
 // / `tr -d SET`. Anything else reports ok=false and stays opaque.
 func staticShell(cmd string) (string, bool) {
 	cmd = strings.TrimSpace(cmd)
-	if cmd == "" || strings.ContainsAny(cmd, "`;&<>\n$(") {
+	if cmd == "" || !safeShellText(cmd) {
 		return "", false
 	}
 	stages := splitPipe(cmd)
@@ -43,6 +44,8 @@ func staticShell(cmd string) (string, bool) {
 			out, ok = staticSed(args[1:], out)
 		case "tr":
 			out, ok = staticTr(args[1:], out)
+		case "cut":
+			out, ok = staticCut(args[1:], out)
 		default:
 			return "", false
 		}
@@ -263,7 +266,7 @@ func staticTr(args []string, in string) (string, bool) {
 			return r
 		}, in), true
 	}
-	if len(args) != 2 || strings.HasPrefix(args[0], "-") || strings.Contains(args[0]+args[1], "[") {
+	if len(args) != 2 || (len(args[0]) > 1 && args[0][0] == '-') || strings.Contains(args[0]+args[1], "[") {
 		return "", false
 	}
 	a, b := expandTrSet(args[0]), expandTrSet(args[1])
@@ -285,4 +288,135 @@ func staticTr(args []string, in string) (string, bool) {
 		}
 	}
 	return string(bs), true
+}
+
+// safeShellText accepts only text without command substitution,
+// redirection, sequencing or variables outside single quotes.
+func safeShellText(s string) bool {
+	var q byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case q == '\'':
+			if c == '\'' {
+				q = 0
+			}
+		case q == '"':
+			if c == '"' {
+				q = 0
+			} else if c == '$' || c == '`' || c == '\\' {
+				return false
+			}
+		case c == '\'' || c == '"':
+			q = c
+		case strings.IndexByte("`$;&<>(){}\n\\*?[", c) >= 0:
+			return false
+		}
+	}
+	return q == 0
+}
+
+// staticCut implements `cut -d X -f LIST` and `cut -c LIST` per line.
+func staticCut(args []string, in string) (string, bool) {
+	delim, fields, chars := "\t", "", ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		val := func(flag string) (string, bool) {
+			if len(a) > 2 {
+				return a[2:], true
+			}
+			if i+1 < len(args) {
+				i++
+				return args[i], true
+			}
+			return "", false
+		}
+		var ok bool
+		switch {
+		case strings.HasPrefix(a, "-d"):
+			delim, ok = val("-d")
+		case strings.HasPrefix(a, "-f"):
+			fields, ok = val("-f")
+		case strings.HasPrefix(a, "-c"):
+			chars, ok = val("-c")
+		default:
+			return "", false
+		}
+		if !ok {
+			return "", false
+		}
+	}
+	if (fields == "") == (chars == "") || len(delim) != 1 {
+		return "", false
+	}
+	list := fields + chars
+	sel, ok := cutList(list)
+	if !ok {
+		return "", false
+	}
+	lines := strings.SplitAfter(in, "\n")
+	for i, l := range lines {
+		body := strings.TrimSuffix(l, "\n")
+		nl := len(body) != len(l)
+		if body == "" && !nl {
+			continue
+		}
+		var parts []string
+		if chars != "" {
+			for k := 0; k < len(body); k++ {
+				if sel(k + 1) {
+					parts = append(parts, body[k:k+1])
+				}
+			}
+			body = strings.Join(parts, "")
+		} else if strings.Contains(body, delim) {
+			for k, f := range strings.Split(body, delim) {
+				if sel(k + 1) {
+					parts = append(parts, f)
+				}
+			}
+			body = strings.Join(parts, delim)
+		}
+		if nl {
+			body += "\n"
+		}
+		lines[i] = body
+	}
+	return strings.Join(lines, ""), true
+}
+
+// cutList parses cut's LIST (N, N-M, N-, -M, comma separated).
+func cutList(list string) (func(int) bool, bool) {
+	type rng struct{ lo, hi int }
+	var rs []rng
+	for _, part := range strings.Split(list, ",") {
+		lo, hi := 1, 1<<30
+		var err error
+		switch i := strings.IndexByte(part, '-'); {
+		case i < 0:
+			lo, err = strconv.Atoi(part)
+			hi = lo
+		default:
+			if i > 0 {
+				if lo, err = strconv.Atoi(part[:i]); err != nil {
+					return nil, false
+				}
+			}
+			if i+1 < len(part) {
+				hi, err = strconv.Atoi(part[i+1:])
+			}
+		}
+		if err != nil || lo < 1 || hi < lo {
+			return nil, false
+		}
+		rs = append(rs, rng{lo, hi})
+	}
+	return func(n int) bool {
+		for _, r := range rs {
+			if n >= r.lo && n <= r.hi {
+				return true
+			}
+		}
+		return false
+	}, true
 }

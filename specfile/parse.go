@@ -573,7 +573,14 @@ func (p *parser) conditional(kind lineKind, word, text, raw string, f *srcFile, 
 		case lkIf, lkElif:
 			ok, err := EvalCondition(rest)
 			if err != nil {
-				return p.errAt(f.name, line, fmt.Errorf("%w: %s condition: %v", ErrConditional, word, err))
+				if len(p.spec.Unresolved) == 0 {
+					return p.errAt(f.name, line, fmt.Errorf("%w: %s condition: %v", ErrConditional, word, err))
+				}
+				// The condition likely depends on an expansion we refused
+				// to run: read it as false and say so.
+				p.warn(fmt.Sprintf("%s condition unreadable after an opaque expansion, taken as false: %v", word, err))
+				p.spec.Unresolved = append(p.spec.Unresolved, Unresolved{File: f.name, Line: line, Kind: "condition", Text: shorten(strings.TrimSpace(raw), 200)})
+				ok = false
 			}
 			match = ok
 		case lkIfarch, lkIfnarch, lkElifarch:

@@ -1,0 +1,350 @@
+package specfile_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/patchtrace/patchtrace/internal/testenv"
+	"github.com/patchtrace/patchtrace/specfile"
+)
+
+// oracleCase is one spec compared against rpmspec.
+type oracleCase struct {
+	rel     string // path inside the corpus
+	path    string
+	srcdir  string // _sourcedir given to both sides
+	defines map[string]string
+}
+
+type oracleResult struct {
+	nevr    string
+	patches []string // "N file" in declaration order
+	prep    []string // applied patch files in %prep, in order
+	qErr    string   // rpmspec failure of the query
+	pErr    string   // rpmspec -P failure
+}
+
+// distroDefines returns the defines a corpus directory is read with.
+func distroDefines(rel string) map[string]string {
+	d := map[string]string{}
+	switch {
+	case strings.HasPrefix(rel, "fedora-specs/"):
+		d["dist"], d["fedora"] = ".fc44", "44"
+	case strings.HasPrefix(rel, "fedora/openssl/f35"):
+		d["dist"], d["fedora"] = ".fc35", "35"
+	case strings.HasPrefix(rel, "fedora/"):
+		d["dist"], d["fedora"] = ".fc38", "38"
+	default:
+		m := regexp.MustCompile(`/el-?(\d+)`).FindStringSubmatch(rel)
+		n := "9"
+		if m != nil {
+			n = m[1]
+		}
+		d["dist"], d["rhel"], d["el"+n] = ".el"+n, n, "1"
+	}
+	// rpmautospec without history, given to both sides (Debian's rpm has
+	// no %autorelease).
+	d["autorelease(e:s:pb:n)"] = "%{?-p:0.}1%{?-e:.%{-e*}}%{?-s:.%{-s*}}%{!?-n:%{?dist}}"
+	d["autochangelog"] = "%{nil}"
+	return d
+}
+
+func oracleCases(t *testing.T, corpus string) []oracleCase {
+	var cases []oracleCase
+	err := filepath.WalkDir(corpus, func(p string, de os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if de.IsDir() || !strings.HasSuffix(p, ".spec") {
+			return nil
+		}
+		rel, _ := filepath.Rel(corpus, p)
+		rel = filepath.ToSlash(rel)
+		c := oracleCase{rel: rel, path: p, defines: distroDefines(rel)}
+		if strings.HasPrefix(rel, "fedora-specs/") {
+			c.srcdir = "/nonexistent-patchtrace-sources"
+		} else {
+			c.srcdir = filepath.Dir(p)
+		}
+		cases = append(cases, c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(cases, func(i, j int) bool { return cases[i].rel < cases[j].rel })
+	return cases
+}
+
+// debianMacros loads the macro files Debian's rpm reads, so both sides
+// start from the same macro set.
+func debianMacros(t *testing.T) []specfile.MacroDef {
+	var tg specfile.Target
+	fsys := os.DirFS("/")
+	files := []string{"usr/lib/rpm/macros", "usr/lib/rpm/platform/x86_64-linux/macros"}
+	extra, _ := filepath.Glob("/usr/lib/rpm/macros.d/macros.*")
+	for _, e := range extra {
+		files = append(files, strings.TrimPrefix(e, "/"))
+	}
+	if _, err := os.Stat("/usr/lib/rpm/debian/macros"); err == nil {
+		files = append(files, "usr/lib/rpm/debian/macros")
+	}
+	for _, f := range files {
+		if err := tg.LoadMacroFile(fsys, f); err != nil {
+			t.Logf("loading %s: %v", f, err)
+		}
+	}
+	return tg.Macros
+}
+
+func rpmspecArgs(c oracleCase) []string {
+	args := []string{"--define", "_sourcedir " + c.srcdir}
+	keys := make([]string, 0, len(c.defines))
+	for k := range c.defines {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		args = append(args, "--define", k+" "+c.defines[k])
+	}
+	return args
+}
+
+const oracleQuery = "%{NAME}|%{?EPOCH}|%{VERSION}|%{RELEASE}\n" +
+	`%{lua: for i,p in ipairs(patches) do print(patch_nums[i].." "..p.."\n") end}` + "\n"
+
+func runOracle(ctx context.Context, rpmspec, dir string, c oracleCase) oracleResult {
+	var r oracleResult
+	run := func(stdin string, args ...string) (string, string, error) {
+		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, rpmspec, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "HOME="+dir)
+		cmd.Stdin = strings.NewReader(stdin)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		return out.String(), errb.String(), err
+	}
+	base := rpmspecArgs(c)
+	out, stderr, err := run(oracleQuery, append(append([]string{"--shell"}, base...), c.path)...)
+	if err != nil || strings.Contains(stderr, "error:") {
+		r.qErr = firstLine(stderr, err)
+	}
+	nevrSeen := false
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "> ") || l == ">" || l == "" {
+			continue
+		}
+		if !nevrSeen {
+			r.nevr, nevrSeen = l, true
+			continue
+		}
+		if i := strings.IndexByte(l, ' '); i > 0 {
+			r.patches = append(r.patches, l[:i]+" "+filepath.Base(l[i+1:]))
+		}
+	}
+	out, stderr, err = run("", append(append([]string{"-P"}, base...), c.path)...)
+	if err != nil {
+		r.pErr = firstLine(stderr, err)
+		return r
+	}
+	files := map[string]bool{}
+	for _, p := range r.patches {
+		files[p[strings.IndexByte(p, ' ')+1:]] = true
+	}
+	r.prep = prepApplied(out, c.srcdir, files)
+	return r
+}
+
+func firstLine(stderr string, err error) string {
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.Contains(l, "error") {
+			return strings.TrimSpace(l)
+		}
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return strings.TrimSpace(stderr)
+}
+
+// prepApplied lists, in order, the declared patch files whose path
+// (srcdir/file) appears in the %prep section of `rpmspec -P` output.
+func prepApplied(out, srcdir string, files map[string]bool) []string {
+	var seq []string
+	in := false
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "%") {
+			name := strings.Fields(l)[0]
+			if name == "%prep" {
+				in = true
+				continue
+			}
+			if in && isSectionName(name) {
+				break
+			}
+		}
+		if !in {
+			continue
+		}
+		last := ""
+		for rest := l; ; {
+			i := strings.Index(rest, srcdir+"/")
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(srcdir)+1:]
+			j := strings.IndexAny(rest, " \t'\";|)")
+			name := rest
+			if j >= 0 {
+				name = rest[:j]
+			}
+			if files[name] && name != last {
+				seq = append(seq, name)
+				last = name
+			}
+		}
+	}
+	return seq
+}
+
+func isSectionName(s string) bool {
+	switch strings.ToLower(s) {
+	case "%build", "%install", "%check", "%conf", "%generate_buildrequires", "%clean", "%files", "%changelog",
+		"%package", "%description", "%pre", "%post", "%preun", "%postun", "%pretrans", "%posttrans":
+		return true
+	}
+	return false
+}
+
+// TestOracleRPMSpec compares NEVR, the declared patch list and the %prep
+// application order with rpm 4.18's rpmspec on every corpus spec.
+func TestOracleRPMSpec(t *testing.T) {
+	rpmspec := testenv.RPMSpec(t)
+	corpus := testenv.Corpus(t)
+	cases := oracleCases(t, corpus)
+	if len(cases) == 0 {
+		t.Fatal("no specs in the corpus")
+	}
+	macros := debianMacros(t)
+	if len(macros) == 0 {
+		t.Fatal("no macros loaded from /usr/lib/rpm/macros")
+	}
+	dir := t.TempDir()
+	results := make([]oracleResult, len(cases))
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = runOracle(ctx, rpmspec, dir, cases[i])
+			}
+		}()
+	}
+	for i := range cases {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	agreeN, comparedN, prepAgree, prepCompared, unreadable := 0, 0, 0, 0, 0
+	for i, c := range cases {
+		want := results[i]
+		tg := specfile.Target{RPMVersion: "4.18", Defines: map[string]string{"_sourcedir": c.srcdir}, Macros: macros}
+		for k, v := range c.defines {
+			tg.Defines[k] = v
+		}
+		data, err := os.ReadFile(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, perr := specfile.ParseBytes(data, specfile.Options{Name: c.rel, Target: tg})
+		if want.qErr != "" {
+			// Debian's rpm cannot read this spec at all (it lacks the
+			// distribution's macro packages, or rpm 4.20 syntax): there is
+			// no NEVR to compare.
+			unreadable++
+			what := "we parse it"
+			if perr != nil {
+				what = "we fail too: " + perr.Error()
+			}
+			t.Logf("NOT COMPARABLE %s: rpmspec fails (%s); %s; cause: limit of Debian's rpm", c.rel, want.qErr, what)
+			continue
+		}
+		comparedN++
+		if perr != nil {
+			t.Logf("DISAGREE %s: rpmspec parses, we fail: %v (our bug)", c.rel, perr)
+			continue
+		}
+		got := strings.Join([]string{s.Name, s.Epoch, s.Version, s.Release}, "|")
+		var gotP []string
+		for _, p := range s.Patches {
+			gotP = append(gotP, fmt.Sprintf("%d %s", p.Number, p.File))
+		}
+		ok := true
+		if got != want.nevr {
+			ok = false
+			t.Logf("DISAGREE %s: NEVR ours %q rpmspec %q; cause: %s", c.rel, got, want.nevr, explain(s))
+		}
+		if strings.Join(gotP, ",") != strings.Join(want.patches, ",") {
+			ok = false
+			t.Logf("DISAGREE %s: patches ours %v rpmspec %v; cause: %s", c.rel, gotP, want.patches, explain(s))
+		}
+		if ok {
+			agreeN++
+		}
+		if want.pErr == "" && len(want.patches) > 0 {
+			prepCompared++
+			var gotA []string
+			for _, a := range s.Plan {
+				if a.Section == "prep" {
+					gotA = append(gotA, a.File)
+				}
+			}
+			if strings.Join(gotA, ",") == strings.Join(want.prep, ",") {
+				prepAgree++
+			} else {
+				t.Logf("PREP DIFFERS %s: ours %v rpmspec -P %v; cause: %s", c.rel, gotA, want.prep, explain(s))
+			}
+		}
+	}
+	pct := 100 * float64(agreeN) / float64(comparedN)
+	t.Logf("NEVR+patch list agreement: %d/%d specs rpmspec can read = %.2f%% (%d of %d specs not comparable: Debian's rpmspec cannot read them)", agreeN, comparedN, pct, unreadable, len(cases))
+	if prepCompared > 0 {
+		t.Logf("%%prep application order agreement: %d/%d specs = %.2f%%", prepAgree, prepCompared, 100*float64(prepAgree)/float64(prepCompared))
+	}
+	if pct < 99 {
+		t.Errorf("agreement %.2f%% is below 99%%", pct)
+	}
+}
+
+// explain gives a likely cause for a disagreement from what the parse saw.
+func explain(s *specfile.Spec) string {
+	var kinds []string
+	seen := map[string]bool{}
+	for _, u := range s.Unresolved {
+		if !seen[u.Kind] {
+			seen[u.Kind] = true
+			kinds = append(kinds, fmt.Sprintf("%s at %s:%d (%s)", u.Kind, u.File, u.Line, u.Text))
+		}
+	}
+	if len(kinds) > 0 {
+		return "opaque expansion we refuse to run: " + strings.Join(kinds, "; ")
+	}
+	return "our bug (no opaque expansion involved)"
+}
