@@ -185,30 +185,43 @@ func (e *Editor) condStacks() (stacks [][]int, endif map[int]int) {
 }
 
 // placeAfter returns the line after which to insert something that
-// belongs after line last, given the lines of its siblings: conditionals
-// enclosing last but not every sibling are left (the insertion goes after
-// their %endif) unless inside is true.
-func (e *Editor) placeAfter(last int, siblings []int, inside bool) int {
+// belongs after line last: the conditionals enclosing last that do not
+// also enclose line base (the header of last's section) are left, the
+// insertion going after the outermost one's %endif, unless inside is
+// true.
+func (e *Editor) placeAfter(last, base int, inside bool) int {
 	if inside {
 		return last
 	}
 	stacks, endif := e.condStacks()
-	common := stacks[last]
-	for _, s := range siblings {
-		st := stacks[s]
-		k := 0
-		for k < len(common) && k < len(st) && common[k] == st[k] {
-			k++
-		}
-		common = common[:k]
+	if last < 1 || last >= len(stacks) {
+		return last
 	}
-	if len(stacks[last]) > len(common) {
-		outer := stacks[last][len(common)]
-		if end, ok := endif[outer]; ok {
+	common := 0
+	if base >= 1 && base < len(stacks) {
+		b := stacks[base]
+		for common < len(b) && common < len(stacks[last]) && b[common] == stacks[last][common] {
+			common++
+		}
+	}
+	if len(stacks[last]) > common {
+		if end, ok := endif[stacks[last][common]]; ok {
 			return end
 		}
 	}
 	return last
+}
+
+// sectionStart returns the header line of the section holding line n (1
+// for the main preamble).
+func (e *Editor) sectionStart(n int) int {
+	start := 1
+	for _, sec := range e.spec.Sections {
+		if (sec.File == "" || sec.File == e.spec.File) && sec.Line <= n && sec.Line > start {
+			start = sec.Line
+		}
+	}
+	return start
 }
 
 // sectionRanges returns the [Line, EndLine] ranges of the spec's sections
@@ -248,6 +261,16 @@ func (e *Editor) commentBlockStart(n int) int {
 		n--
 	}
 	return n
+}
+
+// hasFlag reports whether args (blank separated) hold flag.
+func hasFlag(args, flag string) bool {
+	for _, f := range strings.Fields(args) {
+		if f == flag {
+			return true
+		}
+	}
+	return false
 }
 
 func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
@@ -444,17 +467,14 @@ func (e *Editor) AddPatch(file string, comment []string, opts PatchOptions) (int
 			numArg = -1 // the neighbours are unnumbered: rpm gives this one num
 		}
 		declLine = tagLine(rePatchTag, tmpl, "", numArg, file)
-		declAfter = e.placeAfter(last, tagLines, opts.InsideCondition)
+		declAfter = e.placeAfter(last, e.sectionStart(last), opts.InsideCondition)
 		start := e.commentBlockStart(last)
 		blankBefore = start > 1 && isBlank(e.text(start-1)) && len(comments) > 0
 	} else {
 		srcLines, _ := e.rawTags(reSourceTag)
-		var tmpl string
-		var sibs []int
 		if len(srcLines) > 0 {
 			declAfter = srcLines[len(srcLines)-1]
-			tmpl = e.text(declAfter)
-			sibs = srcLines
+			tmpl := e.text(declAfter)
 			declLine = tagLine(reSourceTag, tmpl, "Patch", num, file)
 			if m := reSourceTag.FindStringSubmatch(tmpl); m != nil && m[2] != "Source" {
 				declLine = tagLine(reSourceTag, tmpl, casedLike(m[2], "Patch"), num, file)
@@ -468,7 +488,6 @@ func (e *Editor) AddPatch(file string, comment []string, opts PatchOptions) (int
 			if declAfter == 0 {
 				return 0, fmt.Errorf("%w: no Patch, Source, Version or Release tag to put the declaration after", ErrEdit)
 			}
-			sibs = []int{declAfter}
 			declLine = fmt.Sprintf("Patch%d: %s", num, file)
 			if m := reAnyTag.FindStringSubmatch(e.text(declAfter)); m != nil {
 				declLine = m[1] + fmt.Sprintf("Patch%d", num) + strings.TrimRight(m[3], " \t") + " " + file
@@ -477,7 +496,7 @@ func (e *Editor) AddPatch(file string, comment []string, opts PatchOptions) (int
 				}
 			}
 		}
-		declAfter = e.placeAfter(declAfter, sibs, opts.InsideCondition)
+		declAfter = e.placeAfter(declAfter, e.sectionStart(declAfter), opts.InsideCondition)
 		blankBefore = true
 	}
 	var block []string
@@ -548,8 +567,9 @@ func (e *Editor) autoNumbering() bool {
 }
 
 var (
-	reAutoLine   = regexp.MustCompile(`^[ \t]*%\{?(autosetup|autopatch)\b`)
+	reAutoLine   = regexp.MustCompile(`^[ \t]*%\{?(autosetup|autopatch|forgeautosetup)\b`)
 	reSetupLine  = regexp.MustCompile(`^[ \t]*%\{?setup\b`)
+	reOtherSetup = regexp.MustCompile(`^[ \t]*%\{?[a-z0-9_]*(setup|prep)\b`)
 	rePatchN     = regexp.MustCompile(`^%\{?[Pp]atch([0-9]+)\}?$`)
 	rePatchPlain = regexp.MustCompile(`^%\{?patch\}?$`)
 	rePatchRef   = regexp.MustCompile(`%\{?(?:PATCH|patch|P:)([0-9]+)\}?`)
@@ -693,7 +713,7 @@ func autoCovers(line string, num int) (covered bool, widened string) {
 	if m == nil {
 		return false, ""
 	}
-	isSetup := m[1] == "autosetup"
+	isSetup := strings.HasSuffix(m[1], "autosetup")
 	lo, hi := -1, -1
 	hiIdx := -1
 	var positional []int
@@ -782,6 +802,18 @@ func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]edit, bo
 			}
 		}
 	}
+	// rpm 4.20 declarative builds (BuildSystem:, "%prep -a") run
+	// %autosetup themselves: declaring is enough.
+	for _, sec := range s.Sections {
+		if sec.Name == "prep" && (hasFlag(sec.Args, "-a") || hasFlag(sec.Args, "-p")) {
+			return nil, false, nil
+		}
+	}
+	for _, t := range s.Tags {
+		if t.Name == "BuildSystem" && t.Package == "" {
+			return nil, false, nil
+		}
+	}
 	var tmpl *Apply
 	for i := len(prepPlan) - 1; i >= 0; i-- {
 		if prepPlan[i].Number == lastDeclNum {
@@ -799,11 +831,26 @@ func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]edit, bo
 		}
 		tmpl = &last
 	}
+	if tmpl == nil {
+		// Nothing is applied for this target (the %patch lines may all
+		// sit in false %if branches): copy the last %patch line of %prep.
+		for _, r := range prep {
+			for n := r[0] + 1; n <= r[1]; n++ {
+				if _, f := tokens(e.text(n)); len(f) > 0 && (rePatchN.MatchString(f[0]) || rePatchPlain.MatchString(f[0])) {
+					tmpl = &Apply{Form: "%patch", Line: n, Number: NoNumber, Section: "prep"}
+				}
+			}
+		}
+	}
 	if tmpl == nil || tmpl.Form == "%autosetup" || tmpl.Form == "%autopatch" {
 		if len(autoLines) > 0 {
+			// When the plan did not see the spec's own patches applied
+			// by these lines (an option the parser does not know, a
+			// wrapper macro), it cannot confirm the new one either.
+			planned := tmpl != nil
 			for _, n := range autoLines {
 				if ok, _ := autoCovers(e.text(n), num); ok {
-					return nil, true, nil
+					return nil, planned, nil
 				}
 			}
 			// Widen the one that applies the last sibling (or the last one).
@@ -812,19 +859,26 @@ func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]edit, bo
 				target = tmpl.Line
 			}
 			if _, w := autoCovers(e.text(target), num); w != "" {
-				return []edit{{from: target, to: target, repl: []string{w}}}, true, nil
+				return []edit{{from: target, to: target, repl: []string{w}}}, planned, nil
 			}
 			return nil, false, fmt.Errorf("%w: no %%autosetup/%%autopatch line would apply patch %d and none can be widened", ErrEdit, num)
 		}
 		if tmpl == nil {
 			// Nothing applies patches yet: add a %patch line after %setup.
-			setup := 0
+			// After the last %setup, or else after the first line of a
+			// macro that sets the sources up (%goprep, %forgesetup).
+			setup, other := 0, 0
 			for _, r := range prep {
-				for n := r[0]; n <= r[1]; n++ {
+				for n := r[0] + 1; n <= r[1]; n++ {
 					if reSetupLine.MatchString(e.text(n)) {
 						setup = n
+					} else if other == 0 && reOtherSetup.MatchString(e.text(n)) {
+						other = n
 					}
 				}
+			}
+			if setup == 0 {
+				setup = other
 			}
 			if setup == 0 {
 				return nil, false, fmt.Errorf("%w: %%prep has no %%setup, %%autosetup or %%patch to follow", ErrEdit)
@@ -865,13 +919,7 @@ func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]edit, bo
 	if line == "" {
 		return nil, false, fmt.Errorf("%w: cannot copy the way line %d applies patches (%s): %q", ErrEdit, tmpl.Line, tmpl.Form, raw)
 	}
-	var sibs []int
-	for _, a := range prepPlan {
-		if a.Form == tmpl.Form {
-			sibs = append(sibs, a.Line)
-		}
-	}
-	after := e.placeAfter(tmpl.Line, sibs, opts.InsideCondition)
+	after := e.placeAfter(tmpl.Line, e.sectionStart(tmpl.Line), opts.InsideCondition)
 	comments, err := commentLines(opts.ApplyComment)
 	if err != nil {
 		return nil, false, err
@@ -945,6 +993,12 @@ func (e *Editor) RemovePatch(number int) error {
 				continue
 			}
 		}
+		if a.Form != "%patch" && !refersOnlyTo(raw, number, decl.File) {
+			// A line about every patch (for p in %{patches}) or
+			// several: the declaration's removal is enough, or the
+			// check below says the edit cannot be made.
+			continue
+		}
 		// Delete the line, and a comment block above it when the two
 		// form a paragraph of their own.
 		lf, lt := a.Line, a.Line
@@ -979,6 +1033,23 @@ func (e *Editor) RemovePatch(number int) error {
 		}
 		return nil
 	})
+}
+
+// refersOnlyTo reports whether a line that applies patches names patch
+// num (as %{PATCHnum}, %{P:num} or by its file name) and no other patch.
+func refersOnlyTo(line string, num int, file string) bool {
+	if strings.Contains(line, "%{patches}") || strings.Contains(line, "%patches") {
+		return false
+	}
+	this := file != "" && strings.Contains(line, file)
+	for _, m := range rePatchRef.FindAllStringSubmatch(line, -1) {
+		if n, err := strconv.Atoi(m[1]); err == nil && n == num {
+			this = true
+		} else {
+			return false
+		}
+	}
+	return this
 }
 
 // removeNumberToken removes patch number num from a %patch line (patch

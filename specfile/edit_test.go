@@ -470,3 +470,129 @@ func TestEditCorpusSpecs(t *testing.T) {
 	}
 	checkDiff(t, before, e.Bytes(), []string{"# lowercase the domain names before PSL checks (CVE-2023-46218)", "Patch35:  0035-curl-7.76.1-CVE-2023-46218.patch", "", "%patch35 -p1"}, nil)
 }
+
+// corpusSpecs lists every spec of the corpus with the preset to read it
+// for.
+func corpusSpecs(t *testing.T) map[string]string {
+	root := testenv.Corpus(t)
+	out := map[string]string{}
+	for _, pat := range []string{"*/*/*/*.spec", "*/*/*/SPECS/*.spec", "fedora-specs/*.spec"} {
+		m, _ := filepath.Glob(filepath.Join(root, pat))
+		for _, f := range m {
+			rel, _ := filepath.Rel(root, f)
+			preset := "fedora"
+			switch {
+			case strings.Contains(rel, "el8") || strings.Contains(rel, "el-8"):
+				preset = "el8"
+			case strings.Contains(rel, "el9") || strings.Contains(rel, "el-9") || strings.HasPrefix(rel, "ciq-rocky-fips"):
+				preset = "el9"
+			case strings.HasPrefix(rel, "eurolinux"):
+				preset = "el8"
+			}
+			out[f] = preset
+		}
+	}
+	return out
+}
+
+// TestEditCorpusSweep makes every edit on every corpus spec the parser
+// reads, and checks that each diff touches only the intended lines and
+// that the re-parse shows the intended meaning (AddPatch checks the
+// latter itself). Specs whose %prep gives no way to apply a patch (no
+// %setup at all) may be refused, with ErrEdit; nothing else may fail.
+func TestEditCorpusSweep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long")
+	}
+	specs := corpusSpecs(t)
+	var parsed, added, refused, suffixed, logged, auto int
+	for f, preset := range specs {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg, _ := Preset(preset)
+		opts := Options{Name: filepath.Base(f), Target: tg}
+		e, err := NewEditor(data, opts)
+		if err != nil {
+			continue // the parser's own tests cover these
+		}
+		parsed++
+		name := filepath.Base(f)
+
+		// AddPatch, then RemovePatch.
+		num, err := e.AddPatch("zz-sweep.patch", []string{"AlmaLinux Patch"}, PatchOptions{Min: 9000})
+		if err != nil {
+			if !errors.Is(err, ErrEdit) {
+				t.Errorf("%s: AddPatch: %v", name, err)
+			}
+			refused++
+		} else {
+			added++
+			rm, ad := lineDiff(data, e.Bytes())
+			for _, l := range rm {
+				if !reAutoLine.MatchString(l) {
+					t.Errorf("%s: AddPatch removed %q", name, l)
+				}
+			}
+			var decl bool
+			for _, l := range ad {
+				decl = decl || strings.Contains(l, "zz-sweep.patch") && strings.Contains(strings.ToLower(l), "patch")
+			}
+			if !decl || len(ad) > 6 {
+				t.Errorf("%s: AddPatch added %q", name, ad)
+			}
+			if err := e.RemovePatch(num); err != nil {
+				t.Errorf("%s: RemovePatch(%d) after AddPatch: %v", name, num, err)
+			}
+			rm, ad = lineDiff(data, e.Bytes())
+			for _, l := range append(rm, ad...) {
+				if !isBlank(l) && !reAutoLine.MatchString(l) {
+					t.Errorf("%s: add+remove left %q", name, l)
+				}
+			}
+		}
+
+		// SetReleaseSuffix.
+		e, _ = NewEditor(data, opts)
+		if err := e.SetReleaseSuffix(".alma.1"); err != nil {
+			t.Errorf("%s: SetReleaseSuffix: %v", name, err)
+		} else {
+			suffixed++
+			rm, ad := lineDiff(data, e.Bytes())
+			if len(rm) == 0 || len(rm) != len(ad) {
+				t.Errorf("%s: SetReleaseSuffix: -%q +%q", name, rm, ad)
+			}
+			for i := range rm {
+				if !reReleaseTag.MatchString(rm[i]) || !strings.Contains(ad[i], ".alma.1") {
+					t.Errorf("%s: SetReleaseSuffix: -%q +%q", name, rm[i], ad[i])
+				}
+			}
+		}
+
+		// AddChangelogEntry.
+		e, _ = NewEditor(data, opts)
+		entry := ChangelogEntry{Date: time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC), Author: "Sweep Test", Email: "sweep@example.org", EVR: "1-1.alma.1", Text: "- sweep"}
+		err = e.AddChangelogEntry(entry)
+		switch {
+		case errors.Is(err, ErrAutochangelog):
+			auto++
+		case err != nil:
+			t.Errorf("%s: AddChangelogEntry: %v", name, err)
+		default:
+			logged++
+			rm, ad := lineDiff(data, e.Bytes())
+			if len(rm) != 0 || len(ad) < 2 || len(ad) > 5 {
+				t.Errorf("%s: AddChangelogEntry: -%q +%q", name, rm, ad)
+			}
+		}
+	}
+	t.Logf("%d specs, %d parsed; AddPatch %d done, %d refused; SetReleaseSuffix %d; AddChangelogEntry %d (%d %%autochangelog)",
+		len(specs), parsed, added, refused, suffixed, logged, auto)
+	if parsed < len(specs)*9/10 {
+		t.Errorf("only %d of %d specs parsed", parsed, len(specs))
+	}
+	if refused > parsed/50 {
+		t.Errorf("AddPatch refused %d of %d specs", refused, parsed)
+	}
+}
