@@ -48,7 +48,8 @@ type Candidate struct {
 	// so that "}" counts less than a distinctive line).
 	PatchCoverage float64
 	// CommitCoverage is the share of the commit's changed lines, on the
-	// upstream paths the patch touches, that the patch changes the same way.
+	// indexed upstream paths, that the patch changes the same way (changes
+	// to paths the index does not follow are not seen).
 	CommitCoverage float64
 	// Evidence says which files and hunks matched and what hints said.
 	Evidence Evidence
@@ -293,28 +294,44 @@ func (ix *Index) Find(p *patchset.Patch, opts FindOptions) []Candidate {
 		if cands[i].score != cands[j].score {
 			return cands[i].score > cands[j].score
 		}
+		// A merge's first-parent diff repeats its branch's commits: on a
+		// tie the commit itself wins, then the oldest.
+		mi, mj := len(ix.commits[cands[i].commit].parents) > 1, len(ix.commits[cands[j].commit].parents) > 1
+		if mi != mj {
+			return mj
+		}
 		return ix.commits[cands[i].commit].when < ix.commits[cands[j].commit].when
 	})
 
 	var out []Candidate
 	used := map[int32]bool{}
-	if len(cands) > 0 && cands[0].pc >= opts.MinCoverage {
+	var set []*scored
+	if len(cands) > 0 && cands[0].pc < setBelow {
+		set = ix.cover(cands, total, opts)
+		if len(set) > 0 && setCoverage(ix, set, total) < max(opts.MinCoverage, cands[0].pc+0.1) {
+			set = nil
+		}
+	}
+	switch {
+	case len(set) > 0:
+		for _, c := range set {
+			out = append(out, ix.candidate(c, patchset.Partial, true))
+			used[c.commit] = true
+		}
+	case len(cands) > 0 && cands[0].pc >= opts.MinCoverage:
 		top := cands[0]
 		out = append(out, ix.candidate(top, verdictFor(top), false))
 		used[top.commit] = true
-		for _, c := range cands[1:] {
+	}
+	if len(out) > 0 {
+		for _, c := range cands {
 			if len(out) >= opts.Max {
 				break
 			}
-			if c.pc < opts.MinCoverage/2 {
+			if used[c.commit] || c.pc < opts.MinCoverage/2 {
 				continue
 			}
 			out = append(out, ix.candidate(c, patchset.Similar, false))
-			used[c.commit] = true
-		}
-	} else if set := ix.cover(cands, files, total, opts); len(set) > 0 {
-		for _, c := range set {
-			out = append(out, ix.candidate(c, patchset.Partial, true))
 			used[c.commit] = true
 		}
 	}
@@ -420,14 +437,14 @@ func (ix *Index) score(ci int32, files []patchFile, total float64) *scored {
 		return w
 	}
 	recs := ix.byCommit[ci]
+	for _, rid := range recs {
+		countRecord(rid)
+	}
 	pick := func(f *patchFile, anyPath bool) (int32, float64) {
 		best, bestW := int32(-1), 0.0
 		for _, rid := range recs {
 			r := &ix.records[rid]
 			mapped := f.mapped[r.path] || f.mapped[r.oldPath]
-			if mapped {
-				countRecord(rid)
-			}
 			if mapped == anyPath {
 				continue
 			}
@@ -484,13 +501,17 @@ func (ix *Index) score(ci int32, files []patchFile, total float64) *scored {
 	return s
 }
 
+// setBelow is the patch coverage under which a set of commits is looked
+// for when the best single commit leaves part of the patch unexplained.
+const setBelow = 0.9
+
 // cover looks for a small set of commits that together cover the patch
-// when none does alone: greedy set cover over the candidates, each member
-// adding at least a fifth of the patch and being mostly contained in it.
-func (ix *Index) cover(cands []*scored, files []patchFile, total float64, opts FindOptions) []*scored {
+// better than any one does (a squash): greedy set cover over the
+// candidates, each member adding at least a fifth of the patch and having
+// at least half of its own change in the patch.
+func (ix *Index) cover(cands []*scored, total float64, opts FindOptions) []*scored {
 	covered := map[[2]uint64]int{}
 	var set []*scored
-	var got float64
 	for len(set) < opts.Max {
 		var best *scored
 		var bestGain float64
@@ -500,8 +521,7 @@ func (ix *Index) cover(cands []*scored, files []patchFile, total float64, opts F
 			}
 			var gain float64
 			for k, n := range c.matchedSet {
-				extra := n - covered[k]
-				if extra > 0 {
+				if extra := n - covered[k]; extra > 0 {
 					gain += ix.keyWeight(k[1]) * float64(extra)
 				}
 			}
@@ -516,15 +536,32 @@ func (ix *Index) cover(cands []*scored, files []patchFile, total float64, opts F
 			covered[k] = max(covered[k], n)
 		}
 		set = append(set, best)
-		got += bestGain
 	}
-	if len(set) < 2 || got < opts.MinCoverage*total {
+	if len(set) < 2 {
 		return nil
 	}
 	sort.SliceStable(set, func(i, j int) bool {
 		return ix.commits[set[i].commit].when < ix.commits[set[j].commit].when
 	})
 	return set
+}
+
+// setCoverage is the share of the patch the set covers together.
+func setCoverage(ix *Index, set []*scored, total float64) float64 {
+	if total == 0 {
+		return 0
+	}
+	covered := map[[2]uint64]int{}
+	for _, c := range set {
+		for k, n := range c.matchedSet {
+			covered[k] = max(covered[k], n)
+		}
+	}
+	var w float64
+	for k, n := range covered {
+		w += ix.keyWeight(k[1]) * float64(n)
+	}
+	return min(1, w/total)
 }
 
 // candidate turns a scored commit into a Candidate.
