@@ -98,9 +98,16 @@ const (
 
 // NewPatchIDScanner returns a scanner reading patches from r.
 func NewPatchIDScanner(r io.Reader, mode PatchIDMode) *PatchIDScanner {
+	return newPatchIDScanner(r, mode, patchIDBufSize)
+}
+
+// newPatchIDScanner allows a smaller buffer in tests; bufSize must be at
+// least 64 so that the first piece of a long line decides like the whole.
+func newPatchIDScanner(r io.Reader, mode PatchIDMode, bufSize int) *PatchIDScanner {
+	bufSize = max(bufSize, 64)
 	s := &PatchIDScanner{
 		rd:       r,
-		buf:      make([]byte, patchIDBufSize),
+		buf:      make([]byte, bufSize),
 		nul:      -1,
 		stable:   mode != PatchIDUnstable,
 		verbatim: mode == PatchIDVerbatim,

@@ -2,12 +2,15 @@ package patchset
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/patchtrace/patchtrace/internal/testenv"
 )
@@ -368,5 +371,84 @@ func TestPatchIDEdgeCasesAgainstGit(t *testing.T) {
 	}
 	for name, in := range cases {
 		comparePatchIDs(t, name, []byte(in))
+	}
+}
+
+// scanAll runs a scanner with the given buffer size over r.
+func scanAll(r io.Reader, mode PatchIDMode, bufSize int) ([]byte, error) {
+	s := newPatchIDScanner(r, mode, bufSize)
+	var out []byte
+	for s.Scan() {
+		out = AppendPatchIDLine(out, s.ID(), s.Commit())
+	}
+	return out, s.Err()
+}
+
+// TestPatchIDSmallBufferAgainstGit drives the long-line path (lines longer
+// than the buffer) on the generated stream with a 128-byte buffer and
+// reads of one byte.
+func TestPatchIDSmallBufferAgainstGit(t *testing.T) {
+	g := newPatchGen(7)
+	for i := 0; i < 400; i++ {
+		g.patch()
+		if g.chance(0.2) {
+			fmt.Fprintf(&g.b, "diff --git a/long b/long\n--- a/long\n+++ b/long\n@@ -1,2 +1 @@\n-%s\n %s\n", strings.Repeat("lo ng\t", 40+g.r.IntN(200)), strings.Repeat("x", 100+g.r.IntN(300)))
+		}
+	}
+	input := g.b.Bytes()
+	for _, mode := range allModes {
+		want := gitPatchID(t, input, mode)
+		got, err := scanAll(iotest.OneByteReader(bytes.NewReader(input)), mode, 128)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s with a 128-byte buffer:\n%s", mode, firstDiff(got, want))
+		}
+	}
+}
+
+func TestPatchIDReadError(t *testing.T) {
+	boom := errors.New("boom")
+	r := io.MultiReader(strings.NewReader("diff --git a/x b/x\n--- a/x\n"), iotest.ErrReader(boom))
+	if err := PatchIDs(r, PatchIDStable, func(id, commit [20]byte) {}); !errors.Is(err, boom) {
+		t.Errorf("err = %v, want %v", err, boom)
+	}
+}
+
+func TestPatchOfParsedPatchMatchesStream(t *testing.T) {
+	for _, path := range corpusPatches(t)[:60] {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := ParseBytes(path, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want [][20]byte
+		PatchIDs(bytes.NewReader(data), PatchIDStable, func(id, _ [20]byte) { want = append(want, id) })
+		var got [][20]byte
+		for _, p := range ps {
+			if id, ok := p.PatchID(PatchIDStable); ok {
+				got = append(got, id)
+			}
+		}
+		// Each patch's id is one of the stream's, in order (git may find
+		// more ids than patches: a diff after a format-patch signature is
+		// a patch of its own to git).
+		k := 0
+		for _, id := range got {
+			for k < len(want) && want[k] != id {
+				k++
+			}
+			if k == len(want) {
+				t.Errorf("%s: per-patch ids %x are not among the stream's ids %x", path, got, want)
+				break
+			}
+		}
+		if len(got) != len(ps) {
+			t.Errorf("%s: %d patches but %d ids", path, len(ps), len(got))
+		}
 	}
 }
