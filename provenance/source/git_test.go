@@ -23,14 +23,14 @@ import (
 
 // repoBuilder writes commits into a go-git repository.
 type repoBuilder struct {
-	t    *testing.T
+	t    testing.TB
 	repo *git.Repository
 	wt   *git.Worktree
 	fs   billy.Filesystem
 	when time.Time
 }
 
-func newRepoBuilder(t *testing.T, repo *git.Repository, fs billy.Filesystem) *repoBuilder {
+func newRepoBuilder(t testing.TB, repo *git.Repository, fs billy.Filesystem) *repoBuilder {
 	t.Helper()
 	wt, err := repo.Worktree()
 	if err != nil {
@@ -79,7 +79,7 @@ func (b *repoBuilder) commit(msg string, files map[string]string, parents ...plu
 	return h
 }
 
-func memRepo(t *testing.T) (*git.Repository, *repoBuilder) {
+func memRepo(t testing.TB) (*git.Repository, *repoBuilder) {
 	fs := memfs.New()
 	repo, err := git.Init(memory.NewStorage(), fs)
 	if err != nil {

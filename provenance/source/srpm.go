@@ -265,7 +265,9 @@ func decompress(br *bufio.Reader, declared string) (io.Reader, func(), error) {
 		if err := checkXZDict(br); err != nil {
 			return nil, nop, err
 		}
-		xr, err := xz.NewReader(br)
+		// DictCap is a floor: the smallest lets the stream's own size rule
+		// (the default floor, 8 MiB, costs more than small payloads).
+		xr, err := xz.ReaderConfig{DictCap: lzma.MinDictCap}.NewReader(br)
 		if err != nil {
 			return nil, nop, fmt.Errorf("%w: xz: %v", ErrFormat, err)
 		}
