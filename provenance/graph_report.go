@@ -129,6 +129,15 @@ func (g *Graph) originMatches(id string) []OriginMatch {
 		}
 		out = append(out, m)
 	}
+	slices.SortStableFunc(out, func(a, b OriginMatch) int {
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		return verdictRank(a.Verdict) - verdictRank(b.Verdict)
+	})
 	return out
 }
 
@@ -239,16 +248,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%s\n", file, no, o.Origin, o.Verdict, o.Score, matchLabel(o))
 		}
-		var issues []string
-		for _, c := range p.Cites {
-			if !isHex(c.Ref) {
-				issues = append(issues, c.Ref)
-				continue
-			}
-			fmt.Fprintf(tw, "\t\t%s\tcites\t\t%s %s\n", dash(c.Origin), shortSHA(c.Ref), c.Verdict)
-		}
-		if len(issues) > 0 {
-			fmt.Fprintf(tw, "\t\t-\tcites\t\t%s\n", shorten(strings.Join(issues, " "), 100))
+		if line := citeLine(p.Cites); line != "" {
+			fmt.Fprintf(tw, "\t\t\tcites\t\t%s\n", line)
 		}
 		for _, h := range p.Hunks {
 			if h.Own {
@@ -294,11 +295,39 @@ func (r *Report) WriteTable(w io.Writer) error {
 	return ew.err
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "-"
+// citeLine summarises a patch's citations on one line: commits grouped by
+// verdict, then issues.
+func citeLine(cs []Cite) string {
+	groups := map[string][]string{}
+	var issues []string
+	for _, c := range cs {
+		if !isHex(c.Ref) {
+			issues = append(issues, c.Ref)
+			continue
+		}
+		ref := shortSHA(c.Ref)
+		if c.Origin != "" {
+			ref = c.Origin + "@" + ref
+		}
+		groups[c.Verdict] = append(groups[c.Verdict], ref)
 	}
-	return s
+	var parts []string
+	for _, v := range []string{VerdictConfirmed, VerdictContradicted, VerdictUnverified} {
+		if len(groups[v]) > 0 {
+			parts = append(parts, v+" "+shortList(groups[v], 4))
+		}
+	}
+	if len(issues) > 0 {
+		parts = append(parts, shortList(issues, 4))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func shortList(xs []string, n int) string {
+	if len(xs) <= n {
+		return strings.Join(xs, " ")
+	}
+	return strings.Join(xs[:n], " ") + fmt.Sprintf(" (+%d)", len(xs)-n)
 }
 
 func matchLabel(o OriginMatch) string {

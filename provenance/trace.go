@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"path"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -490,14 +489,4 @@ func closestOrigin(tgt *pkgInfo, orgs []*pkgInfo, results []*patchResult) *pkgIn
 		}
 	}
 	return best
-}
-
-// sortedKeys returns the keys of m, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -77,12 +77,22 @@ func extractHints(pf *patchFile) []hint {
 	for _, p := range pf.parts {
 		for _, h := range p.Header.Hints {
 			v := strings.TrimSpace(h.Value)
-			switch {
-			case isHex(v) && len(v) >= 7 && len(v) <= 40:
-				add(hint{commit: strings.ToLower(v), where: "header", text: shorten(h.Text, 120)})
-			case reCVE.MatchString(v):
-				add(hint{issue: strings.ToUpper(v), where: "header", text: shorten(h.Text, 120)})
+			const where = "header"
+			switch h.Kind {
+			case patchset.HintUpstreamCommit, patchset.HintCherryPick:
+				if isHex(v) && len(v) >= 7 && len(v) <= 40 {
+					add(hint{commit: strings.ToLower(v), where: where, text: shorten(h.Text, 120)})
+				}
+			case patchset.HintCVE, patchset.HintJIRA, patchset.HintBug:
+				if m := reCVE.FindString(v); m != "" {
+					add(hint{issue: strings.ToUpper(m), where: where, text: shorten(h.Text, 120)})
+				} else if h.Kind != patchset.HintBug || !strings.Contains(v, "/") {
+					add(hint{issue: v, where: where, text: shorten(h.Text, 120)})
+				}
 			}
+			// HintCommit (the From line) is often a downstream rebase: it
+			// becomes a citation only when content confirms it (see
+			// headerCommits).
 		}
 		scan(p.Header.Subject, "header", false)
 		scan(p.Header.Message, "header", false)

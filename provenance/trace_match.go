@@ -53,13 +53,11 @@ func matchPatch(tgt *pkgInfo, t *patchFile, orgs []*pkgInfo, ups []*upIndex, opt
 	bestRank := 9
 
 	// Packaging origins.
-	var oms []originMatch
 	for _, o := range orgs {
 		om, ok := bestInOrigin(t, o, opts.MinScore)
 		if !ok {
 			continue
 		}
-		oms = append(oms, om)
 		matchedAny = true
 		bestRank = min(bestRank, verdictRank(om.cmp.verdict))
 		if om.cmp.verdict == VerdictIdentical {

@@ -87,9 +87,25 @@ func traceSources(g *Graph, tgt *pkgInfo, orgs []*pkgInfo) {
 				break
 			}
 		}
+		// An SRPM carries the tarball an origin lists in its lookaside.
+		var notes []string
+		for _, o := range orgs {
+			for _, oe := range o.lookaside {
+				if oe.Algo == "sha256" && strings.EqualFold(oe.Hash, s.sha256) {
+					ev := []string{fmt.Sprintf("sha256 listed in %s", o.pkg.LookasideName)}
+					if oe.File != s.name {
+						ev = append(ev, "renamed: "+oe.File+" → "+s.name)
+					}
+					g.AddEdge(Edge{From: id, To: NodeID(KindSource, o.name, oe.File), Kind: EdgeIdenticalTo, Verdict: VerdictIdentical, Score: 1, Evidence: ev})
+					matched = true
+				} else if oe.File == s.name {
+					notes = append(notes, fmt.Sprintf("%s lists %s in its lookaside with another %s", o.name, s.name, oe.Algo))
+				}
+			}
+		}
 		if !matched {
 			g.AddEdge(Edge{From: id, To: tgt.pkgID, Kind: EdgeNoOrigin, Verdict: VerdictOwn, Score: 1,
-				Evidence: []string{"no origin has a file with this content"}})
+				Evidence: append([]string{"no origin has a file with this content"}, notes...)})
 		}
 	}
 }
