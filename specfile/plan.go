@@ -33,7 +33,7 @@ func (p *parser) scriptLine(text, raw string, f *srcFile, line int, firstSub boo
 			atStart = strings.HasPrefix(trim, "%patch")
 		}
 		if atStart {
-			return p.patchLine(strings.TrimRight(text, " \t"), f, line)
+			return p.patchLine(strings.TrimRight(trim, " \t"), f, line)
 		}
 	}
 	// undeclared %{PATCHn} left literal by the expansion
