@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/patchtrace/patchtrace/specfile"
 )
 
 // FSSource is a Source over an fs.FS in the flat or SPECS/SOURCES
@@ -300,6 +303,17 @@ func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 		}
 	}
 	o.report(Progress{Stage: "read", Done: total, Total: total})
+	if p.LookasideName != "" {
+		parse := specfile.ParseMetadata
+		if p.LookasideName == "sources" {
+			parse = specfile.ParseSources
+		}
+		l, err := parse(bytes.NewReader(p.LookasideData), p.LookasideName)
+		if err != nil {
+			return nil, err
+		}
+		p.Lookaside = l
+	}
 	for _, f := range p.Files {
 		if !f.Overlay || !strings.HasSuffix(f.Path, ".cfg") || f.Data == nil {
 			continue

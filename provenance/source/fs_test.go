@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -13,7 +14,7 @@ import (
 func TestFromFSFlat(t *testing.T) {
 	fsys := fstest.MapFS{
 		"foo.spec":          {Data: []byte("Name: foo\n")},
-		"sources":           {Data: []byte("SHA512 (foo-1.tar.gz) = abcd\n")},
+		"sources":           {Data: []byte("SHA512 (foo-1.tar.gz) = " + strings.Repeat("ab", 64) + "\n")},
 		"fix.patch":         {Data: []byte("--- a\n+++ b\n")},
 		".git/config":       {Data: []byte("x")},
 		"foo-1.tar.gz":      {Data: make([]byte, 100)},
@@ -26,7 +27,8 @@ func TestFromFSFlat(t *testing.T) {
 	if p.Layout != Flat || p.SpecName != "foo.spec" || string(p.Spec) != "Name: foo\n" {
 		t.Fatalf("layout %v spec %q %q", p.Layout, p.SpecName, p.Spec)
 	}
-	if p.LookasideName != "sources" || !strings.HasPrefix(string(p.LookasideData), "SHA512") {
+	if p.LookasideName != "sources" || !strings.HasPrefix(string(p.LookasideData), "SHA512") ||
+		len(p.Lookaside) != 1 || p.Lookaside[0].File != "foo-1.tar.gz" || p.Lookaside[0].Algo != "sha512" {
 		t.Fatalf("lookaside %q", p.LookasideName)
 	}
 	var names []string
@@ -50,7 +52,7 @@ func TestFromFSSpecsSources(t *testing.T) {
 	fsys := fstest.MapFS{
 		"SPECS/bar.spec":      {Data: []byte("Name: bar\n")},
 		"SOURCES/a.patch":     {Data: []byte("A")},
-		".bar.metadata":       {Data: []byte("abc SOURCES/bar.tar.gz\n")},
+		".bar.metadata":       {Data: []byte(strings.Repeat("ab", 20) + " SOURCES/bar.tar.gz\n")},
 		"PATCHES/debrand.cfg": {Data: []byte("add { file: \"PATCHES/x.patch\" }\n")},
 		"PATCHES/x.patch":     {Data: []byte("X")},
 	}
@@ -58,7 +60,8 @@ func TestFromFSSpecsSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Layout != SpecsSources || p.SpecName != "SPECS/bar.spec" || p.LookasideName != ".bar.metadata" {
+	if p.Layout != SpecsSources || p.SpecName != "SPECS/bar.spec" || p.LookasideName != ".bar.metadata" ||
+		len(p.Lookaside) != 1 || p.Lookaside[0].Path != "SOURCES/bar.tar.gz" || p.Lookaside[0].Algo != "sha1" {
 		t.Fatalf("%v %s %s", p.Layout, p.SpecName, p.LookasideName)
 	}
 	if f := p.File("a.patch"); f == nil || f.Overlay || f.Path != "SOURCES/a.patch" {
@@ -91,6 +94,10 @@ func TestFromFSErrors(t *testing.T) {
 	many := fstest.MapFS{"a.spec": {}, "p1": {Data: make([]byte, 8)}, "p2": {Data: make([]byte, 8)}}
 	if _, err := FromFS("x", many, WithMaxTotalSize(12)).Load(ctx); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("total: %v", err)
+	}
+	badList := fstest.MapFS{"a.spec": {}, "sources": {Data: []byte("\nnot a lookaside line\n")}}
+	if _, err := FromFS("x", badList).Load(ctx); err == nil || !strings.Contains(err.Error(), "sources:2:") {
+		t.Errorf("bad lookaside list: %v", err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
@@ -140,5 +147,39 @@ func TestCorpusDirs(t *testing.T) {
 				t.Errorf("%d patch files, want %d", n, tc.patches)
 			}
 		})
+	}
+}
+
+// TestCorpusSweep loads every package directory of the corpus.
+func TestCorpusSweep(t *testing.T) {
+	root := testenv.Corpus(t)
+	dirs, err := filepath.Glob(filepath.Join(root, "*", "*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, dir := range dirs {
+		if specs, _ := filepath.Glob(filepath.Join(dir, "*.spec")); len(specs) == 0 {
+			continue
+		}
+		n++
+		s, err := Dir(dir, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.Load(context.Background())
+		if err != nil {
+			t.Errorf("%s: %v", dir, err)
+			continue
+		}
+		if len(p.Spec) == 0 {
+			t.Errorf("%s: empty spec", dir)
+		}
+		if (p.LookasideName != "") != (len(p.Lookaside) > 0) {
+			t.Errorf("%s: lookaside %s with %d entries", dir, p.LookasideName, len(p.Lookaside))
+		}
+	}
+	if n < 17 {
+		t.Errorf("only %d package directories found", n)
 	}
 }

@@ -93,7 +93,7 @@ func memRepo(t testing.TB) (*git.Repository, *repoBuilder) {
 func buildHistory(t *testing.T, b *repoBuilder) map[string]plumbing.Hash {
 	h := map[string]plumbing.Hash{}
 	h["c1"] = b.commit("import pkg-1.0-1.el9", map[string]string{
-		"SPECS/pkg.spec": "Name: pkg\n", "SOURCES/a.patch": "A1\n", "SOURCES/b.patch": "B1\n", ".pkg.metadata": "x SOURCES/pkg.tar.gz\n",
+		"SPECS/pkg.spec": "Name: pkg\n", "SOURCES/a.patch": "A1\n", "SOURCES/b.patch": "B1\n", ".pkg.metadata": strings.Repeat("0", 64) + " SOURCES/pkg.tar.gz\n",
 	})
 	h["c2"] = b.commit("a: v2", map[string]string{"SOURCES/a.patch": "A2\n"})
 	// side branch from c2

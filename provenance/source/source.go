@@ -18,6 +18,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/patchtrace/patchtrace/specfile"
 )
 
 // Layout says how a packaging source arranges its files.
@@ -75,9 +77,11 @@ type Package struct {
 	// LookasideName is the path of the lookaside list (`sources` or
 	// `.PKG.metadata`), "" when there is none.
 	LookasideName string
-	// LookasideData holds the lookaside list's raw bytes; parse it with
-	// specfile.ParseSources or specfile.ParseMetadata.
+	// LookasideData holds the lookaside list's raw bytes.
 	LookasideData []byte
+	// Lookaside holds the lookaside list's entries (specfile.ParseSources
+	// for `sources`, specfile.ParseMetadata for `.PKG.metadata`).
+	Lookaside []specfile.LookasideEntry
 	// Overlays holds the parsed srpmproc overlay configurations
 	// (PATCHES/*.cfg, ROCKY/CFG/*.cfg), sorted by path.
 	Overlays []*Overlay
