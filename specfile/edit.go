@@ -507,37 +507,46 @@ func (e *Editor) AddPatch(file string, comment []string, opts PatchOptions) (int
 	block = append(block, declLine)
 	edits = append(edits, edit{from: declAfter + 1, to: declAfter, repl: block})
 
-	// The application.
-	appEdits, wantApplied, err := e.applyEdits(num, file, opts)
+	// The application: the ways to apply the patch, tried in order until
+	// the re-parse shows the patch declared (and applied, when the
+	// parser can tell).
+	choices, err := e.applyEdits(num, file, opts)
 	if err != nil {
 		return 0, err
 	}
-	edits = append(edits, appEdits...)
-
-	err = e.apply(edits, func(ns *Spec) error {
-		found := false
-		for _, p := range ns.Patches {
-			if p.Number == num && p.File == file {
-				found = true
-			}
-		}
-		if !found {
-			return fmt.Errorf("%w: after the edit, patch %d (%s) is not declared for target %q", ErrEdit, num, file, e.opts.Target.Name)
-		}
-		if wantApplied {
-			for _, a := range ns.Plan {
-				if a.Number == num && a.Section == "prep" {
-					return nil
+	for _, c := range choices {
+		err = e.apply(append(append([]edit(nil), edits...), c.edits...), func(ns *Spec) error {
+			found := false
+			for _, p := range ns.Patches {
+				if p.Number == num && p.File == file {
+					found = true
 				}
 			}
-			return fmt.Errorf("%w: after the edit, patch %d (%s) is declared but %%prep does not apply it", ErrEdit, num, file)
+			if !found {
+				return fmt.Errorf("%w: after the edit, patch %d (%s) is not declared for target %q", ErrEdit, num, file, e.opts.Target.Name)
+			}
+			if c.want {
+				for _, a := range ns.Plan {
+					if a.Number == num && a.Section == "prep" {
+						return nil
+					}
+				}
+				return fmt.Errorf("%w: after the edit, patch %d (%s) is declared but %%prep does not apply it", ErrEdit, num, file)
+			}
+			return nil
+		})
+		if err == nil {
+			return num, nil
 		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
 	}
-	return num, nil
+	return 0, err
+}
+
+// applyChoice is one way of making %prep apply a new patch: edits, and
+// whether the re-parse must show the patch applied.
+type applyChoice struct {
+	edits []edit
+	want  bool
 }
 
 // casedLike writes word in the letter case of model ("patch" for
@@ -616,6 +625,40 @@ var patchOptsWithArg = map[string]bool{"-P": true, "-p": true, "-b": true, "-z":
 
 // dropForNewPatch are %patch options tied to one patch, not copied.
 var dropForNewPatch = map[string]bool{"-b": true, "-z": true, "-R": true, "-o": true, "--suffix": true, "--reverse": true, "-D": true}
+
+// noPatchBetween reports whether no patch number in (lo, hi) is declared
+// anywhere in the spec (any %if branch).
+func (e *Editor) noPatchBetween(lo, hi int) bool {
+	_, nums := e.rawTags(rePatchTag)
+	for _, p := range e.spec.Patches {
+		nums = append(nums, p.Number)
+	}
+	for _, n := range nums {
+		if n > lo && n < hi {
+			return false
+		}
+	}
+	return true
+}
+
+// autoStrip returns the -p level for a new %autopatch line: strip when
+// given, else the level of the %autosetup/%autopatch line, else 1.
+func autoStrip(line string, strip *int) string {
+	if strip != nil {
+		return strconv.Itoa(*strip)
+	}
+	_, f := tokens(line)
+	for i, t := range f {
+		t = strings.TrimSuffix(t, "}")
+		if t == "-p" && i+1 < len(f) && isNumber(strings.TrimSuffix(f[i+1], "}")) {
+			return strings.TrimSuffix(f[i+1], "}")
+		}
+		if strings.HasPrefix(t, "-p") && isNumber(t[2:]) {
+			return t[2:]
+		}
+	}
+	return "1"
+}
 
 // newPatchLine rewrites a %patch line (template) so that it applies
 // patch num with strip level strip (nil: keep). It returns "" when the
@@ -706,22 +749,24 @@ var autoOptsWithArg = map[string]bool{"-S": true, "-p": true, "-n": true, "-a": 
 
 // autoCovers reports whether an %autosetup/%autopatch line applies patch
 // num, and returns the line rewritten to apply it when it does not but
-// can be widened ("" otherwise).
-func autoCovers(line string, num int) (covered bool, widened string) {
+// can be widened ("" otherwise), with hi such that widening takes in the
+// numbers in (hi, num]: the -M bound, or num-1 for a number list.
+func autoCovers(line string, num int) (covered bool, widened string, hi int) {
 	lead, f := tokens(line)
 	m := reAutoLine.FindStringSubmatch(line)
 	if m == nil {
-		return false, ""
+		return false, "", -1
 	}
 	isSetup := strings.HasSuffix(m[1], "autosetup")
-	lo, hi := -1, -1
+	lo := -1
+	hi = -1
 	hiIdx := -1
 	var positional []int
 	for i := 1; i < len(f); i++ {
 		tok := strings.TrimSuffix(f[i], "}")
 		switch {
 		case tok == "-N" && isSetup:
-			return false, ""
+			return false, "", -1
 		case tok == "-m" && i+1 < len(f):
 			lo, _ = strconv.Atoi(f[i+1])
 			i++
@@ -744,14 +789,14 @@ func autoCovers(line string, num int) (covered bool, widened string) {
 	if len(positional) > 0 {
 		for _, n := range positional {
 			if n == num {
-				return true, ""
+				return true, "", -1
 			}
 		}
-		// Append the number to the list.
-		return false, strings.TrimRight(line, " \t") + " " + strconv.Itoa(num)
+		// Append the number to the list: that takes in num alone.
+		return false, strings.TrimRight(line, " \t") + " " + strconv.Itoa(num), num - 1
 	}
 	if (lo < 0 || num >= lo) && (hi < 0 || num <= hi) {
-		return true, ""
+		return true, "", hi
 	}
 	if hi >= 0 && num > hi && hiIdx >= 0 {
 		tok := f[hiIdx]
@@ -764,18 +809,18 @@ func autoCovers(line string, num int) (covered bool, widened string) {
 		} else {
 			f[hiIdx] = strconv.Itoa(num) + suffix
 		}
-		return false, joinTokens(lead, f)
+		return false, joinTokens(lead, f), hi
 	}
-	return false, ""
+	return false, "", hi
 }
 
-// applyEdits returns the edits that make %prep apply the new patch num,
-// and whether the plan should then show it applied.
-func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]edit, bool, error) {
+// applyEdits returns the ways (edits) to make %prep apply the new patch
+// num, best first.
+func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]applyChoice, error) {
 	s := e.spec
 	prep := e.sectionRanges("prep")
 	if len(prep) == 0 {
-		return nil, false, nil // nothing applies patches: declaring is all
+		return []applyChoice{{}}, nil // nothing applies patches: declaring is all
 	}
 	inMain := func(a Apply) bool { return a.ApplyFile == "" || a.ApplyFile == s.File }
 	// Patches as declared by position, to find the last sibling's
@@ -806,12 +851,12 @@ func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]edit, bo
 	// %autosetup themselves: declaring is enough.
 	for _, sec := range s.Sections {
 		if sec.Name == "prep" && (hasFlag(sec.Args, "-a") || hasFlag(sec.Args, "-p")) {
-			return nil, false, nil
+			return []applyChoice{{}}, nil
 		}
 	}
 	for _, t := range s.Tags {
 		if t.Name == "BuildSystem" && t.Package == "" {
-			return nil, false, nil
+			return []applyChoice{{}}, nil
 		}
 	}
 	var tmpl *Apply
@@ -848,20 +893,34 @@ func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]edit, bo
 			// by these lines (an option the parser does not know, a
 			// wrapper macro), it cannot confirm the new one either.
 			planned := tmpl != nil
+			var choices []applyChoice
+			covered := false
 			for _, n := range autoLines {
-				if ok, _ := autoCovers(e.text(n), num); ok {
-					return nil, planned, nil
+				if ok, _, _ := autoCovers(e.text(n), num); ok {
+					covered = true
 				}
 			}
-			// Widen the one that applies the last sibling (or the last one).
+			if covered || planned {
+				choices = append(choices, applyChoice{nil, planned})
+			}
+			// Else widen the line that applies the last sibling (or the
+			// last line), when that takes in no other declared patch...
 			target := autoLines[len(autoLines)-1]
 			if tmpl != nil {
 				target = tmpl.Line
 			}
-			if _, w := autoCovers(e.text(target), num); w != "" {
-				return []edit{{from: target, to: target, repl: []string{w}}}, planned, nil
+			if _, w, hi := autoCovers(e.text(target), num); w != "" && e.noPatchBetween(hi, num) {
+				choices = append(choices, applyChoice{[]edit{{from: target, to: target, repl: []string{w}}}, planned})
 			}
-			return nil, false, fmt.Errorf("%w: no %%autosetup/%%autopatch line would apply patch %d and none can be widened", ErrEdit, num)
+			// ... or add an %autopatch line for the new patch alone.
+			line := "%autopatch -p" + autoStrip(e.text(target), opts.Strip) + " " + strconv.Itoa(num)
+			comments, err := commentLines(opts.ApplyComment)
+			if err != nil {
+				return nil, err
+			}
+			after := e.placeAfter(target, e.sectionStart(target), opts.InsideCondition)
+			choices = append(choices, applyChoice{[]edit{{from: after + 1, to: after, repl: append(comments, line)}}, planned})
+			return choices, nil
 		}
 		if tmpl == nil {
 			// Nothing applies patches yet: add a %patch line after %setup.
@@ -881,7 +940,7 @@ func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]edit, bo
 				setup = other
 			}
 			if setup == 0 {
-				return nil, false, fmt.Errorf("%w: %%prep has no %%setup, %%autosetup or %%patch to follow", ErrEdit)
+				return nil, fmt.Errorf("%w: %%prep has no %%setup, %%autosetup or %%patch to follow", ErrEdit)
 			}
 			strip := 1
 			if opts.Strip != nil {
@@ -889,14 +948,14 @@ func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]edit, bo
 			}
 			comments, err := commentLines(opts.ApplyComment)
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			repl := append(comments, fmt.Sprintf("%%patch -P %d -p%d", num, strip))
-			return []edit{{from: setup + 1, to: setup, repl: repl}}, true, nil
+			return []applyChoice{{[]edit{{from: setup + 1, to: setup, repl: repl}}, true}}, nil
 		}
 	}
 	if tmpl.ApplyFile != "" && tmpl.ApplyFile != s.File {
-		return nil, false, fmt.Errorf("%w: patches are applied in %s, an included file", ErrEdit, tmpl.ApplyFile)
+		return nil, fmt.Errorf("%w: patches are applied in %s, an included file", ErrEdit, tmpl.ApplyFile)
 	}
 	raw := e.text(tmpl.Line)
 	var line string
@@ -917,12 +976,12 @@ func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]edit, bo
 		}
 	}
 	if line == "" {
-		return nil, false, fmt.Errorf("%w: cannot copy the way line %d applies patches (%s): %q", ErrEdit, tmpl.Line, tmpl.Form, raw)
+		return nil, fmt.Errorf("%w: cannot copy the way line %d applies patches (%s): %q", ErrEdit, tmpl.Line, tmpl.Form, raw)
 	}
 	after := e.placeAfter(tmpl.Line, e.sectionStart(tmpl.Line), opts.InsideCondition)
 	comments, err := commentLines(opts.ApplyComment)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	var repl []string
 	start := e.commentBlockStart(tmpl.Line)
@@ -931,7 +990,7 @@ func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]edit, bo
 	}
 	repl = append(repl, comments...)
 	repl = append(repl, line)
-	return []edit{{from: after + 1, to: after, repl: repl}}, true, nil
+	return []applyChoice{{[]edit{{from: after + 1, to: after, repl: repl}}, true}}, nil
 }
 
 // RemovePatch removes patch number's declaration (with the comment block
@@ -976,28 +1035,23 @@ func (e *Editor) RemovePatch(number int) error {
 		}
 		raw := e.text(a.Line)
 		switch a.Form {
-		case "%autosetup", "%autopatch":
-			nl, changed := removeNumberToken(raw, number, false)
+		case "%autosetup", "%autopatch", "%patch":
+			nl, changed := removeNumberToken(raw, number, a.Form == "%patch")
 			if !changed {
-				continue
+				continue // e.g. "%autopatch -p1": dropping the tag is enough
 			}
 			if nl != "" {
 				edits = append(edits, edit{from: a.Line, to: a.Line, repl: []string{nl}})
 				del[a.Line] = true
 				continue
 			}
-		case "%patch":
-			if nl, changed := removeNumberToken(raw, number, true); changed && nl != "" {
-				edits = append(edits, edit{from: a.Line, to: a.Line, repl: []string{nl}})
-				del[a.Line] = true
+		default:
+			if !refersOnlyTo(raw, number, decl.File) {
+				// A line about every patch (for p in %{patches}) or
+				// several: the declaration's removal is enough, or the
+				// check below says the edit cannot be made.
 				continue
 			}
-		}
-		if a.Form != "%patch" && !refersOnlyTo(raw, number, decl.File) {
-			// A line about every patch (for p in %{patches}) or
-			// several: the declaration's removal is enough, or the
-			// check below says the edit cannot be made.
-			continue
 		}
 		// Delete the line, and a comment block above it when the two
 		// form a paragraph of their own.

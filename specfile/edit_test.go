@@ -433,6 +433,13 @@ func TestEditCorpusSpecs(t *testing.T) {
 			[]string{"# AlmaLinux Patch", "Patch1000:            1000-fix.patch"},
 		},
 		{
+			// Patch100 is applied by "%autopatch -p1 100" in a false %if:
+			// widening "%autopatch -p0 -m 11 -M 99" to 1000 would apply
+			// it too, so a line of its own is added.
+			"fedora-specs/gcc.spec", "fedora", "1000-fix.patch", PatchOptions{Min: 1000}, nil,
+			[]string{"# AlmaLinux Patch", "Patch1000: 1000-fix.patch", "", "%autopatch -p0 1000"},
+		},
+		{
 			"openela/expat/el8/expat.spec", "el8", "1000-fix.patch", PatchOptions{Min: 1000, Strip: intp(2)}, nil,
 			[]string{"# AlmaLinux Patch", "Patch1000: 1000-fix.patch", "%patch1000 -p2"},
 		},
