@@ -32,9 +32,9 @@ var (
 
 // curlCase is one corpus patch file citing exactly one upstream commit.
 type curlCase struct {
-	file   string // relative to the corpus
-	cited  string // full upstream sha
-	how    string // "Upstream-commit" or "From"
+	file   string     // relative to the corpus
+	cited  string     // full upstream sha
+	how    string     // "Upstream-commit" or "From"
 	multi  [][]string // every Upstream-commit match, for multi-commit patches
 	patch  *patchset.Patch
 	hinted *patchset.Patch // parsed with hints left in
