@@ -170,7 +170,11 @@ func extractHints(lines []string, firstLine int) []Hint {
 				}
 			}
 		}
-		if m := reField.FindStringSubmatch(line); m != nil {
+		var m []string
+		if i := strings.IndexByte(line, ':'); i > 0 {
+			m = reField.FindStringSubmatch(line)
+		}
+		if m != nil {
 			name, value := m[1], m[2]
 			lname := strings.ToLower(name)
 			kind, ok := fieldKinds[lname]
@@ -205,16 +209,21 @@ func extractHints(lines []string, firstLine int) []Hint {
 				}
 			}
 		}
-		if m := reUpstreamA.FindStringSubmatch(line); m != nil {
-			add(HintUpstreamCommit, strings.ToLower(m[1]), "")
+		// Cheap tests first: the regular expressions are slow.
+		if hasFold(line, "upstream") {
+			if m := reUpstreamA.FindStringSubmatch(line); m != nil {
+				add(HintUpstreamCommit, strings.ToLower(m[1]), "")
+			}
+			if m := reUpstreamB.FindStringSubmatch(line); m != nil {
+				add(HintUpstreamCommit, strings.ToLower(m[1]), "")
+			}
 		}
-		if m := reUpstreamB.FindStringSubmatch(line); m != nil {
-			add(HintUpstreamCommit, strings.ToLower(m[1]), "")
+		if hasFold(line, "cherry") {
+			if m := reCherryPick.FindStringSubmatch(line); m != nil {
+				add(HintCherryPick, strings.ToLower(m[1]), "")
+			}
 		}
-		if m := reCherryPick.FindStringSubmatch(line); m != nil {
-			add(HintCherryPick, strings.ToLower(m[1]), "")
-		}
-		if m := reField.FindStringSubmatch(line); m == nil || fieldKinds[strings.ToLower(m[1])] == "" {
+		if m == nil || fieldKinds[strings.ToLower(m[1])] == "" {
 			// Commit URLs in running text (DEP-3 style or a bare link).
 			if strings.Contains(line, "://") {
 				if m := reCommitURL.FindStringSubmatch(line); m != nil {
@@ -222,24 +231,46 @@ func extractHints(lines []string, firstLine int) []Hint {
 				}
 			}
 		}
-		for _, c := range reCVE.FindAllString(line, -1) {
-			add(HintCVE, strings.ToUpper(c), fieldOf(line, HintCVE))
+		if hasFold(line, "cve-") {
+			for _, c := range reCVE.FindAllString(line, -1) {
+				add(HintCVE, strings.ToUpper(c), fieldOf(line, HintCVE))
+			}
 		}
-		for _, m := range reRHBZ.FindAllStringSubmatch(line, -1) {
-			n := m[1] + m[2]
-			add(HintBug, "rhbz#"+n, "")
+		if hasFold(line, "bz") {
+			for _, m := range reRHBZ.FindAllStringSubmatch(line, -1) {
+				n := m[1] + m[2]
+				add(HintBug, "rhbz#"+n, "")
+			}
 		}
-		for _, m := range reSUSEBug.FindAllStringSubmatch(line, -1) {
-			add(HintBug, m[1]+"#"+m[2], "")
+		if strings.IndexByte(line, '#') >= 0 {
+			for _, m := range reSUSEBug.FindAllStringSubmatch(line, -1) {
+				add(HintBug, m[1]+"#"+m[2], "")
+			}
 		}
-		for _, m := range reRHEL.FindAllString(line, -1) {
-			add(HintBug, m, "")
+		if strings.Contains(line, "RHEL-") {
+			for _, m := range reRHEL.FindAllString(line, -1) {
+				add(HintBug, m, "")
+			}
 		}
-		for _, m := range reBugzilla.FindAllString(line, -1) {
-			add(HintBug, m, "")
+		if strings.Contains(line, "bugzilla.") {
+			for _, m := range reBugzilla.FindAllString(line, -1) {
+				add(HintBug, m, "")
+			}
 		}
 	}
 	return hs
+}
+
+// hasFold reports whether s contains the lower-case ASCII word sub in
+// any case.
+func hasFold(s, sub string) bool {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		if s[i]|0x20 == sub[0] && strings.EqualFold(s[i:i+n], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldOf returns the field name of line when it is a "CVE:" field.

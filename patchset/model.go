@@ -68,6 +68,8 @@ type File struct {
 	// Header holds the lines of the file header (diff, index, mode,
 	// rename, ---, +++ lines) exactly as written.
 	Header []string
+
+	empty bool // a plain diff command line with nothing after it
 }
 
 // Path returns the file's path with strip leading components removed, like

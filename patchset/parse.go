@@ -68,6 +68,14 @@ func ParseBytes(name string, data []byte) ([]*Patch, error) {
 		return nil, &ParseError{Name: name, Err: ErrTooLarge}
 	}
 	lines := splitLines(data)
+	// One string for all line texts: hunk lines are substrings of it.
+	text := string(data)
+	offs := make([]int, len(lines))
+	o := 0
+	for i, l := range lines {
+		offs[i] = o
+		o += len(l)
+	}
 	starts := []int{0}
 	for i := 1; i < len(lines); i++ {
 		if isPatchStart(lines, i) {
@@ -87,7 +95,7 @@ func ParseBytes(name string, data []byte) ([]*Patch, error) {
 		}
 		p := &Patch{Name: name, Line: s + 1, raw: data[off : off+n : off+n]}
 		off += n
-		ps := &patchParser{name: name, lines: lines[s:e], base: s}
+		ps := &patchParser{name: name, lines: lines[s:e], base: s, text: text, offs: offs}
 		if err := ps.parse(p); err != nil {
 			return nil, err
 		}
@@ -191,6 +199,15 @@ type patchParser struct {
 	lines [][]byte
 	base  int // index of lines[0] in the whole input
 	i     int
+	text  string // the whole input
+	offs  []int  // offset in text of each line of the whole input
+}
+
+// lineText returns line i without its terminator as a substring of the
+// input (no copy).
+func (ps *patchParser) lineText(i int) string {
+	o := ps.offs[ps.base+i]
+	return ps.text[o : o+len(ps.line(i))]
 }
 
 func (ps *patchParser) errf(i int, err error, format string, args ...any) error {
@@ -233,6 +250,11 @@ func (ps *patchParser) parse(p *Patch) error {
 		f, err := ps.parseFile()
 		if err != nil {
 			return err
+		}
+		if f.empty {
+			// A plain "diff" command line with no diff after it (as
+			// patch(1), it is ignored; its bytes are kept).
+			continue
 		}
 		p.Files = append(p.Files, f)
 	}
@@ -572,6 +594,9 @@ func (ps *patchParser) parseFile() (*File, error) {
 			}
 		}
 	}
+	if !gitDiff && f.OldName != "" && len(f.Header) == 1 && len(f.Hunks) == 0 && !f.IsBinary && bytes.HasPrefix(l, []byte("diff ")) {
+		f.empty = true
+	}
 	if i == ps.i {
 		i++ // never stall
 	}
@@ -767,10 +792,10 @@ func (ps *patchParser) parseHunk(i int) (*Hunk, int, error) {
 		}
 		l := ps.line(i)
 		var op byte = ' '
-		text := l
+		text := ps.lineText(i)
 		if len(l) > 0 {
 			op = l[0]
-			text = l[1:]
+			text = text[1:]
 		}
 		switch op {
 		case ' ':
@@ -798,7 +823,7 @@ func (ps *patchParser) parseHunk(i int) (*Hunk, int, error) {
 		default:
 			return nil, 0, ps.errf(i, ErrTruncatedHunk, "hunk at line %d ends early: %d old and %d new lines missing", h.Line, oldRem, newRem)
 		}
-		h.Lines = append(h.Lines, Line{Op: op, Text: string(text)})
+		h.Lines = append(h.Lines, Line{Op: op, Text: text})
 		i++
 	}
 	if i < len(ps.lines) && bytes.HasPrefix(ps.lines[i], []byte(`\`)) {
