@@ -1,6 +1,7 @@
 package specfile
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -317,5 +318,53 @@ func TestChangelogOpenELACurl(t *testing.T) {
 	}
 	if jira == 0 || cve < 30 {
 		t.Errorf("curl el9: %d jira, %d CVE refs", jira, cve)
+	}
+}
+
+// TestSpecChangelog checks Spec.Changelog, which finds the section through
+// the parser, against the line scan of the corpus test.
+func TestSpecChangelog(t *testing.T) {
+	specs := corpusSpecs(t)
+	checked := 0
+	for f, preset := range specs {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg, _ := Preset(preset)
+		s, err := Parse(bytes.NewReader(data), Options{Name: filepath.Base(f), Target: tg})
+		if err != nil {
+			continue
+		}
+		got, _ := s.Changelog()
+		body, first, ok := rawChangelog(data)
+		if !ok {
+			if len(got) != 0 {
+				t.Errorf("%s: %d entries without %%changelog", f, len(got))
+			}
+			continue
+		}
+		want, _ := ParseChangelog(body, filepath.Base(f), first)
+		if len(got) != len(want) || len(got) > 0 && (got[0].Line != want[0].Line || got[len(got)-1].Line != want[len(want)-1].Line) {
+			t.Errorf("%s: Spec.Changelog gave %d entries, the line scan %d", f, len(got), len(want))
+		}
+		checked++
+	}
+	if checked < len(specs)*9/10 {
+		t.Errorf("only %d of %d specs checked", checked, len(specs))
+	}
+}
+
+func BenchmarkParseChangelog(b *testing.B) {
+	data, err := os.ReadFile(testenv.CorpusFile(b, "openela/curl/el9/curl.spec"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, first, _ := rawChangelog(data)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := ParseChangelog(body, "curl.spec", first); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

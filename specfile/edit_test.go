@@ -440,6 +440,11 @@ func TestEditCorpusSpecs(t *testing.T) {
 			[]string{"# AlmaLinux Patch", "Patch1000: 1000-fix.patch", "", "%autopatch -p0 1000"},
 		},
 		{
+			// Kernel: patches are applied by ApplyOptionalPatch lines.
+			"fedora-specs/kernel.spec", "fedora", "1000-fix.patch", PatchOptions{Min: 1000}, nil,
+			[]string{"# AlmaLinux Patch", "Patch1000000: 1000-fix.patch", "", "ApplyOptionalPatch 1000-fix.patch"},
+		},
+		{
 			"openela/expat/el8/expat.spec", "el8", "1000-fix.patch", PatchOptions{Min: 1000, Strip: intp(2)}, nil,
 			[]string{"# AlmaLinux Patch", "Patch1000: 1000-fix.patch", "%patch1000 -p2"},
 		},
@@ -464,8 +469,31 @@ func TestEditCorpusSpecs(t *testing.T) {
 			}
 		})
 	}
+	// expat el8: patches 0-2 are applied with -p2, the later ones with
+	// -p1. Once 3-13 are removed, a new patch copies Patch2's -p2.
+	before, e := corpusEditor(t, "openela/expat/el8/expat.spec", "el8")
+	for n := 13; n >= 3; n-- {
+		if err := e.RemovePatch(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mid := e.Bytes()
+	if r, a := lineDiff(before, mid); len(r) != 22 || len(a) != 0 {
+		t.Errorf("removing 11 patches: -%d +%d lines", len(r), len(a))
+	}
+	num, err := e.AddPatch("expat-2.2.5-new.patch", nil, PatchOptions{})
+	if err != nil || num != 3 {
+		t.Fatalf("AddPatch: %d %v", num, err)
+	}
+	checkDiff(t, mid, e.Bytes(), nil, []string{"Patch3: expat-2.2.5-new.patch", "%patch3 -p2"})
+	for _, a := range e.Spec().Plan {
+		if a.Number == 3 && a.Strip != 2 {
+			t.Errorf("new patch applied with -p%d", a.Strip)
+		}
+	}
+
 	// OpenELA's openssl: replace its rebuild suffix.
-	before, e := corpusEditor(t, "openela/openssl/el9/openssl.spec", "el9")
+	before, e = corpusEditor(t, "openela/openssl/el9/openssl.spec", "el9")
 	if err := e.SetReleaseSuffix(".alma.1"); err != nil {
 		t.Fatal(err)
 	}
@@ -601,5 +629,23 @@ func TestEditCorpusSweep(t *testing.T) {
 	}
 	if refused > parsed/50 {
 		t.Errorf("AddPatch refused %d of %d specs", refused, parsed)
+	}
+}
+
+func BenchmarkEditorAddPatch(b *testing.B) {
+	data, err := os.ReadFile(testenv.CorpusFile(b, "openela/curl/el9/curl.spec"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tg, _ := Preset("el9")
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		e, err := NewEditor(data, Options{Name: "curl.spec", Target: tg})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.AddPatch("x.patch", []string{"AlmaLinux Patch"}, PatchOptions{Min: 1000}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
