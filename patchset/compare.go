@@ -1,6 +1,7 @@
 package patchset
 
 import (
+	"container/heap"
 	"slices"
 	"strconv"
 	"time"
@@ -526,19 +527,17 @@ type lineSimilarity struct {
 	calls int
 }
 
-// similarity returns 1 - Levenshtein(a, b) / max(len(a), len(b)) in runes,
-// or 0 when a cheap bound shows it cannot reach nearLineSimilarity.
-func (s *lineSimilarity) similarity(a, b string) float64 {
-	la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
-	m := max(la, lb)
+// bound returns an upper bound of similarity(a, b) from the lengths and
+// the bag distance (a lower bound of the edit distance), cheaply.
+func bound(a, b string) float64 {
+	m := max(len(a), len(b))
 	if m == 0 {
 		return 0
 	}
-	if 1-float64(abs(la-lb))/float64(m) < nearLineSimilarity {
+	if 1-float64(abs(len(a)-len(b)))/float64(m) < nearLineSimilarity {
 		return 0
 	}
-	// Bag distance is a lower bound of the edit distance.
-	var hist [256]int
+	var hist [256]int32
 	for i := 0; i < len(a); i++ {
 		hist[a[i]]++
 	}
@@ -548,15 +547,35 @@ func (s *lineSimilarity) similarity(a, b string) float64 {
 	pos, neg := 0, 0
 	for _, v := range hist {
 		if v > 0 {
-			pos += v
+			pos += int(v)
 		} else {
-			neg -= v
+			neg -= int(v)
 		}
 	}
-	if 1-float64(max(pos, neg))/float64(max(len(a), len(b))) < nearLineSimilarity {
-		return 0
+	// In bytes; for multi-byte runes the rune distance can only be
+	// smaller relative to fewer runes, so relax to stay an upper bound.
+	ub := 1 - float64(max(pos, neg))/float64(m)
+	if !isASCII(a) || !isASCII(b) {
+		ub = min(1, ub+0.5)
 	}
-	if s.calls >= maxDiffCalls {
+	return ub
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// similarity returns 1 - Levenshtein(a, b) / max(len(a), len(b)) in runes,
+// computed with go-diff; 0 once the per-comparison budget of diff runs is
+// spent.
+func (s *lineSimilarity) similarity(a, b string) float64 {
+	m := max(utf8.RuneCountInString(a), utf8.RuneCountInString(b))
+	if m == 0 || s.calls >= maxDiffCalls {
 		return 0
 	}
 	s.calls++
@@ -610,27 +629,6 @@ func (s *lineSimilarity) nearCredit(a, b []LineCount) float64 {
 		if len(ra[k]) == 0 || len(rb[k]) == 0 || len(ra[k])*len(rb[k]) > maxNearChecks {
 			continue
 		}
-		type pr struct {
-			x, y int
-			sim  float64
-		}
-		var prs []pr
-		for x := range ra[k] {
-			for y := range rb[k] {
-				if v := s.similarity(ra[k][x].text, rb[k][y].text); v >= nearLineSimilarity {
-					prs = append(prs, pr{x, y, v})
-				}
-			}
-		}
-		slices.SortStableFunc(prs, func(p, q pr) int {
-			switch {
-			case p.sim > q.sim:
-				return -1
-			case p.sim < q.sim:
-				return 1
-			}
-			return 0
-		})
 		na := make([]int, len(ra[k]))
 		nb := make([]int, len(rb[k]))
 		for x := range na {
@@ -639,12 +637,53 @@ func (s *lineSimilarity) nearCredit(a, b []LineCount) float64 {
 		for y := range nb {
 			nb[y] = rb[k][y].n
 		}
-		for _, p := range prs {
-			m := min(na[p.x], nb[p.y])
-			if m > 0 {
-				credit += float64(m) * p.sim
-				na[p.x] -= m
-				nb[p.y] -= m
+		// Greedy by similarity, lazily: candidates in order of their cheap
+		// upper bound; a computed pair is taken once no remaining bound
+		// can beat it. Same result as computing every pair, far fewer
+		// go-diff runs.
+		var prs []nearPair
+		for x := range ra[k] {
+			for y := range rb[k] {
+				if ub := bound(ra[k][x].text, rb[k][y].text); ub >= nearLineSimilarity {
+					prs = append(prs, nearPair{x, y, ub})
+				}
+			}
+		}
+		slices.SortStableFunc(prs, func(p, q nearPair) int {
+			switch {
+			case p.sim > q.sim:
+				return -1
+			case p.sim < q.sim:
+				return 1
+			}
+			return 0
+		})
+		var ready nearHeap
+		next := 0
+		for {
+			nextUB := -1.0
+			if next < len(prs) {
+				nextUB = prs[next].sim
+			}
+			if len(ready) > 0 && ready[0].sim >= nextUB {
+				p := heap.Pop(&ready).(nearPair)
+				if m := min(na[p.x], nb[p.y]); m > 0 {
+					credit += float64(m) * p.sim
+					na[p.x] -= m
+					nb[p.y] -= m
+				}
+				continue
+			}
+			if next >= len(prs) {
+				break
+			}
+			p := prs[next]
+			next++
+			if na[p.x] == 0 || nb[p.y] == 0 {
+				continue
+			}
+			if v := s.similarity(ra[k][p.x].text, rb[k][p.y].text); v >= nearLineSimilarity {
+				heap.Push(&ready, nearPair{p.x, p.y, v})
 			}
 		}
 	}
@@ -680,4 +719,25 @@ func consume(a, b []LineCount) int {
 		}
 	}
 	return n
+}
+
+// nearPair is a candidate pair of leftover lines with a similarity (or an
+// upper bound of it).
+type nearPair struct {
+	x, y int
+	sim  float64
+}
+
+// nearHeap is a max-heap of nearPair by sim.
+type nearHeap []nearPair
+
+func (h nearHeap) Len() int           { return len(h) }
+func (h nearHeap) Less(i, j int) bool { return h[i].sim > h[j].sim }
+func (h nearHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *nearHeap) Push(x any)        { *h = append(*h, x.(nearPair)) }
+func (h *nearHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

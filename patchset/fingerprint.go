@@ -47,9 +47,9 @@ const (
 )
 
 // isSpace reports the bytes removed by line normalisation.
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'
-}
+func isSpace(c byte) bool { return spaceTable[c] }
+
+var spaceTable = [256]bool{' ': true, '\t': true, '\r': true, '\n': true, '\v': true, '\f': true}
 
 // LineHash returns the 64-bit FNV-1a hash of the normalised form of line
 // (all ASCII whitespace removed) and whether the line counts at all (false
@@ -193,7 +193,7 @@ func aggregate(es []entry) ([]LineCount, int, int) {
 			}
 		}
 		if n != 0 {
-			out = append(out, LineCount{Hash: es[i].hash, Count: n, Text: text})
+			out = append(out, LineCount{Hash: es[i].hash, Count: n, Text: strings.TrimSpace(text)})
 			if n > 0 {
 				added += n
 			} else {
@@ -225,18 +225,15 @@ func (h *hasher) bytes(s string) {
 	*h = hasher(x)
 }
 
-// normalized hashes s with ASCII whitespace removed, then a separator.
-func (h *hasher) normalized(s string) {
-	x := uint64(*h)
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !isSpace(c) {
-			x ^= uint64(c)
-			x *= fnvPrime64
-		}
+// word hashes the 8 bytes of x.
+func (h *hasher) word(x uint64) {
+	v := uint64(*h)
+	for i := 0; i < 8; i++ {
+		v ^= x & 0xff
+		v *= fnvPrime64
+		x >>= 8
 	}
-	x ^= 0xff
-	x *= fnvPrime64
-	*h = hasher(x)
+	*h = hasher(v)
 }
 
 // op hashes one byte, then a separator.
@@ -357,7 +354,7 @@ func fileChange(f *File, strip int) FileChange {
 	}
 	equiv.bytes(strconv.FormatBool(fc.IsNew) + strconv.FormatBool(fc.IsDelete) + strconv.FormatBool(f.IsBinary))
 
-	var all []entry
+	var scratch, all []entry
 	fc.Hunks = make([]HunkChange, 0, len(f.Hunks))
 	for hi, h := range f.Hunks {
 		if h == nil {
@@ -369,7 +366,7 @@ func fileChange(f *File, strip int) FileChange {
 		exact.int(h.NewLines)
 		equiv.int(h.OldStart)
 		equiv.int(h.NewStart)
-		start := len(all)
+		scratch = scratch[:0]
 		for _, l := range h.Lines {
 			exact.op(l.Op)
 			exact.bytes(l.Text)
@@ -377,20 +374,28 @@ func fileChange(f *File, strip int) FileChange {
 			if !ok {
 				continue
 			}
-			equiv.op(l.Op)
-			equiv.normalized(l.Text)
+			equiv.word(hash ^ uint64(l.Op)<<56)
 			switch l.Op {
 			case '+':
-				all = append(all, entry{hash, 1, strings.TrimSpace(l.Text)})
+				scratch = append(scratch, entry{hash, 1, l.Text})
 			case '-':
-				all = append(all, entry{hash, -1, strings.TrimSpace(l.Text)})
+				scratch = append(scratch, entry{hash, -1, l.Text})
 			}
 		}
-		hes := slices.Clone(all[start:])
-		lines, a, r := aggregate(hes)
+		lines, a, r := aggregate(scratch)
 		fc.Hunks = append(fc.Hunks, HunkChange{Index: hi, OldStart: h.OldStart, NewStart: h.NewStart, Lines: lines, Added: a, Removed: r})
 	}
-	fc.Lines, fc.Added, fc.Removed = aggregate(all)
+	if len(fc.Hunks) == 1 {
+		h := fc.Hunks[0]
+		fc.Lines, fc.Added, fc.Removed = h.Lines, h.Added, h.Removed
+	} else {
+		for _, h := range fc.Hunks {
+			for _, l := range h.Lines {
+				all = append(all, entry{l.Hash, l.Count, l.Text})
+			}
+		}
+		fc.Lines, fc.Added, fc.Removed = aggregate(all)
+	}
 	if fc.Lines == nil {
 		switch {
 		case f.IsBinary:
