@@ -83,7 +83,8 @@ func BenchmarkIntroducedCurl(b *testing.B) {
 	if dir == "" {
 		b.Skip("PATCHTRACE_CURL_GIT not set")
 	}
-	s, err := GitDir("curl", dir, "curl-8_5_0")
+	var walked int64
+	s, err := GitDir("curl", dir, "curl-8_5_0", WithProgress(func(p Progress) { walked = p.Done }))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -118,4 +119,5 @@ func BenchmarkIntroducedCurl(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.Logf("%d commits walked", walked)
 }

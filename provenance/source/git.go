@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-billy/v5/osfs"
@@ -40,19 +41,26 @@ type FileCommit struct {
 }
 
 // GitSource reads a dist-git repository at a ref (branch, tag or commit,
-// full or abbreviated; any revision go-git resolves, e.g. "el9~3").
+// full or abbreviated; any revision go-git resolves, e.g. "el9~3"). The ref
+// is resolved on first use and the source stays on that commit. Its
+// methods may be called from several goroutines (they are serialised).
 type GitSource struct {
 	name string
-	dir  string          // git dir, when opened from disk
-	repo *git.Repository // when given a repository
+	dir  string // git dir, when opened from disk
 	ref  string
 	opts Options
+
+	mu     sync.Mutex      // serialises use of repo
+	repo   *git.Repository // given, or opened on first use
+	closer func() error    // closes repo's storage when we opened it
+	commit plumbing.Hash   // ref resolved on first use
 }
 
 // GitDir returns a Source reading the repository at dir (a bare git
 // directory, or a work tree holding .git) at ref. The repository is opened
-// on each Load or History call, with an object LRU cache and pack file
-// descriptors kept open for the call (DESIGN §6), and closed afterwards.
+// on first use, with an object LRU cache and pack file descriptors kept
+// open (DESIGN §6), and stays open for later Load, History and Introduced
+// calls until Close.
 func GitDir(name, dir, ref string, opts ...Option) (*GitSource, error) {
 	gd, err := findGitDir(dir)
 	if err != nil {
@@ -114,10 +122,12 @@ func (s *GitSource) Location() string {
 	return cleanLocation(s.dir) + "@" + s.ref
 }
 
-// open returns the repository and a function that releases it.
+// open locks s and returns the repository, opening it on first use, and
+// the function that unlocks s.
 func (s *GitSource) open() (*git.Repository, func(), error) {
+	s.mu.Lock()
 	if s.repo != nil {
-		return s.repo, func() {}, nil
+		return s.repo, s.mu.Unlock, nil
 	}
 	st := filesystem.NewStorageWithOptions(osfs.New(s.dir),
 		cache.NewObjectLRU(cache.FileSize(s.opts.ObjectCacheSize)),
@@ -125,13 +135,33 @@ func (s *GitSource) open() (*git.Repository, func(), error) {
 	repo, err := git.Open(st, nil)
 	if err != nil {
 		st.Close()
+		s.mu.Unlock()
 		return nil, nil, fmt.Errorf("%s: %w", s.dir, err)
 	}
-	return repo, func() { st.Close() }, nil
+	s.repo, s.closer = repo, st.Close
+	return repo, s.mu.Unlock, nil
 }
 
-// resolve returns the commit s.ref names.
+// Close releases the pack files and caches of a repository GitSource
+// opened (a repository given to FromRepository is left alone). The source
+// stays usable: a later call opens the repository again.
+func (s *GitSource) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closer == nil {
+		return nil
+	}
+	err := s.closer()
+	s.repo, s.closer = nil, nil
+	return err
+}
+
+// resolve returns the commit s.ref names. The ref is resolved once: every
+// later call of the source sees the same commit.
 func (s *GitSource) resolve(repo *git.Repository) (*object.Commit, error) {
+	if !s.commit.IsZero() {
+		return repo.CommitObject(s.commit)
+	}
 	h, err := repo.ResolveRevision(plumbing.Revision(s.ref))
 	if err != nil {
 		// a branch known only as a remote-tracking one
@@ -145,6 +175,7 @@ func (s *GitSource) resolve(repo *git.Repository) (*object.Commit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ref %q: %w", s.ref, err)
 	}
+	s.commit = c.Hash
 	return c, nil
 }
 
