@@ -81,8 +81,9 @@ func firstDiff(got, want []byte) string {
 // patchGen writes random but deterministic patch streams that exercise
 // git patch-id's corners.
 type patchGen struct {
-	r *rand.Rand
-	b bytes.Buffer
+	r      *rand.Rand
+	b      bytes.Buffer
+	honest bool // no lying hunk counts, no NUL bytes
 }
 
 func newPatchGen(seed uint64) *patchGen {
@@ -136,7 +137,7 @@ func (g *patchGen) text() string {
 	if g.chance(0.1) {
 		sb.WriteString("  ")
 	}
-	if g.chance(0.02) {
+	if g.chance(0.02) && !g.honest {
 		sb.WriteString("\x00after nul")
 	}
 	return sb.String()
@@ -280,7 +281,7 @@ func (g *patchGen) patch() {
 	case 5: // DEP-3 header
 		fmt.Fprintf(&g.b, "Description: %s\nOrigin: upstream, commit:%s\n\n", g.text(), g.sha()[:12])
 	}
-	lie := g.chance(0.05)
+	lie := g.chance(0.05) && !g.honest
 	for n := 1 + g.r.IntN(4); n > 0; n-- {
 		if g.chance(0.03) {
 			g.b.WriteString("Only in a: junk\n")
