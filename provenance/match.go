@@ -20,6 +20,7 @@ type patchFile struct {
 	order    int    // position in the application plan (or declaration order)
 	strip    int    // -p level from the plan; -1 when unknown
 	sha256   string
+	sha1     string
 	size     int64
 	parts    []*patchset.Patch
 	comment  string // spec comment block above the declaration

@@ -3,9 +3,12 @@ package provenance
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
 	"errors"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -54,6 +57,10 @@ type Options struct {
 	Workers int
 	// MinScore is the lowest score a match needs to be kept (0: 0.2).
 	MinScore float64
+	// BaseDir, when set, makes the locations the graph records for
+	// sources under it relative to it, so that graphs made on different
+	// machines compare equal.
+	BaseDir string
 }
 
 // ErrNoSpec is returned (wrapped) when the target has no spec file.
@@ -75,6 +82,30 @@ type pkgInfo struct {
 	sources   []srcFile
 	pkgID     string
 	specID    string
+	location  string
+}
+
+// relLocation returns loc relative to base when loc is a path under base.
+func relLocation(loc, base string) string {
+	if base == "" || loc == "" {
+		return loc
+	}
+	p, suffix := loc, ""
+	if i := strings.LastIndexByte(loc, '@'); i > 0 {
+		if _, err := os.Stat(loc); err != nil {
+			p, suffix = loc[:i], loc[i:]
+		}
+	}
+	absBase, err1 := filepath.Abs(base)
+	absP, err2 := filepath.Abs(p)
+	if err1 != nil || err2 != nil {
+		return loc
+	}
+	r, err := filepath.Rel(absBase, absP)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return loc
+	}
+	return filepath.ToSlash(r) + suffix
 }
 
 // srcFile is a declared Source kept beside the spec (not in the lookaside).
@@ -82,6 +113,7 @@ type srcFile struct {
 	number int
 	name   string
 	sha256 string
+	sha1   string
 	size   int64
 }
 
@@ -200,6 +232,9 @@ func Trace(ctx context.Context, target source.Source, origins []source.Source, u
 	}
 
 	g := NewGraph(tgt.name)
+	for _, pi := range infos {
+		pi.location = relLocation(pi.pkg.Location, opts.BaseDir)
+	}
 	addPackageNodes(g, tgt, true)
 	for _, o := range orgs {
 		addPackageNodes(g, o, false)
@@ -363,6 +398,7 @@ func (pi *pkgInfo) newPatch(f *source.File, number, order, strip int) *patchFile
 	pf := &patchFile{origin: pi.name, name: f.Name, path: f.Path, number: number, order: order, strip: strip,
 		sha256: f.SHA256, size: f.Size, overlay: f.Overlay}
 	if f.Data != nil {
+		pf.sha1 = fmt.Sprintf("%x", sha1.Sum(f.Data))
 		pf.parts, pf.parseErr = patchset.ParseBytes(f.Path, f.Data)
 	} else {
 		pf.parseErr = fmt.Errorf("%s: content not kept (%d bytes)", f.Path, f.Size)
@@ -381,7 +417,11 @@ func (pi *pkgInfo) collectSources() {
 		if f == nil {
 			continue
 		}
-		pi.sources = append(pi.sources, srcFile{number: d.Number, name: d.File, sha256: f.SHA256, size: f.Size})
+		sf := srcFile{number: d.Number, name: d.File, sha256: f.SHA256, size: f.Size}
+		if f.Data != nil {
+			sf.sha1 = fmt.Sprintf("%x", sha1.Sum(f.Data))
+		}
+		pi.sources = append(pi.sources, sf)
 	}
 }
 
@@ -392,7 +432,7 @@ func addPackageNodes(g *Graph, pi *pkgInfo, isTarget bool) {
 		typ = "target"
 	}
 	oid := g.AddNode(Node{Kind: KindOrigin, Name: pi.name, Attrs: map[string]string{
-		"type": typ, "location": pi.pkg.Location, "layout": pi.pkg.Layout.String(), "commit": pi.pkg.Commit}}).ID
+		"type": typ, "location": pi.location, "layout": pi.pkg.Layout.String(), "commit": pi.pkg.Commit}}).ID
 	nevr := pi.nevr.String()
 	pi.pkgID = g.AddNode(Node{Kind: KindPackage, Origin: pi.name, Name: nevr, Attrs: map[string]string{
 		"name": pi.nevr.Name, "epoch": pi.nevr.Epoch, "version": pi.nevr.Version, "release": pi.nevr.Release,
@@ -414,7 +454,7 @@ func addPackageNodes(g *Graph, pi *pkgInfo, isTarget bool) {
 }
 
 func addPatchNode(g *Graph, pi *pkgInfo, pf *patchFile) string {
-	attrs := map[string]string{"path": pf.path, "sha256": pf.sha256, "order": strconv.Itoa(pf.order),
+	attrs := map[string]string{"path": pf.path, "sha256": pf.sha256, "sha1": pf.sha1, "order": strconv.Itoa(pf.order),
 		"lines": strconv.Itoa(pf.total), "hunks": strconv.Itoa(len(pf.hunks))}
 	if pf.number >= 0 {
 		attrs["number"] = strconv.Itoa(pf.number)

@@ -63,7 +63,7 @@ func traceSources(g *Graph, tgt *pkgInfo, orgs []*pkgInfo) {
 		if inLookaside[s.name] || s.sha256 == "" {
 			continue
 		}
-		attrs := map[string]string{"sha256": s.sha256, "size": strconv.FormatInt(s.size, 10)}
+		attrs := map[string]string{"sha256": s.sha256, "sha1": s.sha1, "size": strconv.FormatInt(s.size, 10)}
 		if s.number >= 0 {
 			attrs["number"] = strconv.Itoa(s.number)
 		}

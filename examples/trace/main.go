@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	trace [-from NAME=SOURCE ...] [-upstream NAME=GITDIR[@REV-RANGE] ...] [-target PRESET] [-json] [-graph] TARGET
+//	trace [-from NAME=SOURCE ...] [-upstream NAME=GITDIR[@REV-RANGE] ...] [-target PRESET] [-json | -graph | -export FORMAT] TARGET
 //
 // TARGET and each SOURCE are a dist-git directory (flat or SPECS/SOURCES),
 // GITDIR@REF, or a .src.rpm. GITDIR may be a bare repository; REV-RANGE is
@@ -19,7 +19,9 @@
 // The default output is a per-patch table for a maintainer. -json prints
 // one JSON object with a "patches" list (each entry: file, number, origins
 // with origin, commit or file, verdict and score); -graph prints the full
-// provenance graph (schema patchtrace/graph/v1).
+// provenance graph (schema patchtrace/graph/v1); -export cyclonedx, spdx or
+// dot prints a CycloneDX 1.6 BOM with pedigree, an SPDX 2.3 document or a
+// Graphviz picture.
 package main
 
 import (
@@ -57,6 +59,7 @@ type config struct {
 	opts      provenance.Options
 	json      bool
 	graph     bool
+	format    string // "", "cyclonedx", "spdx", "dot"
 	closers   []func() error
 }
 
@@ -88,6 +91,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func write(g *provenance.Graph, cfg *config, w io.Writer) error {
 	switch {
+	case cfg.format == "cyclonedx":
+		return g.WriteCycloneDX(w, provenance.ExportOptions{})
+	case cfg.format == "spdx":
+		return g.WriteSPDX(w, provenance.ExportOptions{})
+	case cfg.format == "dot":
+		return g.WriteDOT(w)
 	case cfg.graph:
 		return g.WriteJSON(w)
 	case cfg.json:
@@ -107,15 +116,24 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	preset := fs.String("target", "", "read specs for this `PRESET` ("+strings.Join(specfile.PresetNames(), ", ")+")")
 	jsonOut := fs.Bool("json", false, "print one JSON object with a patches list")
 	graphOut := fs.Bool("graph", false, "print the full provenance graph as JSON (patchtrace/graph/v1)")
+	format := fs.String("export", "", "print the graph as `FORMAT`: cyclonedx (1.6 JSON), spdx (2.3 JSON) or dot")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: trace [-from NAME=SOURCE ...] [-upstream NAME=GITDIR[@REV-RANGE] ...] [-target PRESET] [-json] [-graph] TARGET")
+		fmt.Fprintln(stderr, "usage: trace [-from NAME=SOURCE ...] [-upstream NAME=GITDIR[@REV-RANGE] ...] [-target PRESET] [-json | -graph | -export FORMAT] TARGET")
 		fmt.Fprintln(stderr, "With no arguments, trace runs on the built-in example in testdata/trace.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	cfg := &config{json: *jsonOut, graph: *graphOut}
+	cfg := &config{json: *jsonOut, graph: *graphOut, format: *format}
+	if wd, err := os.Getwd(); err == nil {
+		cfg.opts.BaseDir = wd
+	}
+	switch cfg.format {
+	case "", "cyclonedx", "spdx", "dot":
+	default:
+		return nil, fmt.Errorf("-export %q: want cyclonedx, spdx or dot", cfg.format)
+	}
 	if *preset != "" {
 		t, err := specfile.Preset(*preset)
 		if err != nil {
@@ -183,6 +201,8 @@ func builtin(cfg *config) (*config, error) {
 		return nil, err
 	}
 	cfg.upstreams = []provenance.Upstream{{Name: "greet", Repo: upstream.FromRepository(repo), Range: "v1.0..main"}}
+	// Record locations relative to the module root, the same on every machine.
+	cfg.opts.BaseDir = filepath.Join(dir, "..", "..")
 	return cfg, nil
 }
 
@@ -193,6 +213,11 @@ func exampleDir() (string, error) {
 	if wd, err := os.Getwd(); err == nil {
 		for d := wd; ; d = filepath.Dir(d) {
 			if fi, err := os.Stat(filepath.Join(d, rel, "target")); err == nil && fi.IsDir() {
+				// A path relative to the working directory keeps the
+				// output free of machine-specific paths.
+				if r, err := filepath.Rel(wd, filepath.Join(d, rel)); err == nil {
+					return r, nil
+				}
 				return filepath.Join(d, rel), nil
 			}
 			if filepath.Dir(d) == d {

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	git "github.com/go-git/go-git/v5"
+	spdxjson "github.com/spdx/tools-golang/json"
 
 	"github.com/patchtrace/patchtrace/internal/testenv"
 )
@@ -219,6 +221,55 @@ func skeleton(t *testing.T, doc string) string {
 		b.WriteString("edge " + e.From + " " + e.Kind + " " + e.To + " " + e.Verdict + "\n")
 	}
 	return b.String()
+}
+
+// The exports of the built-in example: CycloneDX 1.6 pedigree and SPDX 2.3
+// relationships, read back with their official modules.
+func TestBuiltinExports(t *testing.T) {
+	bom := new(cdx.BOM)
+	if err := cdx.NewBOMDecoder(strings.NewReader(runTrace(t, "-export", "cyclonedx")), cdx.BOMFileFormatJSON).Decode(bom); err != nil {
+		t.Fatal(err)
+	}
+	if bom.SpecVersion != cdx.SpecVersion1_6 || bom.Metadata == nil || bom.Metadata.Component == nil {
+		t.Fatalf("bom: %+v", bom)
+	}
+	ped := bom.Metadata.Component.Pedigree
+	if ped == nil || ped.Patches == nil || ped.Commits == nil || ped.Ancestors == nil {
+		t.Fatalf("pedigree: %+v", ped)
+	}
+	types := map[cdx.PatchType]int{}
+	security := false
+	for _, p := range *ped.Patches {
+		types[p.Type]++
+		if p.Resolves != nil {
+			for _, i := range *p.Resolves {
+				if i.ID == "CVE-2024-12345" && i.Type == cdx.IssueTypeSecurity {
+					security = true
+				}
+			}
+		}
+	}
+	if types[cdx.PatchTypeBackport] != 2 || types[cdx.PatchTypeUnofficial] != 3 || !security {
+		t.Errorf("patch types %v, CVE resolved %v", types, security)
+	}
+	if len(*ped.Commits) != 2 || (*ped.Ancestors)[0].Version != "1.0-3" {
+		t.Errorf("commits %+v ancestors %+v", *ped.Commits, *ped.Ancestors)
+	}
+
+	doc, err := spdxjson.Read(strings.NewReader(runTrace(t, "-export", "spdx")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rels := map[string]int{}
+	for _, r := range doc.Relationships {
+		rels[r.Relationship]++
+	}
+	if rels["PATCH_APPLIED"] != 5 || rels["DESCENDANT_OF"] != 1 || rels["PATCH_FOR"] != 2 || rels["COPY_OF"] != 5 {
+		t.Errorf("relationships %v", rels)
+	}
+	if dot := runTrace(t, "-export", "dot"); !strings.HasPrefix(dot, "digraph provenance {") || !strings.Contains(dot, "no-origin") {
+		t.Errorf("dot output:\n%s", dot)
+	}
 }
 
 // The in-memory history has the commit ids git gives the same history.

@@ -1,0 +1,172 @@
+package provenance
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+)
+
+// CycloneDX returns a CycloneDX 1.6 BOM whose metadata component is the
+// target source package, with its pedigree: the closest packaging origin
+// as ancestor, the other packaging origins as variants, the upstream
+// commits its patches backport as commits, and each patch with its type
+// (cherry-pick: identical to an upstream commit; backport: a rebased or
+// partial backport of one; unofficial: a downstream patch) and the CVE and
+// bug ids it resolves. Each ancestor and variant carries
+// evidence.identity: how many target patches matched it by hash and by
+// content analysis.
+func (g *Graph) CycloneDX(opts ExportOptions) *cdx.BOM {
+	bom := cdx.NewBOM()
+	vendor := opts.Vendor
+	if vendor == "" {
+		vendor = g.Target
+	}
+	tp := g.targetPackage()
+	comp := &cdx.Component{Type: cdx.ComponentTypeApplication, BOMRef: "target", Name: g.Target}
+	if tp != nil {
+		comp.Name, comp.Version, comp.PackageURL = tp.Attrs["name"], tp.Attrs["version"]+"-"+tp.Attrs["release"], purl(tp, vendor)
+	}
+	bom.Metadata = &cdx.Metadata{Component: comp}
+	if !opts.Time.IsZero() {
+		bom.Metadata.Timestamp = opts.Time.UTC().Format(time.RFC3339)
+	}
+	ped := &cdx.Pedigree{}
+	anc := g.ancestorOrigin()
+	var ancestors, variants []cdx.Component
+	for _, o := range g.packagingOrigins() {
+		c := g.originComponent(o)
+		if o == anc {
+			ancestors = append(ancestors, c)
+		} else {
+			variants = append(variants, c)
+		}
+	}
+	var commits []cdx.Commit
+	seenCommit := map[string]bool{}
+	var patches []cdx.Patch
+	own, ident, backports := 0, 0, 0
+	for _, p := range g.Patches() {
+		typ := cdx.PatchTypeUnofficial
+		for _, e := range g.OriginsOf(p.ID) {
+			to := g.nodes[e.To]
+			if to.Kind != KindCommit {
+				continue
+			}
+			if e.Verdict == VerdictIdentical || e.Verdict == VerdictEquivalent {
+				typ = cdx.PatchTypeCherryPick
+			} else if typ != cdx.PatchTypeCherryPick {
+				typ = cdx.PatchTypeBackport
+			}
+			if !seenCommit[to.ID] {
+				seenCommit[to.ID] = true
+				c := cdx.Commit{UID: to.Name, Message: to.Attrs["subject"]}
+				if to.Attrs["author"] != "" || to.Attrs["date"] != "" {
+					c.Author = &cdx.IdentifiableAction{Name: to.Attrs["author"], Timestamp: to.Attrs["date"]}
+				}
+				commits = append(commits, c)
+			}
+		}
+		switch {
+		case len(g.Out(p.ID, EdgeNoOrigin)) > 0:
+			own++
+		case typ != cdx.PatchTypeUnofficial:
+			backports++
+		default:
+			ident++
+		}
+		cp := cdx.Patch{Type: typ, Diff: &cdx.Diff{URL: p.Attrs["path"]}}
+		var issues []cdx.Issue
+		for _, e := range g.Out(p.ID, EdgeCites) {
+			to := g.nodes[e.To]
+			if to.Kind != KindIssue {
+				continue
+			}
+			issues = append(issues, issue(to.Name))
+		}
+		if len(issues) > 0 {
+			cp.Resolves = &issues
+		}
+		patches = append(patches, cp)
+	}
+	if len(ancestors) > 0 {
+		ped.Ancestors = &ancestors
+	}
+	if len(variants) > 0 {
+		ped.Variants = &variants
+	}
+	if len(commits) > 0 {
+		ped.Commits = &commits
+	}
+	if len(patches) > 0 {
+		ped.Patches = &patches
+	}
+	ped.Notes = fmt.Sprintf("patchtrace: %d patches, %d from packaging origins, %d upstream backports or cherry-picks, %d the rebuild's own",
+		len(patches), ident, backports, own)
+	comp.Pedigree = ped
+	return bom
+}
+
+// originComponent describes a packaging origin as a pedigree component.
+func (g *Graph) originComponent(origin string) cdx.Component {
+	n := g.packageOf(origin)
+	c := cdx.Component{Type: cdx.ComponentTypeApplication, BOMRef: "origin:" + origin, Name: origin}
+	if n != nil {
+		c.Name, c.Version, c.PackageURL = n.Attrs["name"], n.Attrs["version"]+"-"+n.Attrs["release"], purl(n, origin)
+	}
+	c.Description = "packaging origin " + origin
+	total, byHash, byContent := 0, 0, 0
+	for _, p := range g.Patches() {
+		total++
+		for _, e := range g.OriginsOf(p.ID) {
+			if to := g.nodes[e.To]; to.Origin == origin {
+				if e.Verdict == VerdictIdentical {
+					byHash++
+				} else {
+					byContent++
+				}
+				break
+			}
+		}
+	}
+	if total > 0 {
+		conf := float32(byHash+byContent) / float32(total)
+		hc := float32(1)
+		sc := float32(0.8)
+		methods := []cdx.EvidenceIdentityMethod{
+			{Technique: cdx.EvidenceIdentityTechniqueHashComparison, Confidence: &hc, Value: fmt.Sprintf("%d of %d target patches identical", byHash, total)},
+		}
+		if byContent > 0 {
+			methods = append(methods, cdx.EvidenceIdentityMethod{Technique: cdx.EvidenceIdentityTechniqueSourceCodeAnalysis, Confidence: &sc,
+				Value: fmt.Sprintf("%d of %d target patches matched by content (rebased, partial, similar)", byContent, total)})
+		}
+		ids := []cdx.EvidenceIdentity{{Field: cdx.EvidenceIdentityFieldTypePURL, Confidence: &conf, Methods: &methods}}
+		c.Evidence = &cdx.Evidence{Identity: &cdx.EvidenceIdentityChoice{Identities: &ids}}
+	}
+	return c
+}
+
+// issue describes a cited CVE or bug.
+func issue(id string) cdx.Issue {
+	switch {
+	case strings.HasPrefix(id, "CVE-"):
+		return cdx.Issue{Type: cdx.IssueTypeSecurity, ID: id, Name: id,
+			Source: &cdx.Source{Name: "NVD", URL: "https://nvd.nist.gov/vuln/detail/" + id}}
+	case strings.HasPrefix(id, "RHEL-"):
+		return cdx.Issue{Type: cdx.IssueTypeDefect, ID: id, Name: id,
+			Source: &cdx.Source{Name: "Red Hat Jira", URL: "https://issues.redhat.com/browse/" + id}}
+	case strings.HasPrefix(id, "rhbz#"):
+		n := strings.TrimPrefix(id, "rhbz#")
+		return cdx.Issue{Type: cdx.IssueTypeDefect, ID: id, Name: id,
+			Source: &cdx.Source{Name: "Red Hat Bugzilla", URL: "https://bugzilla.redhat.com/show_bug.cgi?id=" + n}}
+	}
+	return cdx.Issue{Type: cdx.IssueTypeDefect, ID: id, Name: id}
+}
+
+// WriteCycloneDX writes the graph as a CycloneDX 1.6 JSON document (see
+// [Graph.CycloneDX]).
+func (g *Graph) WriteCycloneDX(w io.Writer, opts ExportOptions) error {
+	return cdx.NewBOMEncoder(w, cdx.BOMFileFormatJSON).SetPretty(true).EncodeVersion(g.CycloneDX(opts), cdx.SpecVersion1_6)
+}
