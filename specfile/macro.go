@@ -54,7 +54,7 @@ type macroTable struct {
 	scoped []pushRec
 }
 
-func newMacroTable() *macroTable { return &macroTable{m: make(map[string]*macroEntry, 512)} }
+func newMacroTable() *macroTable { return &macroTable{m: make(map[string]*macroEntry, 160)} }
 
 func (t *macroTable) get(name string) *macroEntry { return t.m[name] }
 
@@ -167,7 +167,11 @@ func (e *engine) define(name, opts string, parametric bool, body string, level i
 
 // Expand expands s fully and returns the result.
 func (e *engine) expand(s string) (string, error) {
+	if strings.IndexByte(s, '%') < 0 {
+		return s, e.fatal
+	}
 	var b strings.Builder
+	b.Grow(len(s) + 16)
 	e.expandMacro(&b, s)
 	if e.fatal != nil {
 		return b.String(), e.fatal

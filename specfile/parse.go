@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 const (
@@ -154,8 +156,7 @@ func newParser(data []byte, opts Options) *parser {
 	e.onAutopatch = p.autopatch
 	e.patchList = func() []declRef { return p.declRefs(p.spec.Patches) }
 	e.sourceList = func() []declRef { return p.declRefs(p.spec.Sources) }
-	e.installBuiltins()
-	p.loadMacroText("<defaults>", defaultMacros)
+	e.tab.m = maps.Clone(baseTable(ver))
 	for _, d := range t.Macros {
 		if nativeMacros[d.Name] {
 			continue
@@ -205,11 +206,29 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-func (p *parser) loadMacroText(name, text string) {
-	defs, _ := ParseMacroFile(name, []byte(text))
-	for _, d := range defs {
-		p.e.define(d.Name, d.Opts, d.Parametric, d.Body, levelMacroFiles, 0)
+var (
+	baseOnce   [2]sync.Once
+	baseTables [2]map[string]*macroEntry
+)
+
+// baseTable returns the built-in and default macros for an rpm version,
+// built once. Entries are never modified after this, so parses share them
+// (a parse clones the map and pushes its own definitions on top).
+func baseTable(ver int) map[string]*macroEntry {
+	k := 0
+	if ver >= 419 {
+		k = 1
 	}
+	baseOnce[k].Do(func() {
+		e := &engine{tab: newMacroTable(), rpmver: ver}
+		e.installBuiltins()
+		defs, _ := ParseMacroFile("<defaults>", []byte(defaultMacros))
+		for _, d := range defs {
+			e.define(d.Name, d.Opts, d.Parametric, d.Body, levelMacroFiles, 0)
+		}
+		baseTables[k] = e.tab.m
+	})
+	return baseTables[k]
 }
 
 // rpmVersionNumber maps "4.18" to 418 (default 418; later than 4.20 → 420).
@@ -277,64 +296,80 @@ func (p *parser) readPhysical() (string, *srcFile, bool) {
 	return "", nil, false
 }
 
-// needsMore reports whether a spec line buffer continues on the next
-// physical line (rpm's copyNextLineFromOFI).
-func needsMore(s string) bool {
-	pc, bc, xc, nc := 0, 0, 0, 0
+var contSpecial = func() (t [256]bool) {
+	for _, c := range []byte("\\\n%{}()[]") {
+		t[c] = true
+	}
+	return
+}()
+
+// contScanner tracks, over the physical lines of a logical line, whether
+// it continues on the next physical line (rpm's copyNextLineFromOFI): a
+// trailing backslash, or an unclosed %{, %( or %[.
+type contScanner struct{ pc, bc, xc, nc int }
+
+// add scans one more physical line and reports whether another is needed.
+func (c *contScanner) add(s string) bool {
 	for i := 0; i < len(s); i++ {
+		for i < len(s) && !contSpecial[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
 		switch s[i] {
 		case '\\':
 			if i+1 < len(s) {
 				if s[i+1] == '\n' {
-					nc = 1
+					c.nc = 1
 				}
 				i++
 			}
 		case '\n':
-			nc = 0
+			c.nc = 0
 		case '%':
 			if i+1 < len(s) {
 				switch s[i+1] {
 				case '{':
 					i++
-					bc++
+					c.bc++
 				case '(':
 					i++
-					pc++
+					c.pc++
 				case '[':
 					i++
-					xc++
+					c.xc++
 				case '%':
 					i++
 				}
 			}
 		case '{':
-			if bc > 0 {
-				bc++
+			if c.bc > 0 {
+				c.bc++
 			}
 		case '}':
-			if bc > 0 {
-				bc--
+			if c.bc > 0 {
+				c.bc--
 			}
 		case '(':
-			if pc > 0 {
-				pc++
+			if c.pc > 0 {
+				c.pc++
 			}
 		case ')':
-			if pc > 0 {
-				pc--
+			if c.pc > 0 {
+				c.pc--
 			}
 		case '[':
-			if xc > 0 {
-				xc++
+			if c.xc > 0 {
+				c.xc++
 			}
 		case ']':
-			if xc > 0 {
-				xc--
+			if c.xc > 0 {
+				c.xc--
 			}
 		}
 	}
-	return pc > 0 || bc > 0 || xc > 0 || nc > 0
+	return c.pc > 0 || c.bc > 0 || c.xc > 0 || c.nc > 0
 }
 
 type lineKind int
@@ -374,7 +409,7 @@ var lineKinds = []struct {
 
 // classify returns the conditional kind of a line (leading blanks skipped).
 func classify(line string) (lineKind, string) {
-	s := strings.TrimLeft(line, " \t\r\f\v")
+	s := trimLeftSpace(line)
 	if !strings.HasPrefix(s, "%") {
 		return lkNone, ""
 	}
@@ -405,6 +440,7 @@ func (p *parser) run() error {
 		first, ok := "", false
 		var f *srcFile
 		startLine := 0
+		var cont contScanner
 		for {
 			l, ff, more := p.readPhysical()
 			if !more {
@@ -421,7 +457,7 @@ func (p *parser) run() error {
 			if buf.Len() > maxLogicalLineLen {
 				return p.errAt(f.name, startLine, ErrTooLarge)
 			}
-			if !needsMore(buf.String()) {
+			if !cont.add(l) {
 				break
 			}
 		}
@@ -475,7 +511,11 @@ func (p *parser) logicalLine(raw string, f *srcFile, line int) error {
 	}
 	rawTrim := strings.TrimRight(raw, "\r\n")
 	// the expanded buffer may hold several lines
-	subs := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	body := strings.TrimSuffix(text, "\n")
+	if strings.IndexByte(body, '\n') < 0 {
+		return p.subLine(strings.TrimSuffix(body, "\r"), rawTrim, f, line, true)
+	}
+	subs := strings.Split(body, "\n")
 	for i, sub := range subs {
 		sub = strings.TrimSuffix(sub, "\r")
 		if err := p.subLine(sub, rawTrim, f, line, i == 0); err != nil {
@@ -834,7 +874,7 @@ func findTag(line string) (td tagDef, written, qual, num string, value string, o
 }
 
 func (p *parser) preambleLine(t, raw string, f *srcFile, line int) error {
-	s := strings.TrimLeft(t, " \t\r\f\v")
+	s := trimLeftSpace(t)
 	if s == "" || s[0] == '#' {
 		return nil
 	}
@@ -1086,4 +1126,13 @@ func (p *parser) finish() error {
 		}
 	}
 	return nil
+}
+
+// trimLeftSpace removes leading blanks (space, tab, CR, FF, VT).
+func trimLeftSpace(s string) string {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\f' || s[i] == '\v') {
+		i++
+	}
+	return s[i:]
 }

@@ -37,14 +37,17 @@ func (p *parser) scriptLine(text, raw string, f *srcFile, line int, firstSub boo
 		}
 	}
 	// undeclared %{PATCHn} left literal by the expansion
-	for _, m := range reLitPatch.FindAllStringSubmatch(text, -1) {
+	hasLit := strings.Contains(text, "%PATCH") || strings.Contains(text, "%{PATCH") || strings.Contains(text, "%{P:")
+	for _, m := range litMatches(hasLit, text) {
 		n, _ := strconv.Atoi(m[1])
 		if _, ok := p.patchByNum[n]; !ok {
 			p.spec.Undeclared = append(p.spec.Undeclared, Ref{Number: n, Section: sec, Form: "shell", File: f.name, Line: line, Text: strings.TrimSpace(text)})
 		}
 	}
-	if m := reApplyFn.FindStringSubmatch(text); m != nil && !strings.HasPrefix(strings.TrimSpace(m[3]), "(") {
-		return p.applyByName(m[1], m[2], m[3], text, f, line)
+	if strings.Contains(text, "Apply") {
+		if m := reApplyFn.FindStringSubmatch(text); m != nil && !strings.HasPrefix(strings.TrimSpace(m[3]), "(") {
+			return p.applyByName(m[1], m[2], m[3], text, f, line)
+		}
 	}
 	var patchRefs []refEvent
 	for _, r := range refs {
@@ -55,7 +58,7 @@ func (p *parser) scriptLine(text, raw string, f *srcFile, line int, firstSub boo
 	rawTrim := strings.TrimLeft(raw, " \t")
 	isApplyPatch := strings.HasPrefix(rawTrim, "%apply_patch") || strings.HasPrefix(rawTrim, "%{apply_patch") ||
 		strings.HasPrefix(rawTrim, "%__apply_patch") || strings.HasPrefix(rawTrim, "%{__apply_patch")
-	hasCmd := rePatchCmd.MatchString(text)
+	hasCmd := (len(patchRefs) > 0 || len(p.pending) > 0) && rePatchCmd.MatchString(text)
 	switch {
 	case len(patchRefs) > 0 && isApplyPatch:
 		p.addShellApplies(patchRefs, "%apply_patch", text, sec, f.name, line, 1)
@@ -340,4 +343,11 @@ func (p *parser) patchLine(text string, f *srcFile, line int) error {
 			Options: extra, Section: "prep", Form: "%patch", ApplyFile: f.name, Line: line, Text: text})
 	}
 	return nil
+}
+
+func litMatches(has bool, text string) [][]string {
+	if !has {
+		return nil
+	}
+	return reLitPatch.FindAllStringSubmatch(text, -1)
 }
