@@ -148,7 +148,7 @@ func TestVercmp(t *testing.T) {
 
 func TestStaticShell(t *testing.T) {
 	ok := map[string]string{
-		"echo 2_5_0 | sed 's,_,.,g'":           "2.5.0",
+		"echo 2_5_0 | sed 's,_,.,g'":            "2.5.0",
 		"echo -n abc":                           "abc",
 		"echo 1.2.3 | sed -e 's/\\./-/' ":       "1-2.3",
 		"echo 12345678abc | cut -c-8":           "12345678",
