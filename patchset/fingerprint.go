@@ -97,6 +97,23 @@ type LineCount struct {
 	Text string
 }
 
+// Trivial reports whether the line carries no letter or digit (a brace, a
+// lone ");" or "*/", or a pseudo-line): such lines are common to unrelated
+// changes, so an inverted index may skip them as keys. They still count in
+// fingerprints and comparisons.
+func (l LineCount) Trivial() bool {
+	if len(l.Text) > 0 && l.Text[0] == 0 {
+		return true
+	}
+	for i := 0; i < len(l.Text); i++ {
+		c := l.Text[i]
+		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 // HunkChange is the net multiset of one hunk of a patch.
 type HunkChange struct {
 	// Index is the position of the hunk in its File.Hunks.
@@ -436,6 +453,9 @@ func ChangeFromBlobs(path string, old, new []byte) FileChange {
 		}
 		return fc
 	}
+	// Lines common to both ends cancel out: skip them, so the cost follows
+	// the changed region rather than the file size.
+	old, new = trimCommonLines(old, new)
 	counts := make(map[uint64]int, 64)
 	eachLine(new, func(l []byte) {
 		if h, ok := lineHashBytes(l); ok {
@@ -492,6 +512,38 @@ func ChangeFromBlobs(path string, old, new []byte) FileChange {
 	})
 	fc.Lines = lines
 	return fc
+}
+
+// trimCommonLines drops the whole lines that a and b share at their start
+// and at their end.
+func trimCommonLines(a, b []byte) ([]byte, []byte) {
+	n := min(len(a), len(b))
+	p := 0
+	for p < n && a[p] == b[p] {
+		p++
+	}
+	// Back up to the start of the line where they first differ.
+	if p < len(a) || p < len(b) {
+		for p > 0 && a[p-1] != '\n' {
+			p--
+		}
+	}
+	a, b = a[p:], b[p:]
+	n = min(len(a), len(b))
+	q := 0
+	for q < n && a[len(a)-1-q] == b[len(b)-1-q] {
+		q++
+	}
+	// Move forward to just after a line end inside the common suffix (the
+	// suffix must start a line in both).
+	for q > 0 {
+		ia, ib := len(a)-q, len(b)-q
+		if (ia == 0 || a[ia-1] == '\n') && (ib == 0 || b[ib-1] == '\n') {
+			break
+		}
+		q--
+	}
+	return a[:len(a)-q], b[:len(b)-q]
 }
 
 func isBinary(b []byte) bool {

@@ -90,6 +90,25 @@ func FuzzChangeFromBlobs(f *testing.F) {
 		if fw.IsBinary {
 			return
 		}
+		// Same as counting every line of both blobs (no trimming).
+		var es []entry
+		eachLine(new, func(l []byte) {
+			if h, ok := lineHashBytes(l); ok {
+				es = append(es, entry{h, 1, ""})
+			}
+		})
+		eachLine(old, func(l []byte) {
+			if h, ok := lineHashBytes(l); ok {
+				es = append(es, entry{h, -1, ""})
+			}
+		})
+		naive, _, _ := aggregate(es)
+		if len(naive) == 0 && fw.Weight() == 1 && fw.Lines[0].Text[0] == 0 {
+			naive = fw.Lines // empty new or deleted file: pseudo-line
+		}
+		if !slices.EqualFunc(fw.Lines, naive, func(x, y LineCount) bool { return x.Hash == y.Hash && x.Count == y.Count }) {
+			t.Fatalf("trimmed multiset differs from the naive one")
+		}
 		// Reversing the blobs negates the multiset.
 		neg := slices.Clone(bw.Lines)
 		for k := range neg {

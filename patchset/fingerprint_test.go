@@ -353,3 +353,46 @@ func TestChangeFromBlobsEdges(t *testing.T) {
 		t.Error("blob path not normalised")
 	}
 }
+
+func TestTrimCommonLines(t *testing.T) {
+	for _, tc := range []struct{ a, b, wa, wb string }{
+		{"x\ny\nz\n", "x\nQ\nz\n", "y\n", "Q\n"},
+		{"x\ny", "x\nyz", "y", "yz"},
+		{"ab\n", "b\n", "ab\n", "b\n"},
+		{"same\n", "same\n", "", ""},
+		{"", "new\n", "", "new\n"},
+		{"a\nb\n", "a\nb\nc\n", "", "c\n"},
+		{"c\na\n", "a\n", "c\n", ""},
+		{"xa\n", "ya\n", "xa\n", "ya\n"},
+	} {
+		ga, gb := trimCommonLines([]byte(tc.a), []byte(tc.b))
+		if string(ga) != tc.wa || string(gb) != tc.wb {
+			t.Errorf("trim(%q, %q) = %q, %q; want %q, %q", tc.a, tc.b, ga, gb, tc.wa, tc.wb)
+		}
+		// The net change is what it would be without trimming.
+		full := ChangeFromBlobs("f", []byte(tc.a), []byte(tc.b))
+		var es []entry
+		eachLine([]byte(tc.b), func(l []byte) {
+			if h, ok := lineHashBytes(l); ok {
+				es = append(es, entry{h, 1, string(l)})
+			}
+		})
+		eachLine([]byte(tc.a), func(l []byte) {
+			if h, ok := lineHashBytes(l); ok {
+				es = append(es, entry{h, -1, string(l)})
+			}
+		})
+		want, _, _ := aggregate(es)
+		if !slices.EqualFunc(full.Lines, want, func(x, y LineCount) bool { return x.Hash == y.Hash && x.Count == y.Count }) {
+			t.Errorf("%q -> %q: %+v, want %+v", tc.a, tc.b, full.Lines, want)
+		}
+	}
+}
+
+func TestLineCountTrivial(t *testing.T) {
+	for text, want := range map[string]bool{"}": true, "});": true, "*/": true, "break;": false, "x": false, "\x00binary a.png": true, "é": false} {
+		if got := (LineCount{Text: text}).Trivial(); got != want {
+			t.Errorf("Trivial(%q) = %v", text, got)
+		}
+	}
+}
