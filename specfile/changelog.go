@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -411,20 +412,21 @@ func clFindRefs(e *ChangelogEntry) []ChangelogRef {
 		out = append(out, clLineRefs(line, off, redHat)...)
 		off += len(line) + 1
 	}
-	// Stable order by position, then dedupe.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].pos < out[j-1].pos; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
+	// Stable order by position, then dedupe; a bare "#N" is dropped when
+	// the entry also names N as a bugzilla bug.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].pos < out[j].pos })
+	explicit := map[string]bool{}
+	for _, r := range out {
+		if r.ref.Kind == RefBugzilla {
+			explicit[r.ref.ID] = true
 		}
 	}
 	var refs []ChangelogRef
 	seen := map[[2]string]int{}
 	for _, r := range out {
 		k := [2]string{r.ref.Kind, r.ref.ID}
-		if r.ref.Kind == RefBugzillaImplied || r.ref.Kind == RefIssue {
-			if _, ok := seen[[2]string{RefBugzilla, r.ref.ID}]; ok {
-				continue
-			}
+		if (r.ref.Kind == RefBugzillaImplied || r.ref.Kind == RefIssue) && explicit[r.ref.ID] {
+			continue
 		}
 		if i, ok := seen[k]; ok {
 			if refs[i].Relation == "" {

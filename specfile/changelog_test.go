@@ -146,6 +146,7 @@ func TestParseChangelogRefs(t *testing.T) {
 		{"a@b.c", "- Resolves: RHEL-9", []ChangelogRef{{RefJira, "RHEL-9", "Resolves"}}},
 		{"a@b.c", "- see https://github.com/foo/bar/issues/12#issuecomment-3", nil},
 		{"a@b.c", "- Resolves: rhbz#2216256\n- Related: rhbz#2216256", []ChangelogRef{{RefBugzilla, "2216256", "Resolves"}}},
+		{"a@b.c", "- fix (#1234567)\n  Resolves: rhbz#1234567", []ChangelogRef{{RefBugzilla, "1234567", "Resolves"}}},
 		{"a@b.c", "- Resolves: OPENJDK-1234", []ChangelogRef{{RefJira, "OPENJDK-1234", "Resolves"}}},
 		{"a@b.c", "- Resolves: rbhz#2111111", []ChangelogRef{{RefBugzilla, "2111111", "Resolves"}}},
 	}

@@ -459,7 +459,16 @@ func (e *Editor) AddPatch(file string, comment []string, opts PatchOptions) (int
 	var declAfter int
 	var declLine string
 	var blankBefore bool
-	if len(tagLines) > 0 {
+	listEnd := e.patchlistEnd()
+	switch {
+	case listEnd > 0:
+		// A %patchlist continues the numbering of the tags before it: a
+		// new tag would renumber its entries, so the file goes at its end.
+		if num != maxNum+1 {
+			return 0, fmt.Errorf("%w: the spec declares patches in %%patchlist, where the next patch is number %d, not %d", ErrEdit, maxNum+1, num)
+		}
+		declAfter, declLine = listEnd, file
+	case len(tagLines) > 0:
 		last := tagLines[len(tagLines)-1]
 		tmpl := e.text(last)
 		numArg := num
@@ -470,7 +479,7 @@ func (e *Editor) AddPatch(file string, comment []string, opts PatchOptions) (int
 		declAfter = e.placeAfter(last, e.sectionStart(last), opts.InsideCondition)
 		start := e.commentBlockStart(last)
 		blankBefore = start > 1 && isBlank(e.text(start-1)) && len(comments) > 0
-	} else {
+	default:
 		srcLines, _ := e.rawTags(reSourceTag)
 		if len(srcLines) > 0 {
 			declAfter = srcLines[len(srcLines)-1]
@@ -547,6 +556,20 @@ func (e *Editor) AddPatch(file string, comment []string, opts PatchOptions) (int
 type applyChoice struct {
 	edits []edit
 	want  bool
+}
+
+// patchlistEnd returns the last non-blank line of the spec's (last)
+// %patchlist section when it has entries, else 0.
+func (e *Editor) patchlistEnd() int {
+	end := 0
+	for _, r := range e.sectionRanges("patchlist") {
+		for n := r[0] + 1; n <= r[1]; n++ {
+			if !isBlank(e.text(n)) {
+				end = n
+			}
+		}
+	}
+	return end
 }
 
 // casedLike writes word in the letter case of model ("patch" for
@@ -1015,9 +1038,9 @@ func (e *Editor) RemovePatch(number int) error {
 	var edits []edit
 	del := map[int]bool{}
 	from := decl.Line
-	if decl.CommentLine > 0 && decl.CommentLine < decl.Line && !decl.FromList {
+	if decl.CommentLine > 0 && decl.CommentLine < decl.Line {
 		from = decl.CommentLine
-	} else if !decl.FromList {
+	} else {
 		from = e.commentBlockStart(decl.Line)
 	}
 	to := decl.Line
@@ -1074,15 +1097,19 @@ func (e *Editor) RemovePatch(number int) error {
 		}
 		edits = append(edits, edit{from: lf, to: lt})
 	}
+	// Removing a %patchlist entry renumbers the entries after it: there
+	// the check is by file name.
+	byNumber := !decl.FromList
+	file := decl.File
 	return e.apply(edits, func(ns *Spec) error {
 		for _, p := range ns.Patches {
-			if p.Number == number {
-				return fmt.Errorf("%w: after the edit, patch %d is still declared (line %d)", ErrEdit, number, p.Line)
+			if byNumber && p.Number == number || p.File == file {
+				return fmt.Errorf("%w: after the edit, patch %d (%s) is still declared (line %d)", ErrEdit, number, file, p.Line)
 			}
 		}
 		for _, a := range ns.Plan {
-			if a.Number == number {
-				return fmt.Errorf("%w: after the edit, patch %d is still applied (line %d)", ErrEdit, number, a.Line)
+			if byNumber && a.Number == number || a.File == file {
+				return fmt.Errorf("%w: after the edit, patch %d (%s) is still applied (line %d)", ErrEdit, number, file, a.Line)
 			}
 		}
 		return nil

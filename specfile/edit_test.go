@@ -146,6 +146,11 @@ func TestAddPatchFixtures(t *testing.T) {
 			added:   []string{"", "# why", "Patch0: first.patch", "%patch -P 0 -p1"},
 		},
 		{
+			fixture: "patchlist.spec", preset: "fedora", file: "listed-three.patch", comment: []string{"third"},
+			wantNum: 3,
+			added:   []string{"# third", "listed-three.patch"},
+		},
+		{
 			fixture: "crlf.spec", preset: "el9", file: "one.patch",
 			wantNum: 1,
 			added:   []string{"Patch1: one.patch\r", "%patch1 -p1\r"},
@@ -215,6 +220,11 @@ func TestAddPatchRefusals(t *testing.T) {
 	if string(e.Bytes()) != string(before) {
 		t.Errorf("refused edits changed the spec")
 	}
+	// %patchlist entries take the next number: another one is refused.
+	pl := newEditor(t, readFixture(t, "patchlist.spec"), "patchlist.spec", "fedora")
+	if _, err := pl.AddPatch("x.patch", nil, PatchOptions{Min: 1000}); !errors.Is(err, ErrEdit) {
+		t.Errorf("%%patchlist with Min 1000: err = %v", err)
+	}
 	// A number declared only in a false %if branch is still taken.
 	c := newEditor(t, readFixture(t, "conditional.spec"), "conditional.spec", "fedora")
 	if _, err := c.AddPatch("x.patch", nil, PatchOptions{Number: intp(3)}); !errors.Is(err, ErrDuplicatePatch) {
@@ -236,6 +246,7 @@ func TestRemovePatchFixtures(t *testing.T) {
 		{"applypatch.spec", "el9", 2, []string{"Patch2: b.patch", "%apply_patch -q %{PATCH2}"}, nil},
 		{"autopatch.spec", "fedora", 50, []string{"# Patches for the tests, applied after a fix-up", "Patch50:        fifty.patch"}, nil},
 		{"crlf.spec", "el9", 0, []string{"Patch0: zero.patch\r", "%patch0 -p1\r"}, nil},
+		{"patchlist.spec", "fedora", 1, []string{"# first listed", "listed-one.patch"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
