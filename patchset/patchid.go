@@ -7,6 +7,7 @@ import (
 	"errors"
 	"hash"
 	"io"
+	"runtime"
 )
 
 // PatchIDMode selects one of git patch-id's algorithms.
@@ -83,7 +84,8 @@ type PatchIDScanner struct {
 	sum        [20]byte
 	err        error
 	eof        bool
-	rest       restMode // what to do with the rest of a long line
+	rest       restMode   // what to do with the rest of a long line
+	async      *asyncHash // set while PatchIDs hashes in another goroutine
 }
 
 // restMode says what happens to the pieces of a line longer than the buffer
@@ -121,8 +123,8 @@ func newPatchIDScanner(r io.Reader, mode PatchIDMode, bufSize int) *PatchIDScann
 }
 
 func (s *PatchIDScanner) reset() {
-	s.h.Reset()
-	s.stage = s.stage[:0]
+	// The hash and the stage are empty here (endPatch flushed them) or,
+	// when hashing is asynchronous, belong to the hashing goroutine.
 	s.result = [20]byte{}
 	s.patchLen = 0
 	s.before, s.after = -1, -1
@@ -296,6 +298,16 @@ func (s *PatchIDScanner) finish() bool {
 // reports whether an id was produced.
 func (s *PatchIDScanner) endPatch() bool {
 	s.flushHunk()
+	if a := s.async; a != nil {
+		// The hashing goroutine reports the id.
+		a.cur.events = append(a.cur.events, hashEvent{at: len(s.stage), end: true, produced: s.patchLen != 0, commit: s.commit})
+		if s.foundNext {
+			s.commit = s.nextCommit
+		} else {
+			s.commit = [20]byte{}
+		}
+		return false
+	}
 	produced := s.patchLen != 0
 	if produced {
 		s.outID, s.outCommit = s.result, s.commit
@@ -309,6 +321,10 @@ func (s *PatchIDScanner) endPatch() bool {
 }
 
 func (s *PatchIDScanner) flushStage() {
+	if s.async != nil {
+		s.async.send(s)
+		return
+	}
 	if len(s.stage) > 0 {
 		s.h.Write(s.stage)
 		s.stage = s.stage[:0]
@@ -318,6 +334,10 @@ func (s *PatchIDScanner) flushStage() {
 // flushHunk is git's flush_one_hunk: add the SHA-1 of what was hashed
 // since the last flush into result, with carry.
 func (s *PatchIDScanner) flushHunk() {
+	if s.async != nil {
+		s.async.cur.events = append(s.async.cur.events, hashEvent{at: len(s.stage)})
+		return
+	}
 	s.flushStage()
 	sum := s.h.Sum(s.sum[:0])
 	s.h.Reset()
@@ -333,7 +353,14 @@ func (s *PatchIDScanner) flushHunk() {
 func (s *PatchIDScanner) update(b []byte) {
 	if len(b) > cap(s.stage)-len(s.stage) {
 		s.flushStage()
-		if len(b) >= cap(s.stage) {
+		if s.async != nil {
+			for len(b) > cap(s.stage)-len(s.stage) {
+				k := cap(s.stage) - len(s.stage)
+				s.stage = append(s.stage, b[:k]...)
+				b = b[k:]
+				s.flushStage()
+			}
+		} else if len(b) >= cap(s.stage) {
 			s.h.Write(b)
 			return
 		}
@@ -692,12 +719,114 @@ func scanHunkHeader(line []byte, before, after *int32) {
 // (all zeros when the patch is not preceded by a commit or From line), in
 // the order `git patch-id` prints them. Memory use does not depend on the
 // input's size.
+//
+// When more than one CPU is available, reading and whitespace stripping
+// run in a second goroutine while the calling goroutine computes SHA-1 and
+// calls fn; r must not be used by others meanwhile.
 func PatchIDs(r io.Reader, mode PatchIDMode, fn func(id, commit [20]byte)) error {
 	s := NewPatchIDScanner(r, mode)
-	for s.Scan() {
-		fn(s.ID(), s.Commit())
+	if runtime.GOMAXPROCS(0) < 2 {
+		for s.Scan() {
+			fn(s.ID(), s.Commit())
+		}
+		return s.Err()
 	}
-	return s.Err()
+	return s.pipeline(fn)
+}
+
+// hashEvent marks a point in a batch's data where the hashing goroutine
+// must end a file's hash (git's flush_one_hunk) and, if end is set, report
+// the patch.
+type hashEvent struct {
+	at       int
+	end      bool
+	produced bool
+	commit   [20]byte
+}
+
+// hashBatch is stripped data to hash and the events within it.
+type hashBatch struct {
+	data   []byte
+	events []hashEvent
+}
+
+// asyncHash connects the scanning goroutine to the hashing one. A fixed
+// number of batches circulate, so memory stays bounded.
+type asyncHash struct {
+	cur  *hashBatch
+	free chan *hashBatch
+	full chan *hashBatch
+	done chan struct{}
+}
+
+const asyncBatches = 4
+
+// send hands the current stage to the hashing goroutine and takes an
+// empty one; it ends the scanning goroutine if the consumer is gone.
+func (a *asyncHash) send(s *PatchIDScanner) {
+	a.cur.data = s.stage
+	select {
+	case a.full <- a.cur:
+	case <-a.done:
+		runtime.Goexit()
+	}
+	select {
+	case a.cur = <-a.free:
+	case <-a.done:
+		runtime.Goexit()
+	}
+	s.stage = a.cur.data[:0]
+}
+
+// pipeline runs the scanner in a goroutine and hashes here.
+func (s *PatchIDScanner) pipeline(fn func(id, commit [20]byte)) error {
+	a := &asyncHash{
+		free: make(chan *hashBatch, asyncBatches),
+		full: make(chan *hashBatch, asyncBatches),
+		done: make(chan struct{}),
+	}
+	defer close(a.done)
+	a.cur = &hashBatch{data: s.stage}
+	for i := 1; i < asyncBatches; i++ {
+		a.free <- &hashBatch{data: make([]byte, 0, stageSize)}
+	}
+	s.async = a
+	errc := make(chan error, 1)
+	go func() {
+		for s.Scan() {
+		}
+		s.flushStage()
+		errc <- s.err
+		close(a.full)
+	}()
+	h := sha1.New()
+	var result, sum [20]byte
+	for b := range a.full {
+		pos := 0
+		for _, ev := range b.events {
+			h.Write(b.data[pos:ev.at])
+			pos = ev.at
+			if ev.end {
+				if ev.produced {
+					fn(result, ev.commit)
+				}
+				result = [20]byte{}
+				continue
+			}
+			h.Sum(sum[:0])
+			h.Reset()
+			var carry uint16
+			for i := 0; i < 20; i++ {
+				carry += uint16(result[i]) + uint16(sum[i])
+				result[i] = byte(carry)
+				carry >>= 8
+			}
+		}
+		h.Write(b.data[pos:])
+		b.data, b.events = b.data[:0], b.events[:0]
+		a.free <- b
+	}
+	return <-errc
 }
 
 // AppendPatchIDLine appends the line `git patch-id` prints for an id:

@@ -57,6 +57,14 @@ func comparePatchIDs(t *testing.T, name string, input []byte) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s %s: output differs from git\n%s", name, mode, firstDiff(got, want))
 		}
+		// The same with the synchronous scanner.
+		got, err := scanAll(bytes.NewReader(input), mode, patchIDBufSize)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s %s (PatchIDScanner): output differs from git\n%s", name, mode, firstDiff(got, want))
+		}
 	}
 }
 
