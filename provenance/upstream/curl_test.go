@@ -28,6 +28,8 @@ var (
 	// stripRe removes every line that names an upstream commit, so that
 	// the attribution is made by content alone.
 	stripRe = regexp.MustCompile(`(?m)^(Upstream-commit:.*|From [0-9a-f]{40} .*)\n`)
+	// stripURLRe removes commit URLs.
+	stripURLRe = regexp.MustCompile(`(?m)^.*/commit/[0-9a-f]{7,40}.*\n`)
 )
 
 // curlCase is one corpus patch file citing exactly one upstream commit.
