@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -260,5 +261,113 @@ func BenchmarkCompareRebased(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		Compare(x, y)
+	}
+}
+
+// loadMboxEnv parses the mbox named by the environment variable env, or
+// skips (scripts/bench-pair.sh sets these; they are not oracles).
+func loadMboxEnv(tb testing.TB, env string) []*Patch {
+	tb.Helper()
+	name := os.Getenv(env)
+	if name == "" {
+		tb.Skipf("$%s not set (run scripts/bench-pair.sh)", env)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ps, err := ParseBytes(name, data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ps
+}
+
+// BenchmarkPairMbox pairs the two format-patch series named by
+// $PATCHTRACE_PAIR_A and $PATCHTRACE_PAIR_B, parsing included, for the
+// comparison with git range-diff in scripts/bench-pair.sh.
+func BenchmarkPairMbox(b *testing.B) {
+	for _, env := range []string{"PATCHTRACE_PAIR_A", "PATCHTRACE_PAIR_B"} {
+		if os.Getenv(env) == "" {
+			b.Skipf("$%s not set (run scripts/bench-pair.sh)", env)
+		}
+	}
+	da, err := os.ReadFile(os.Getenv("PATCHTRACE_PAIR_A"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := os.ReadFile(os.Getenv("PATCHTRACE_PAIR_B"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(da) + len(db)))
+	for b.Loop() {
+		pa, err := ParseBytes("a", da)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pb, err := ParseBytes("b", db)
+		if err != nil {
+			b.Fatal(err)
+		}
+		PairSeries(pa, pb, PairOptions{})
+	}
+}
+
+var rangeDiffLine = regexp.MustCompile(`^\s*(\d+|-):\s+\S+\s+([=!<>])\s+(\d+|-):`)
+
+// TestPairMboxAgreesWithRangeDiff compares PairSeries with git range-diff's
+// output ($PATCHTRACE_RANGE_DIFF) on the series of scripts/bench-pair.sh,
+// and both with the truth: the generator gives every change the subject
+// "change K" on both sides.
+func TestPairMboxAgreesWithRangeDiff(t *testing.T) {
+	a := loadMboxEnv(t, "PATCHTRACE_PAIR_A")
+	b := loadMboxEnv(t, "PATCHTRACE_PAIR_B")
+	rd := os.Getenv("PATCHTRACE_RANGE_DIFF")
+	if rd == "" {
+		t.Skip("$PATCHTRACE_RANGE_DIFF not set")
+	}
+	out, err := os.ReadFile(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := map[[2]int]bool{}
+	for _, l := range strings.Split(string(out), "\n") {
+		m := rangeDiffLine.FindStringSubmatch(l)
+		if m == nil || (m[2] != "=" && m[2] != "!") {
+			continue
+		}
+		var i, j int
+		fmt.Sscan(m[1], &i)
+		fmt.Sscan(m[3], &j)
+		theirs[[2]int{i - 1, j - 1}] = true
+	}
+	truth := map[[2]int]bool{}
+	for i := range a {
+		for j := range b {
+			if a[i].Header.Subject == b[j].Header.Subject {
+				truth[[2]int{i, j}] = true
+			}
+		}
+	}
+	ours := map[[2]int]bool{}
+	for _, p := range PairSeries(a, b, PairOptions{}) {
+		if p.Kind == Matched {
+			ours[[2]int{p.A, p.B}] = true
+		}
+	}
+	count := func(x, y map[[2]int]bool) int {
+		n := 0
+		for k := range x {
+			if y[k] {
+				n++
+			}
+		}
+		return n
+	}
+	t.Logf("true pairs %d; range-diff pairs %d (%d true); ours %d (%d true); ours and range-diff agree on %d",
+		len(truth), len(theirs), count(theirs, truth), len(ours), count(ours, truth), count(ours, theirs))
+	if count(ours, truth) < len(truth)*95/100 || len(ours)-count(ours, truth) > len(truth)/100 {
+		t.Errorf("pairing recall or precision under 95%%/99%%")
 	}
 }
