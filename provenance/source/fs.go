@@ -21,6 +21,7 @@ import (
 type FSSource struct {
 	name     string
 	location string
+	dir      string // when reading a directory: opened per Load
 	fsys     fs.FS
 	opts     Options
 }
@@ -39,12 +40,15 @@ func FromFS(name string, fsys fs.FS, opts ...Option) *FSSource {
 // A .git entry is skipped: to read a repository's history or another ref,
 // use GitDir.
 func Dir(name, dir string, opts ...Option) (*FSSource, error) {
-	root, err := os.OpenRoot(dir)
+	fi, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", name, err)
 	}
-	s := FromFS(name, root.FS(), opts...)
-	s.location = cleanLocation(dir)
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("source %q: %s is not a directory", name, dir)
+	}
+	s := FromFS(name, nil, opts...)
+	s.dir, s.location = dir, cleanLocation(dir)
 	return s, nil
 }
 
@@ -54,7 +58,16 @@ func (s *FSSource) Name() string { return s.name }
 // Load reads the spec, every other file, the lookaside list and any
 // overlay.
 func (s *FSSource) Load(ctx context.Context) (*Package, error) {
-	p, err := loadFS(ctx, s.fsys, &s.opts)
+	fsys := s.fsys
+	if s.dir != "" {
+		root, err := os.OpenRoot(s.dir)
+		if err != nil {
+			return nil, fmt.Errorf("source %q: %w", s.name, err)
+		}
+		defer root.Close()
+		fsys = root.FS()
+	}
+	p, err := loadFS(ctx, fsys, &s.opts)
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", s.name, err)
 	}
@@ -251,6 +264,17 @@ func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 	candidates := specsSpecs
 	if len(candidates) == 0 {
 		candidates = rootSpecs
+	}
+	if o.Spec != "" {
+		candidates = nil
+		for _, c := range append(specsSpecs, rootSpecs...) {
+			if c == o.Spec || path.Base(c) == o.Spec {
+				candidates = append(candidates, c)
+			}
+		}
+		if len(candidates) == 0 {
+			return nil, fmt.Errorf("%w: %s", ErrNoSpec, o.Spec)
+		}
 	}
 	spec, err := chooseSpec(candidates, hint)
 	if err != nil {

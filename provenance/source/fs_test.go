@@ -83,6 +83,12 @@ func TestFromFSErrors(t *testing.T) {
 	if _, err := FromFS("x", fstest.MapFS{"a.spec": {}, "b.spec": {}}).Load(ctx); !errors.Is(err, ErrAmbiguousSpec) {
 		t.Errorf("two specs: %v", err)
 	}
+	if p, err := FromFS("x", fstest.MapFS{"a.spec": {}, "b.spec": {}}, WithSpec("b.spec")).Load(ctx); err != nil || p.SpecName != "b.spec" {
+		t.Errorf("WithSpec: %v", err)
+	}
+	if _, err := FromFS("x", fstest.MapFS{"a.spec": {}}, WithSpec("c.spec")).Load(ctx); !errors.Is(err, ErrNoSpec) {
+		t.Errorf("WithSpec missing: %v", err)
+	}
 	two := fstest.MapFS{"a.spec": {}, "b.spec": {}, ".b.metadata": {}}
 	if p, err := FromFS("x", two).Load(ctx); err != nil || p.SpecName != "b.spec" {
 		t.Errorf("hinted: %v", err)

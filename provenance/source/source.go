@@ -188,6 +188,10 @@ type Options struct {
 	// MaxPayloadSize caps the decompressed size of an SRPM payload read,
 	// against decompression bombs; beyond it Load fails with ErrTooLarge.
 	MaxPayloadSize int64
+	// Spec names the spec to read (base name or path) when a directory or
+	// tree holds several; by default the only one, or the one named after
+	// the .PKG.metadata list, is read.
+	Spec string
 	// Progress, when not nil, is called as long work advances.
 	Progress func(Progress)
 	// History makes git sources fill File.Introduced (one first-parent
@@ -206,6 +210,9 @@ func WithOptions(o Options) Option { return func(p *Options) { *p = o } }
 
 // WithProgress sets Options.Progress.
 func WithProgress(fn func(Progress)) Option { return func(p *Options) { p.Progress = fn } }
+
+// WithSpec sets Options.Spec.
+func WithSpec(name string) Option { return func(p *Options) { p.Spec = name } }
 
 // WithHistory sets Options.History.
 func WithHistory() Option { return func(p *Options) { p.History = true } }
