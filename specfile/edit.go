@@ -1097,9 +1097,10 @@ func (e *Editor) RemovePatch(number int) error {
 		}
 		edits = append(edits, edit{from: lf, to: lt})
 	}
-	// Removing a %patchlist entry renumbers the entries after it: there
-	// the check is by file name.
-	byNumber := !decl.FromList
+	// Removing a %patchlist entry or an unnumbered Patch tag renumbers
+	// the patches after it: there the check is by file name.
+	m := rePatchTag.FindStringSubmatch(e.text(decl.Line))
+	byNumber := !decl.FromList && m != nil && m[3] != ""
 	file := decl.File
 	return e.apply(edits, func(ns *Spec) error {
 		for _, p := range ns.Patches {
