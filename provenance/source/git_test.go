@@ -2,10 +2,12 @@ package source
 
 import (
 	"context"
+	"io/fs"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/go-git/go-billy/v5"
@@ -241,5 +243,27 @@ func TestGitOnDiskBareMatchesGitLog(t *testing.T) {
 		if f := p.File(path); f != nil && (f.Introduced == nil || f.Introduced.Commit != want[0]) {
 			t.Errorf("%s: Introduced %+v, want %s", path, f.Introduced, want[0])
 		}
+	}
+}
+
+// TestTreeFS checks TreeFS against the fs.FS conformance test.
+func TestTreeFS(t *testing.T) {
+	repo, b := memRepo(t)
+	h := buildHistory(t, b)
+	c, err := repo.CommitObject(h["c6"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := TreeFS(tree)
+	if err := fstest.TestFS(fsys, "SPECS/pkg.spec", "SOURCES/a.patch", "SOURCES/b.patch", "SOURCES/c.patch", "README", ".pkg.metadata"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := fs.ReadFile(fsys, "SOURCES/b.patch")
+	if err != nil || string(data) != "B2\n" {
+		t.Errorf("ReadFile: %q %v", data, err)
 	}
 }
