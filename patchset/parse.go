@@ -35,6 +35,7 @@ type ParseError struct {
 	Err  error  // what is wrong; often one of the Err* values
 }
 
+// Error returns "name:line: message".
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d: %v", e.Name, e.Line, e.Err)
 }

@@ -608,11 +608,9 @@ func (s *PatchIDScanner) parseIndex(line []byte) {
 		end = len(line) - 1
 	}
 	pre := line[6:dots]
-	post := line[dots+2:]
+	var post []byte
 	if end >= dots+2 {
 		post = line[dots+2 : end]
-	} else {
-		post = nil
 	}
 	if len(pre) > 64 {
 		pre = pre[:64]
@@ -844,7 +842,8 @@ func AppendPatchIDLine(dst []byte, id, commit [20]byte) []byte {
 // split p into several patches (a message line that starts with 40 hex
 // digits), the first id is returned.
 func (p *Patch) PatchID(mode PatchIDMode) ([20]byte, bool) {
-	s := NewPatchIDScanner(bytes.NewReader(p.raw), mode)
+	// A buffer longer than the patch: no line is cut into pieces.
+	s := newPatchIDScanner(bytes.NewReader(p.raw), mode, min(len(p.raw)+1, patchIDBufSize))
 	if s.Scan() {
 		return s.ID(), true
 	}

@@ -39,6 +39,13 @@ func FuzzPatchID(f *testing.F) {
 			if !bytes.Equal(got, want) {
 				t.Fatalf("%s: one-byte reads give\n%s\nwhole reads give\n%s", mode, got, want)
 			}
+			var piped []byte
+			if err := PatchIDs(bytes.NewReader(data), mode, func(id, commit [20]byte) { piped = AppendPatchIDLine(piped, id, commit) }); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(piped, want) {
+				t.Fatalf("%s: PatchIDs gives\n%s\nthe scanner gives\n%s", mode, piped, want)
+			}
 			if !longHeaderLine(data, 128) {
 				small, err := scanAll(bytes.NewReader(data), mode, 128)
 				if err != nil {
