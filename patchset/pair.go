@@ -134,7 +134,8 @@ func newSeriesItem(files []FileChange) seriesItem {
 //     unpaired, CreationFactor*size;
 //  3. the assignment with least total cost is found exactly (shortest
 //     augmenting paths with potentials, as in Jonker-Volgenant), on the
-//     patches that have at least one worthwhile candidate;
+//     patches that have at least one worthwhile candidate, separately for
+//     each connected group of candidates;
 //  4. every unpaired patch that lies mostly (PartThreshold) inside one
 //     patch of the other series is reported as a split or squash part of
 //     it; the rest are Dropped (only in a) or Added (only in b).
@@ -290,19 +291,63 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 		}
 		edges = append(edges, edge{r, c, gain})
 	}
-	if len(edges) > 0 {
-		n := max(len(rowIdx), len(colIdx))
+	// The assignment splits into independent problems, one per connected
+	// component of the candidate graph: solve each on its own (components
+	// are small in practice, so even thousands of patches stay fast).
+	parent := make([]int, len(rowIdx)+len(colIdx))
+	for k := range parent {
+		parent[k] = k
+	}
+	var find func(int) int
+	find = func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for _, e := range edges {
+		ra, rb := find(e.r), find(len(rowIdx)+e.c)
+		if ra != rb {
+			parent[ra] = rb
+		}
+	}
+	comp := map[int][]edge{}
+	var roots []int
+	for _, e := range edges {
+		r := find(e.r)
+		if _, ok := comp[r]; !ok {
+			roots = append(roots, r)
+		}
+		comp[r] = append(comp[r], e)
+	}
+	for _, root := range roots {
+		es := comp[root]
+		// Local numbering of the component's rows and columns.
+		lr, lc := map[int]int{}, map[int]int{}
+		var rs, cs []int
+		for _, e := range es {
+			if _, ok := lr[e.r]; !ok {
+				lr[e.r] = len(rs)
+				rs = append(rs, e.r)
+			}
+			if _, ok := lc[e.c]; !ok {
+				lc[e.c] = len(cs)
+				cs = append(cs, e.c)
+			}
+		}
+		n := max(len(rs), len(cs))
 		cost := make([]float64, n*n) // 0: leave unpaired
-		for _, e := range edges {
-			cost[e.r*n+e.c] = -e.gain
+		for _, e := range es {
+			cost[lr[e.r]*n+lc[e.c]] = -e.gain
 		}
 		assign, err := solveAssignment(ctx, n, cost)
 		if err != nil {
 			return nil, err
 		}
 		for r, c := range assign {
-			if r < len(rowIdx) && c >= 0 && c < len(colIdx) && cost[r*n+c] < 0 {
-				i, j := rowIdx[r], colIdx[c]
+			if r < len(rs) && c >= 0 && c < len(cs) && cost[r*n+c] < 0 {
+				i, j := rowIdx[rs[r]], colIdx[cs[c]]
 				matchA[i], matchB[j] = j, i
 			}
 		}
