@@ -74,6 +74,7 @@ type exprParser struct {
 	expand  bool
 	discard int
 	steps   int
+	nest    int
 }
 
 // ExprError is returned for a malformed expression.
@@ -363,6 +364,10 @@ func (ps *exprParser) primary() (exprValue, error) {
 		}
 		return exprValue{}, ps.errf("unsupported function %s", name)
 	case tokOpen:
+		if ps.nest++; ps.nest > 1000 {
+			return exprValue{}, ps.errf("expression nested too deeply")
+		}
+		defer func() { ps.nest-- }()
 		if err := ps.next(); err != nil {
 			return exprValue{}, err
 		}
@@ -378,6 +383,10 @@ func (ps *exprParser) primary() (exprValue, error) {
 		v := ps.val
 		return v, ps.next()
 	case tokMinus:
+		if ps.nest++; ps.nest > 1000 {
+			return exprValue{}, ps.errf("expression nested too deeply")
+		}
+		defer func() { ps.nest-- }()
 		if err := ps.next(); err != nil {
 			return exprValue{}, err
 		}
@@ -391,6 +400,10 @@ func (ps *exprParser) primary() (exprValue, error) {
 		v.i = int(int32(-v.i))
 		return v, nil
 	case tokNot:
+		if ps.nest++; ps.nest > 1000 {
+			return exprValue{}, ps.errf("expression nested too deeply")
+		}
+		defer func() { ps.nest-- }()
 		if err := ps.next(); err != nil {
 			return exprValue{}, err
 		}
@@ -579,6 +592,10 @@ func (ps *exprParser) ternary() (exprValue, error) {
 	if err != nil || ps.tok != tokCond {
 		return v1, err
 	}
+	if ps.nest++; ps.nest > 1000 {
+		return v1, ps.errf("expression nested too deeply")
+	}
+	defer func() { ps.nest-- }()
 	cond := v1.bool()
 	if !cond {
 		ps.discard++

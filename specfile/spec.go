@@ -18,6 +18,7 @@ type Error struct {
 	Err  error
 }
 
+// Error formats the error as "file:line: cause".
 func (e *Error) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
@@ -279,4 +280,5 @@ type Warning struct {
 	Msg  string
 }
 
+// String formats the warning as "file:line: message".
 func (w Warning) String() string { return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg) }
