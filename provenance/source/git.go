@@ -244,7 +244,8 @@ func (s *GitSource) Introduced(ctx context.Context, paths []string) (map[string]
 // the first-parent line from the ref, newest first: each commit at which
 // the path's tree entry differs from the one in its first parent (where
 // the path is present). The first element is the commit that introduced
-// the current content (when the path exists at the ref).
+// the current content (when the path exists at the ref). Options.Since
+// bounds the walk.
 func (s *GitSource) History(ctx context.Context, path string) ([]FileCommit, error) {
 	repo, done, err := s.open()
 	if err != nil {
@@ -276,7 +277,7 @@ func (s *GitSource) History(ctx context.Context, path string) ([]FileCommit, err
 			out = append(out, fileCommit(path, child, childHash))
 		}
 		child, childHash = cur, h
-		cur, err = firstParent(repo, cur)
+		cur, err = firstParent(repo, cur, s.opts.Since)
 		if err != nil {
 			return nil, fmt.Errorf("source %q: %w", s.name, err)
 		}
@@ -297,7 +298,9 @@ func fileCommit(p string, c *object.Commit, blob plumbing.Hash) FileCommit {
 	}
 }
 
-func firstParent(repo *git.Repository, c *object.Commit) (*object.Commit, error) {
+// firstParent returns c's first parent, or nil at the root, at the edge
+// of a shallow clone, or when the parent was committed before since.
+func firstParent(repo *git.Repository, c *object.Commit, since time.Time) (*object.Commit, error) {
 	if len(c.ParentHashes) == 0 {
 		return nil, nil
 	}
@@ -307,6 +310,9 @@ func firstParent(repo *git.Repository, c *object.Commit) (*object.Commit, error)
 			return nil, nil // shallow clone: history ends here
 		}
 		return nil, fmt.Errorf("parent of %s: %w", c.Hash, err)
+	}
+	if !since.IsZero() && p.Committer.When.Before(since) {
+		return nil, nil
 	}
 	return p, nil
 }
@@ -341,7 +347,7 @@ func introduced(ctx context.Context, repo *git.Repository, c *object.Commit, pat
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		parent, err := firstParent(repo, cur)
+		parent, err := firstParent(repo, cur, o.Since)
 		if err != nil {
 			return nil, err
 		}

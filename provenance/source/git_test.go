@@ -186,6 +186,25 @@ func TestGitLoadAndIntroduced(t *testing.T) {
 	if strings.Join(got, ",") != "c5,c2,c1" {
 		t.Errorf("history of a.patch: %v", got)
 	}
+
+	// Bounded by date: c1..c3 are older than the bound (each commit is an
+	// hour later than the one before; s1 is the 3rd, c3 the 4th).
+	c4, err := repo.CommitObject(h["c4"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bounded := FromRepository("mem", repo, "master", WithHistory(), WithOptions(Options{History: true, Since: c4.Committer.When}))
+	m, err := bounded.Introduced(ctx, []string{"SOURCES/a.patch", "README"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["README"].Commit != h["c4"].String() || m["SOURCES/a.patch"].Commit != h["c5"].String() {
+		t.Errorf("bounded: README %s a.patch %s", m["README"].Commit, m["SOURCES/a.patch"].Commit)
+	}
+	hb, err := bounded.History(ctx, "SOURCES/a.patch")
+	if err != nil || len(hb) != 2 || hb[0].Commit != h["c5"].String() || hb[1].Commit != h["c4"].String() {
+		t.Errorf("bounded history: %+v %v", hb, err)
+	}
 }
 
 // TestGitOnDiskBareMatchesGitLog builds a bare repository on disk with

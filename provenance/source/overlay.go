@@ -30,6 +30,47 @@ type Overlay struct {
 	Unknown []string
 }
 
+// OverlayFile is a file an overlay puts into the package's SOURCES/.
+type OverlayFile struct {
+	// Name is the file's name in SOURCES/ (as a spec's PatchN names it).
+	Name string
+	// From is the file's path in the overlay tree (e.g.
+	// "PATCHES/0001-x.patch"), or "" for a lookaside object.
+	From string
+	// Lookaside names the lookaside object, when the file comes from
+	// there.
+	Lookaside string
+	// Replaces is true for a replace directive (the file existed).
+	Replaces bool
+}
+
+// Files returns the files the overlay adds to or replaces in SOURCES/,
+// in directive order (add, then replace).
+func (o *Overlay) Files() []OverlayFile {
+	var out []OverlayFile
+	base := func(p string) string {
+		if i := strings.LastIndexByte(p, '/'); i >= 0 {
+			return p[i+1:]
+		}
+		return p
+	}
+	for _, a := range o.Add {
+		f := OverlayFile{Name: a.Name, From: a.File, Lookaside: a.Lookaside}
+		if f.Name == "" {
+			f.Name = base(a.File + a.Lookaside)
+		}
+		out = append(out, f)
+	}
+	for _, r := range o.Replace {
+		if r.WithInline != "" && r.WithFile == "" && r.WithLookaside == "" {
+			out = append(out, OverlayFile{Name: base(r.File), Replaces: true})
+			continue
+		}
+		out = append(out, OverlayFile{Name: base(r.File), From: r.WithFile, Lookaside: r.WithLookaside, Replaces: true})
+	}
+	return out
+}
+
 // Replace replaces a file of the imported package.
 type Replace struct {
 	File          string // the replaced file

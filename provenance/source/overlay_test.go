@@ -34,6 +34,10 @@ func TestParseOverlayCorpus(t *testing.T) {
 	if d := cmp.Diff(want, o); d != "" {
 		t.Errorf("overlay (-want +got):\n%s", d)
 	}
+	wantFiles := []OverlayFile{{Name: "0001-remove-rhel-reference.patch", From: "PATCHES/0001-remove-rhel-reference.patch"}}
+	if d := cmp.Diff(wantFiles, o.Files()); d != "" {
+		t.Errorf("Files (-want +got):\n%s", d)
+	}
 }
 
 func TestParseOverlayAllDirectives(t *testing.T) {
@@ -85,6 +89,11 @@ spec_change { future { x: 1 } }
 		len(sc.SearchAndReplace) != 3 || sc.SearchAndReplace[0].N != -1 || sc.SearchAndReplace[1].N != 2 || !sc.SearchAndReplace[2].StartsWith ||
 		len(sc.Append) != 1 || len(sc.NewField) != 1 || len(sc.Changelog) != 1 || len(sc.Changelog[0].Message) != 2 || !sc.DisableAutoAlign {
 		t.Errorf("spec_change %+v", sc)
+	}
+	files := o.Files()
+	if len(files) != 4 || files[0].Name != "0001-rocky.patch" || files[1].Name != "big.tar.gz" || files[1].Lookaside != "big.tar.gz" ||
+		files[2].Name != "redhat-logo.png" || !files[2].Replaces || files[3].Name != "a.txt" || files[3].From != "" {
+		t.Errorf("Files %+v", files)
 	}
 	if strings.Join(o.Unknown, "|") != "some_future_field (line 24)|spec_change.future (line 25)" {
 		t.Errorf("unknown %q", o.Unknown)

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/patchtrace/patchtrace/specfile"
 )
@@ -197,6 +198,11 @@ type Options struct {
 	// History makes git sources fill File.Introduced (one first-parent
 	// walk for all files).
 	History bool
+	// Since bounds git history walks: first-parent commits committed
+	// before Since are not visited, so a file unchanged since then is
+	// reported as introduced by the oldest commit visited. Zero means no
+	// bound.
+	Since time.Time
 	// ObjectCacheSize is the go-git object cache size in bytes for git
 	// sources opened from disk (default 96 MiB).
 	ObjectCacheSize int64

@@ -164,6 +164,7 @@ func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Packa
 		return nil, err
 	}
 	flags := h.ints(tagFileFlags)
+	modes := h.ints(tagFileModes)
 	sizes := h.ints(tagLongFileSizes)
 	if len(sizes) == 0 {
 		sizes = h.ints(tagFileSizes)
@@ -189,7 +190,7 @@ func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Packa
 	var specs []File
 	cr := &cpioReader{r: payload}
 	for {
-		hdr, err := cr.next(names, sizes)
+		hdr, err := cr.next(names, sizes, modes)
 		if err != nil {
 			return nil, fmt.Errorf("payload: %w", err)
 		}
@@ -411,7 +412,7 @@ func hex8(b []byte) (int64, bool) {
 }
 
 // next returns the next member's header, or nil at the trailer.
-func (c *cpioReader) next(names []string, sizes []int64) (*cpioHeader, error) {
+func (c *cpioReader) next(names []string, sizes, modes []int64) (*cpioHeader, error) {
 	if c.left > 0 || c.pad > 0 {
 		if err := c.discard(c.left + c.pad); err != nil {
 			return nil, err
@@ -440,7 +441,8 @@ func (c *cpioReader) next(names []string, sizes []int64) (*cpioHeader, error) {
 		if idx >= int64(len(names)) || idx >= int64(len(sizes)) {
 			return nil, fmt.Errorf("%w: cpio: file index %d out of range at payload byte %d", ErrFormat, idx, at)
 		}
-		h := &cpioHeader{name: names[idx], size: sizes[idx], regular: true}
+		regular := idx >= int64(len(modes)) || modes[idx]&0o170000 == 0o100000
+		h := &cpioHeader{name: names[idx], size: sizes[idx], regular: regular}
 		c.left, c.pad = h.size, (4-(c.off+h.size)%4)%4
 		return h, nil
 	default:
