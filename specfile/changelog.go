@@ -14,10 +14,11 @@ import (
 // "* Dow Mon DD YYYY Name <mail> - [E:]V-R" and the text below it.
 type ChangelogEntry struct {
 	// Date is the entry's date in UTC. As rpm does, a date without a time
-	// of day is noon UTC, and a time of day ("Thu Jul 13 10:11:12 UTC
-	// 2023") is read as UTC whatever zone abbreviation is written. It is
-	// the zero time when the header's date could not be read (an error
-	// is reported for that entry).
+	// of day is noon UTC, and a time of day ("Thu Jul 13 10:11:12 CET
+	// 2023") is read in the zone its word names when the tz database has
+	// such a zone (CET, EST, UTC), else as UTC (CEST, CDT), with a
+	// warning. It is the zero time when the header's date could not be
+	// read (an error is reported for that entry).
 	Date time.Time
 	// Author is the name in the header, without the e-mail address
 	// ("Jane Doe"). When the header has no <mail>, it is everything
@@ -308,7 +309,7 @@ func parseChangelogHeader(line string) (ChangelogEntry, string) {
 		if hour > 23 || min > 59 || sec > 60 {
 			return bad()
 		}
-		yi = 5 // fs[4] is the zone, ignored like rpm does
+		yi = 5 // fs[4] is the zone
 	}
 	if len(fs[yi]) != 4 {
 		return bad()
@@ -320,6 +321,16 @@ func parseChangelogHeader(line string) (ChangelogEntry, string) {
 	d := time.Date(year, mon, day, hour, min, sec, 0, time.UTC)
 	if d.Day() != day { // Feb 30 and the like
 		return bad()
+	}
+	if yi == 5 {
+		// rpm sets TZ to the zone word: a zone the tz database knows
+		// (CET, EST, Europe/Prague) shifts the time, any other (CEST,
+		// CDT) leaves it as UTC.
+		if loc := clZone(fs[4]); loc != nil {
+			d = time.Date(year, mon, day, hour, min, sec, 0, loc).UTC()
+		} else if z := strings.ToUpper(fs[4]); z != "UTC" && z != "GMT" && z != "Z" {
+			e.Warnings = append(e.Warnings, fmt.Sprintf("time zone %q unknown to the tz database: read as UTC, as rpm does", fs[4]))
+		}
 	}
 	e.Date = d
 	if d.Weekday() != wd {
@@ -338,6 +349,24 @@ func parseChangelogHeader(line string) (ChangelogEntry, string) {
 		e.Warnings = append(e.Warnings, "no version-release in header")
 	}
 	return e, ""
+}
+
+// clZone returns the tz database zone named by a changelog header's zone
+// word, nil when there is none (or it is UTC).
+func clZone(name string) *time.Location {
+	if name == "" || len(name) > 64 || strings.Contains(name, "..") || strings.HasPrefix(name, "/") {
+		return nil
+	}
+	for _, r := range name {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("/_+-", r)) {
+			return nil
+		}
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil || loc == time.UTC {
+		return nil
+	}
+	return loc
 }
 
 // clParseWho splits "Name <mail> - EVR" (and its variants) into e.

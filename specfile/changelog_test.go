@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +33,10 @@ func TestParseChangelogHeaders(t *testing.T) {
 		{"* Tue Feb 06 2024 A B <a@b.c>", noon(2024, 2, 6), "A B", "a@b.c", "", 1, false},
 		{"* Tue Feb 06 2024 A B <a@b.c> -2.3-4", noon(2024, 2, 6), "A B", "a@b.c", "2.3-4", 0, false},
 		{"* Thu Jul 13 10:11:12 UTC 2023 Jane Roe <jr@x.org> - 1.0-1", time.Date(2023, 7, 13, 10, 11, 12, 0, time.UTC), "Jane Roe", "jr@x.org", "1.0-1", 0, false},
-		{"* Wed Oct 14 10:01:24 CDT 2020 Rex Dieter <rdieter@fedoraproject.org> - 5.75.0-1", time.Date(2020, 10, 14, 10, 1, 24, 0, time.UTC), "Rex Dieter", "rdieter@fedoraproject.org", "5.75.0-1", 0, false},
+		{"* Wed Oct 14 10:01:24 CDT 2020 Rex Dieter <rdieter@fedoraproject.org> - 5.75.0-1", time.Date(2020, 10, 14, 10, 1, 24, 0, time.UTC), "Rex Dieter", "rdieter@fedoraproject.org", "5.75.0-1", 1, false},
+		// CET is a tz database zone: rpm (which sets TZ to the word) and
+		// ParseChangelog shift the time.
+		{"* Thu Feb  4 09:47:59 CET 2021 Tomas Hrnciar <thrnciar@redhat.com> - 2.15.0-1", time.Date(2021, 2, 4, 8, 47, 59, 0, time.UTC), "Tomas Hrnciar", "thrnciar@redhat.com", "2.15.0-1", 0, false},
 		{"* Wed Aug 29 2001 Someone - 1.0-2", noon(2001, 8, 29), "Someone", "", "1.0-2", 1, false},
 		{"* Wed Aug 29 2001 Someone some@where.org - 1.0-2", noon(2001, 8, 29), "Someone", "some@where.org", "1.0-2", 0, false},
 		{"* Wed Aug 29 2001 Joe <joe at example dot com> - 1.0-2", noon(2001, 8, 29), "Joe", "joe at example dot com", "1.0-2", 0, false},
@@ -367,5 +373,92 @@ func BenchmarkParseChangelog(b *testing.B) {
 		if _, err := ParseChangelog(body, "curl.spec", first); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestChangelogRPMSpecOracle compares ParseChangelog with rpm's own reading
+// of the %changelog (rpmspec -q --qf '[%{changelogtime} %{changelogname}\n]')
+// on a sample of the corpus: same entries, same times, same header text.
+func TestChangelogRPMSpecOracle(t *testing.T) {
+	rpmspec := testenv.RPMSpec(t)
+	root := testenv.Corpus(t)
+	var files []string
+	for _, pat := range []string{"*/*/*/*.spec", "fedora-specs/*.spec"} {
+		m, _ := filepath.Glob(filepath.Join(root, pat))
+		sort.Strings(m)
+		for i, f := range m {
+			if !strings.Contains(f, "fedora-specs") || i%8 == 0 {
+				files = append(files, f)
+			}
+		}
+	}
+	if testing.Short() {
+		files = files[:3]
+	}
+	var checked, entries int
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, first, ok := rawChangelog(data)
+		if !ok || isAutochangelog(strings.TrimSpace(body)) {
+			continue
+		}
+		rel, _ := filepath.Rel(root, f)
+		es, err := ParseChangelog(body, rel, first)
+		if err != nil {
+			continue // rpm rejects these too
+		}
+		dir := t.TempDir()
+		cmd := exec.Command(rpmspec, "-q", "--srpm", "--qf", `[%{changelogtime} %{changelogname}\n]`,
+			"--define", "dist .el9", "--define", "rhel 9", "--define", "_sourcedir "+dir,
+			"--define", "autorelease 1%{?dist}", f)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		if err != nil {
+			continue // rpmspec cannot read this spec here (missing macros)
+		}
+		got := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+		var want []string
+		for _, e := range es {
+			merged := false
+			for _, w := range e.Warnings {
+				merged = merged || strings.Contains(w, "rpm reads it as that entry's text")
+			}
+			if merged {
+				continue // rpm folds this header into the entry above
+			}
+			h := strings.TrimSpace(strings.TrimPrefix(strings.Split(body, "\n")[e.Line-first], "*"))
+			// rpm's name is the header after the date words.
+			f := strings.Fields(h)
+			words := 4
+			if len(f) > 3 && clTimeOfDay.MatchString(f[3]) {
+				words = 6
+			}
+			_, ends := clFields(h, words)
+			want = append(want, strconv.FormatInt(e.Date.Unix(), 10)+" "+strings.TrimSpace(h[ends[len(ends)-1]:]))
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: rpm reads %d entries, ParseChangelog %d", rel, len(got), len(want))
+			continue
+		}
+		for i := range got {
+			gt, gn, _ := strings.Cut(got[i], " ")
+			wt, wn, _ := strings.Cut(want[i], " ")
+			if strings.Contains(wn, "%") {
+				wn = gn // rpm expands macros in %changelog; ParseChangelog keeps them
+			}
+			if gt != wt || strings.Join(strings.Fields(gn), " ") != strings.Join(strings.Fields(wn), " ") {
+				t.Errorf("%s: entry %d: rpm %q, ParseChangelog %q", rel, i, got[i], want[i])
+				break
+			}
+		}
+		checked++
+		entries += len(got)
+	}
+	t.Logf("rpmspec agrees on %d specs, %d entries", checked, entries)
+	if checked < 10 && !testing.Short() {
+		t.Errorf("only %d specs checked", checked)
 	}
 }
