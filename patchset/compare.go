@@ -88,6 +88,7 @@ const (
 
 // Comparison is the result of Compare.
 type Comparison struct {
+	// Verdict grades the relation on the fixed scale Unrelated..Identical.
 	Verdict Verdict
 	// Direction is set for Partial (and left Neither otherwise).
 	Direction Direction
@@ -129,6 +130,8 @@ type FileMatch struct {
 // with hunk BHunk of file BFile in B. A hunk index is -1 when that side has
 // no hunks (a FileChange from blobs): the whole file stands for it.
 type HunkMatch struct {
+	// AFile and BFile index the compared FileChange slices; AHunk and
+	// BHunk are HunkChange.Index values (positions in File.Hunks).
 	AFile, AHunk, BFile, BHunk int
 	// Common is the number of shared changed lines.
 	Common int

@@ -43,6 +43,7 @@ func (k PairKind) String() string {
 type Pair struct {
 	// A and B index the two series; -1 on the side that has no patch.
 	A, B int
+	// Kind says whether this is a pair, a part, or a patch of one side.
 	Kind PairKind
 	// Verdict, Direction and Score are CompareChanges of the two patches
 	// (zero for Dropped and Added).
