@@ -3,12 +3,15 @@ package provenance_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/patchtrace/patchtrace/internal/testenv"
 	"github.com/patchtrace/patchtrace/provenance"
 	"github.com/patchtrace/patchtrace/provenance/source"
+	"github.com/patchtrace/patchtrace/provenance/upstream"
 	"github.com/patchtrace/patchtrace/specfile"
 )
 
@@ -198,5 +201,98 @@ func BenchmarkTraceOpenSSL(b *testing.B) {
 		if _, err := provenance.Trace(context.Background(), tgt, []source.Source{ciq, fed}, nil, opts); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// OpenELA curl el-8.8 against upstream curl history (gated on
+// PATCHTRACE_CURL_GIT, a curl/curl git directory with tags curl-7_61_1 and
+// curl-8_5_0): RHEL's backports are attributed to upstream commits, their
+// Upstream-commit citations confirmed by content, and the downstream-only
+// build patches (0101-0104) have no origin.
+func TestTraceCurlAgainstUpstream(t *testing.T) {
+	gitdir := os.Getenv("PATCHTRACE_CURL_GIT")
+	if gitdir == "" {
+		t.Skip("PATCHTRACE_CURL_GIT is not set")
+	}
+	repo, err := upstream.Open(gitdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	tg, _ := specfile.Preset("el8")
+	tgt := dirSource(t, "openela", "openela/curl/el-8.8")
+	var stages []string
+	opts := provenance.Options{Target: tg, Progress: func(p provenance.Progress) {
+		if len(stages) == 0 || stages[len(stages)-1] != p.Stage {
+			stages = append(stages, p.Stage)
+		}
+	}}
+	g, err := provenance.Trace(context.Background(), tgt, nil,
+		[]provenance.Upstream{{Name: "curl", Repo: repo, Range: "curl-7_61_1..curl-8_5_0"}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := logTable(t, g)
+	attributed, confirmed, contradicted := 0, 0, 0
+	for _, p := range r.Patches {
+		if p.Number >= 101 && p.Number <= 104 { // multilib, debug, python3, localhost6
+			if !p.Own {
+				t.Errorf("%s: downstream-only patch attributed to %+v", p.File, p.Origins)
+			}
+			continue
+		}
+		if p.Number < 100 && len(p.Origins) > 0 && p.Origins[0].Commit != "" {
+			attributed++
+		}
+		for _, c := range p.Cites {
+			switch c.Verdict {
+			case "confirmed":
+				confirmed++
+			case "contradicted":
+				contradicted++
+			}
+		}
+	}
+	t.Logf("attributed %d of 49 backports; citations confirmed %d, contradicted %d; stages %v", attributed, confirmed, contradicted, stages)
+	if attributed < 45 {
+		t.Errorf("only %d of 49 backports attributed to upstream commits", attributed)
+	}
+	if confirmed < 60 || contradicted > confirmed/10 {
+		t.Errorf("citations: %d confirmed, %d contradicted", confirmed, contradicted)
+	}
+	if strings.Join(stages, " ") != "load index match spec sources done" {
+		t.Errorf("progress stages %v", stages)
+	}
+}
+
+// BenchmarkTraceCurlUpstream traces OpenELA curl el-8.8 against upstream
+// curl-7_61_1..curl-8_5_0 (gated on PATCHTRACE_CURL_GIT), index included.
+func BenchmarkTraceCurlUpstream(b *testing.B) {
+	gitdir := os.Getenv("PATCHTRACE_CURL_GIT")
+	if gitdir == "" {
+		b.Skip("PATCHTRACE_CURL_GIT is not set")
+	}
+	repo, err := upstream.Open(gitdir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer repo.Close()
+	tg, _ := specfile.Preset("el8")
+	tgt := dirSource(b, "openela", "openela/curl/el-8.8")
+	for b.Loop() {
+		if _, err := provenance.Trace(context.Background(), tgt, nil,
+			[]provenance.Upstream{{Name: "curl", Repo: repo, Range: "curl-7_61_1..curl-8_5_0"}}, provenance.Options{Target: tg}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestTraceCancelled(t *testing.T) {
+	tgt := dirSource(t, "openela", "openela/openssl/el9")
+	ciq := dirSource(t, "ciq", "ciq-rocky-fips/openssl/dist-git")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := provenance.Trace(ctx, tgt, []source.Source{ciq}, nil, el9(t)); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }

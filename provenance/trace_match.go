@@ -51,6 +51,16 @@ func matchPatch(tgt *pkgInfo, t *patchFile, orgs []*pkgInfo, ups []*upIndex, opt
 	r := &patchResult{id: NodeID(KindPatch, tgt.name, t.name), identicalIn: map[string]bool{}}
 	matchedAny := false
 	bestRank := 9
+	bestScore := 0.0 // score of the best-ranked match
+	note := func(verdict string, score float64) {
+		switch r := verdictRank(verdict); {
+		case r < bestRank:
+			bestRank, bestScore = r, score
+		case r == bestRank:
+			bestScore = max(bestScore, score)
+		}
+	}
+	commits := map[string]bool{} // upstream commits matched by the whole patch
 
 	// Packaging origins.
 	for _, o := range orgs {
@@ -59,7 +69,7 @@ func matchPatch(tgt *pkgInfo, t *patchFile, orgs []*pkgInfo, ups []*upIndex, opt
 			continue
 		}
 		matchedAny = true
-		bestRank = min(bestRank, verdictRank(om.cmp.verdict))
+		note(om.cmp.verdict, om.cmp.score)
 		if om.cmp.verdict == VerdictIdentical {
 			r.identicalIn[o.name] = true
 		}
@@ -98,7 +108,8 @@ func matchPatch(tgt *pkgInfo, t *patchFile, orgs []*pkgInfo, ups []*upIndex, opt
 				}
 				verdict := upVerdict(c.Verdict)
 				matchedAny = true
-				bestRank = min(bestRank, verdictRank(verdict))
+				note(verdict, c.Score)
+				commits[u.name+"\x00"+c.Commit] = true
 				cid := NodeID(KindCommit, u.name, c.Commit)
 				r.nodes = append(r.nodes, commitNode(u.name, c))
 				ev := candidateEvidence(c)
@@ -134,8 +145,12 @@ func matchPatch(tgt *pkgInfo, t *patchFile, orgs []*pkgInfo, ups []*upIndex, opt
 		}
 	}
 
-	// Hunk by hunk, when no whole-patch match explains the patch.
-	if matchedAny && bestRank > verdictRank(VerdictEquivalent) && len(t.hunks) > 1 {
+	// Hunk by hunk, when no one whole-patch match explains the patch: the
+	// best is partial or similar, or a loose rebase, or the patch squashes
+	// several upstream commits.
+	wholeExplained := bestRank <= verdictRank(VerdictEquivalent) ||
+		bestRank == verdictRank(VerdictRebased) && bestScore >= 0.9 && len(commits) <= 1
+	if matchedAny && !wholeExplained && len(t.hunks) > 1 {
 		r.hunkLevel(t, tgt.pkgID, orgs, ups, opts.MinScore)
 	}
 	if !matchedAny {
