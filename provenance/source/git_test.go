@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -285,4 +286,61 @@ func TestTreeFS(t *testing.T) {
 	if err != nil || string(data) != "B2\n" {
 		t.Errorf("ReadFile: %q %v", data, err)
 	}
+}
+
+// TestRealDistGit checks a real dist-git repository given as GITDIR@REF in
+// $PATCHTRACE_DISTGIT (e.g. a clone of github.com/openela-main/expat at
+// el8): every file's History and Introduced agree with
+// `git log --first-parent`. Skipped when the variable is unset.
+func TestRealDistGit(t *testing.T) {
+	loc := os.Getenv("PATCHTRACE_DISTGIT")
+	if loc == "" {
+		t.Skip("PATCHTRACE_DISTGIT not set")
+	}
+	gitBin := testenv.Git(t)
+	s, err := Open("real", loc, WithHistory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, ok := s.(*GitSource)
+	if !ok {
+		t.Fatalf("%s opened as %T", loc, s)
+	}
+	defer gs.Close()
+	p, err := gs.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.LastIndexByte(loc, '@')
+	gitDir, ref := loc[:i], loc[i+1:]
+	paths := []string{p.SpecName}
+	for _, f := range p.Files {
+		paths = append(paths, f.Path)
+	}
+	for _, path := range paths {
+		out, err := exec.Command(gitBin, "--git-dir", gitDir, "log", "--first-parent", "--format=%H", ref, "--", path).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Fields(string(out))
+		hist, err := gs.History(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, fc := range hist {
+			got = append(got, fc.Commit)
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: History %v, git log %v", path, got, want)
+		}
+		intro := p.SpecIntroduced
+		if f := p.File(path); f != nil && path != p.SpecName {
+			intro = f.Introduced
+		}
+		if len(want) > 0 && (intro == nil || intro.Commit != want[0]) {
+			t.Errorf("%s: Introduced %+v, want %s", path, intro, want[0])
+		}
+	}
+	t.Logf("%s: %d files, commit %s", loc, len(p.Files), p.Commit)
 }
