@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"math"
 	"regexp"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/patchtrace/patchtrace/patchset"
 )
 
@@ -152,6 +154,7 @@ type patchFile struct {
 	mapped map[int32]bool // tracked upstream path indices
 	d      delta
 	hunks  []delta
+	raw    []*patchset.Hunk
 }
 
 // fingerprintPatch computes the per-file net changes of p.
@@ -192,6 +195,7 @@ func (ix *Index) fingerprintPatch(p *patchset.Patch) []patchFile {
 				}
 			}
 			pf.hunks = append(pf.hunks, fromCounts(hm))
+			pf.raw = append(pf.raw, h)
 		}
 		pf.d = fromCounts(all)
 		out = append(out, pf)
@@ -222,6 +226,7 @@ type scored struct {
 	pc, cc     float64
 	score      float64
 	files      []FileEvidence
+	fileRec    []int32           // per patch file: the record it matched, or -1
 	matchedSet map[[2]uint64]int // (file, hash) -> shared count, for set cover
 }
 
@@ -320,7 +325,11 @@ func (ix *Index) Find(p *patchset.Patch, opts FindOptions) []Candidate {
 		}
 	case len(cands) > 0 && cands[0].pc >= opts.MinCoverage:
 		top := cands[0]
-		out = append(out, ix.candidate(top, verdictFor(top), false))
+		v := verdictFor(top)
+		if v == patchset.Rebased && ix.sameDiff(top, files) {
+			v = patchset.Equivalent
+		}
+		out = append(out, ix.candidate(top, v, false))
 		used[top.commit] = true
 	}
 	if len(out) > 0 {
@@ -392,6 +401,90 @@ func verdictFor(s *scored) patchset.Verdict {
 	return patchset.Similar
 }
 
+// sameDiff reports whether the commit makes exactly the patch's changes
+// (every changed line matched both ways) with every hunk found as is, at
+// its stated lines and with its context, in the commit's blobs
+// (whitespace aside): the same diff, not only the same changed lines.
+func (ix *Index) sameDiff(s *scored, files []patchFile) bool {
+	if len(files) == 0 || len(files) != len(ix.byCommit[s.commit]) {
+		return false
+	}
+	for fi, f := range files {
+		fe := s.files[fi]
+		rid := s.fileRec[fi]
+		if rid < 0 || fe.Matched != fe.Lines || ix.records[rid].size != fe.Lines {
+			return false
+		}
+		r := &ix.records[rid]
+		oldLines, err := ix.blobLines(r.old)
+		if err != nil {
+			return false
+		}
+		newLines, err := ix.blobLines(r.new)
+		if err != nil {
+			return false
+		}
+		for _, h := range f.raw {
+			if !hunkAt(h, oldLines, '+', h.OldStart, h.OldLines) || !hunkAt(h, newLines, '-', h.NewStart, h.NewLines) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// blobLines returns the normalised line hashes of a blob, blank lines
+// included (hashed as 0); nil for the zero hash.
+func (ix *Index) blobLines(h plumbing.Hash) ([]uint64, error) {
+	if h.IsZero() {
+		return nil, nil
+	}
+	data, err := ix.repo.readRaw(plumbing.BlobObject, h)
+	if err != nil {
+		return nil, err
+	}
+	var out []uint64
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var line []byte
+		if i < 0 {
+			line, data = data, nil
+		} else {
+			line, data = data[:i], data[i+1:]
+		}
+		v, _ := hashLine(line)
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// hunkAt reports whether one side of hunk h (its context lines and the
+// lines of that side: drop names the op of the other side) sits at the
+// 1-based line start of lines, whitespace aside.
+func hunkAt(h *patchset.Hunk, lines []uint64, drop byte, start, count int) bool {
+	i := start - 1
+	if count == 0 {
+		return true
+	}
+	if i < 0 {
+		return false
+	}
+	for _, l := range h.Lines {
+		if l.Op == drop {
+			continue
+		}
+		if i >= len(lines) {
+			return false
+		}
+		v, _ := hashLine([]byte(l.Text))
+		if lines[i] != v {
+			return false
+		}
+		i++
+	}
+	return true
+}
+
 // score measures commit ci against the patch files. Each file of the
 // patch is compared with the commit's change to the upstream paths it maps
 // to; a file with nothing in common there is compared with the commit's
@@ -455,6 +548,10 @@ func (ix *Index) score(ci int32, files []patchFile, total float64) *scored {
 		return best, bestW
 	}
 	s.files = make([]FileEvidence, len(files))
+	s.fileRec = make([]int32, len(files))
+	for i := range s.fileRec {
+		s.fileRec[i] = -1
+	}
 	for pass := 0; pass < 2; pass++ {
 		for fi := range files {
 			f := &files[fi]
@@ -471,6 +568,7 @@ func (ix *Index) score(ci int32, files []patchFile, total float64) *scored {
 			countRecord(rid)
 			r := &ix.records[rid]
 			fe.UpstreamPath = ix.paths[r.path]
+			s.fileRec[fi] = rid
 			var got delta
 			shared(f.d, rid, func(h uint64, n int32) {
 				fe.Matched += abs32(n)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -66,11 +67,12 @@ type hexRef struct {
 
 // record is one fingerprinted file change of one commit.
 type record struct {
-	commit  int32
-	path    int32
-	oldPath int32
-	d       delta
-	size    int
+	commit   int32
+	path     int32
+	oldPath  int32
+	old, new plumbing.Hash
+	d        delta
+	size     int
 }
 
 // pairResult is the fingerprint of one (old blob, new blob) pair.
@@ -161,6 +163,7 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 	workers := max(1, runtime.GOMAXPROCS(0))
 	jobs := make(chan *pairResult, 256)
 	var wg sync.WaitGroup
+	var fingerprinted atomic.Int64
 	for range workers {
 		wg.Add(1)
 		go func() {
@@ -170,6 +173,7 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 					continue
 				}
 				r.fingerprintPair(p)
+				fingerprinted.Add(1)
 			}
 		}()
 	}
@@ -242,8 +246,21 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 		return nil
 	}()
 	ix.stats.TreesRead = tr.reads
-	report(Progress{Phase: "fingerprint", Done: 0, Total: len(pairs)})
-	wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	tick := time.NewTicker(100 * time.Millisecond)
+	for waiting := true; waiting; {
+		report(Progress{Phase: "fingerprint", Done: int(fingerprinted.Load()), Total: len(pairs)})
+		select {
+		case <-done:
+			waiting = false
+		case <-tick.C:
+		}
+	}
+	tick.Stop()
 	if walkErr == nil {
 		walkErr = ctx.Err()
 	}
@@ -270,7 +287,7 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 			continue
 		}
 		id := int32(len(ix.records))
-		ix.records = append(ix.records, record{commit: pc.commit, path: pc.ch.path, oldPath: pc.ch.oldPath, d: d, size: d.size()})
+		ix.records = append(ix.records, record{commit: pc.commit, path: pc.ch.path, oldPath: pc.ch.oldPath, old: pc.ch.old, new: pc.ch.new, d: d, size: d.size()})
 		ix.byCommit[pc.commit] = append(ix.byCommit[pc.commit], id)
 		ix.hasRecords[pc.ch.path] = true
 		ix.hasRecords[pc.ch.oldPath] = true
