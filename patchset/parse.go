@@ -670,7 +670,8 @@ func diffName(s string) (name, stamp string) {
 // diff -N writes for an absent file.
 func isEpoch(stamp string) bool {
 	return strings.HasPrefix(stamp, "1970-01-01 ") || strings.HasPrefix(stamp, "1969-12-31 ") ||
-		strings.Contains(stamp, "Jan  1 00:00:00 1970") || strings.Contains(stamp, "Dec 31 ")
+		strings.Contains(stamp, "Jan  1") && strings.HasSuffix(stamp, " 1970") ||
+		strings.Contains(stamp, "Dec 31") && strings.HasSuffix(stamp, " 1969")
 }
 
 // cutQuoted parses a C-style quoted name at the start of s, as git writes
