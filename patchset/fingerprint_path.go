@@ -107,15 +107,21 @@ func NormalizePath(name string, strip int) string {
 	if len(name) >= 2 && name[0] == '"' && name[len(name)-1] == '"' {
 		name = name[1 : len(name)-1]
 	}
-	parts := splitPath(name)
-	if len(parts) == 0 {
+	// Strip as patch(1) does: a component ends at a run of slashes, and
+	// "." counts ("./lib/x.c" -p1 is "lib/x.c"); then clean.
+	raw := strings.FieldsFunc(name, func(r rune) bool { return r == '/' })
+	if len(raw) == 0 {
 		return ""
 	}
-	if strip > len(parts)-1 {
-		strip = len(parts) - 1
+	if strip > len(raw)-1 {
+		strip = len(raw) - 1
 	}
 	if strip > 0 {
-		parts = parts[strip:]
+		raw = raw[strip:]
+	}
+	parts := splitPath(strings.Join(raw, "/"))
+	if len(parts) == 0 {
+		return ""
 	}
 	parts[len(parts)-1] = StripBackupSuffix(parts[len(parts)-1])
 	return strings.Join(parts, "/")

@@ -100,6 +100,14 @@ func TestNormalizePathAndStrip(t *testing.T) {
 	if got := NormalizePath("/dev/null", 1); got != "" {
 		t.Errorf("/dev/null -> %q", got)
 	}
+	for _, s := range []int{0, 1} {
+		if got := NormalizePath("./crypto/ec/ec_curve.c.remove-ec", s); got != "crypto/ec/ec_curve.c" {
+			t.Errorf("./ -p%d -> %q", s, got)
+		}
+	}
+	if got := NormalizePath("a//b/c.c", 1); got != "b/c.c" {
+		t.Errorf("double slash -> %q", got)
+	}
 	if got := NormalizePath("x.c", 5); got != "x.c" {
 		t.Errorf("over-strip -> %q", got)
 	}
