@@ -148,8 +148,13 @@ func newParser(data []byte, opts Options) *parser {
 	p.e = e
 	p.spec.macros = e.tab
 	p.spec.eng = e
+	seen := map[Unresolved]bool{}
 	e.onUnresolved = func(kind, text string) {
-		p.spec.Unresolved = append(p.spec.Unresolved, Unresolved{File: p.curFile, Line: p.curLine, Kind: kind, Text: text})
+		u := Unresolved{File: p.curFile, Line: p.curLine, Kind: kind, Text: text}
+		if !seen[u] {
+			seen[u] = true
+			p.spec.Unresolved = append(p.spec.Unresolved, u)
+		}
 	}
 	e.onWarning = func(msg string) { p.warn(msg) }
 	e.onRef = func(kind string, num int) { p.refs = append(p.refs, refEvent{kind, num}) }
@@ -896,7 +901,9 @@ func (p *parser) preambleLine(t, raw string, f *srcFile, line int) error {
 			tag.Number = n
 		}
 		if value == "" {
-			return p.errAt(f.name, line, fmt.Errorf("empty tag: %s", s))
+			// rpm stops here; usually a macro package we lack
+			p.warn("empty tag: " + shorten(s, 80))
+			return nil
 		}
 		p.spec.Tags = append(p.spec.Tags, tag)
 		p.tagConds = append(p.tagConds, cs)

@@ -187,6 +187,15 @@ func TestShellApplications(t *testing.T) {
 	}
 }
 
+func TestShellChecksAreNotApplications(t *testing.T) {
+	spec := head + "Patch1: one.patch\n%prep\nfor patch in %{patches} ; do\n  if [ ! -f $patch ] ; then\n    exit 1\n  fi\ndone\n" +
+		"ApplyPatch()\n{\n  git apply < $RPM_SOURCE_DIR/$1\n}\nApplyPatch $patch\ncp %{PATCH1} .\n"
+	s := mustParse(t, "4.18", spec)
+	if len(s.Plan) != 0 || len(s.Undeclared) != 0 || len(s.Unapplied) != 1 {
+		t.Errorf("plan %v undeclared %v unapplied %v", s.Plan, s.Undeclared, s.Unapplied)
+	}
+}
+
 func TestDeclarationDetails(t *testing.T) {
 	spec := "%global commit abc123\nName: t\nVersion: 1.2\nRelease: 3%{?dist}\nSummary: s\nLicense: MIT\n" +
 		"Source0: https://example.org/t-%{version}.tar.gz\n" +

@@ -9,7 +9,7 @@ import (
 
 var (
 	// a command that applies a patch read from a file or stdin
-	rePatchCmd = regexp.MustCompile(`(^|[\s;|&({])(patch|/usr/bin/patch|git\s+(-C\s+\S+\s+)?(apply|am)|quilt\s+import)(\s|$)`)
+	rePatchCmd = regexp.MustCompile(`(?:^|[;|&({]|\b(?:do|then|else|xargs|sudo)\s)\s*(?:\S*/)?(?:patch|git\s+(?:(?:-C\s+\S+|--\S+)\s+)*(?:apply|am)|quilt\s+import)(?:\s|$)`)
 	reStrip    = regexp.MustCompile(`(?:^|\s)-p\s*(\d+)`)
 	reFuzz     = regexp.MustCompile(`(?:--fuzz[= ]|(?:^|\s)-F\s*)(\d+)`)
 	reReverse  = regexp.MustCompile(`(?:^|\s)(-R|--reverse)(\s|$)`)
@@ -115,6 +115,9 @@ func (p *parser) addShellApplies(refs []refEvent, form, text, sec, file string, 
 // applyByName handles the kernel's ApplyPatch/ApplyOptionalPatch NAME.
 func (p *parser) applyByName(fn, name, rest, text string, f *srcFile, line int) error {
 	name = strings.Trim(name, `"'`)
+	if strings.ContainsAny(name, "$`") {
+		return nil // a shell variable: the function's own body, not a use
+	}
 	base := name
 	if i := strings.LastIndexByte(base, '/'); i >= 0 {
 		base = base[i+1:]
