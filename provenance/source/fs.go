@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -314,7 +315,10 @@ func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 		isList := e.path == p.LookasideName
 		f, err := readFSFile(fsys, b, e, isSpec || isList)
 		if err != nil {
-			return nil, err
+			if !errors.Is(err, ErrMissing) || isSpec || isList {
+				return nil, err
+			}
+			f = File{Name: path.Base(e.path), Path: e.path, Size: -1, Omitted: true, Missing: true}
 		}
 		switch {
 		case isSpec:

@@ -485,14 +485,14 @@ func (t treeFS) Open(name string) (fs.File, error) {
 	}
 	info, err := t.info(e)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: missing(err)}
 	}
 	if e.Mode == filemode.Submodule {
 		return &treeFile{info: info, r: strings.NewReader("")}, nil
 	}
 	blob, err := t.root.TreeEntryFile(e)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: missing(err)}
 	}
 	r, err := blob.Reader()
 	if err != nil {
@@ -521,6 +521,14 @@ func treeEntries(t treeFS, sub *object.Tree) ([]fs.DirEntry, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, nil
+}
+
+// missing marks go-git's "object not found" as ErrMissing too.
+func missing(err error) error {
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return fmt.Errorf("%w: %w", ErrMissing, err)
+	}
+	return err
 }
 
 func modeOf(m filemode.FileMode) fs.FileMode {

@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -343,4 +344,39 @@ func TestRealDistGit(t *testing.T) {
 		}
 	}
 	t.Logf("%s: %d files, commit %s", loc, len(p.Files), p.Commit)
+}
+
+// TestGitMissingBlob: a blob absent from the object store (a partial
+// clone) gives a Missing file, not a failed load; a missing spec fails.
+func TestGitMissingBlob(t *testing.T) {
+	st := memory.NewStorage()
+	wfs := memfs.New()
+	repo, err := git.Init(st, wfs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newRepoBuilder(t, repo, wfs)
+	h := buildHistory(t, b)
+	c, _ := repo.CommitObject(h["c6"])
+	tree, _ := c.Tree()
+	drop := func(p string) {
+		e, err := tree.FindEntry(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		delete(st.ObjectStorage.Objects, e.Hash)
+	}
+	drop("SOURCES/c.patch")
+	p, err := FromRepository("partial", repo, "master", WithHistory()).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := p.File("c.patch")
+	if f == nil || !f.Missing || !f.Omitted || f.Data != nil || f.Size != -1 || f.Introduced == nil || f.Introduced.Commit != h["c6"].String() {
+		t.Errorf("missing blob: %+v", f)
+	}
+	drop("SPECS/pkg.spec")
+	if _, err := FromRepository("partial", repo, "master").Load(context.Background()); !errors.Is(err, ErrMissing) {
+		t.Errorf("missing spec: %v", err)
+	}
 }

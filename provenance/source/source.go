@@ -113,6 +113,10 @@ type File struct {
 	// Omitted is true when Data was not kept because the file exceeded a
 	// size cap (Options.MaxFileSize, Options.MaxArchiveSize).
 	Omitted bool
+	// Missing is true when the source lists the file but does not hold
+	// its content (a git blob absent from a partial or filtered clone);
+	// Size is then -1 and SHA256 "".
+	Missing bool
 	// Overlay is true for files of a rebuild overlay (under PATCHES/ or
 	// ROCKY/), which srpmproc adds on top of the imported sources.
 	Overlay bool
@@ -275,6 +279,9 @@ var (
 	// ErrAmbiguousSpec means several spec files were found and none could
 	// be told to be the package's.
 	ErrAmbiguousSpec = errors.New("source: several spec files")
+	// ErrMissing means a file is listed but its content is absent (a git
+	// blob missing from a partial clone).
+	ErrMissing = errors.New("source: file content missing")
 	// ErrFormat means the input is malformed (bad SRPM, bad cpio, bad
 	// overlay configuration, bad NEVR).
 	ErrFormat = errors.New("source: malformed input")
