@@ -294,9 +294,7 @@ func (ps *exprParser) next() error {
 }
 
 func wellFormedInt(s string) bool {
-	if strings.HasPrefix(s, "-") {
-		s = s[1:]
-	}
+	s = strings.TrimPrefix(s, "-")
 	for i := 0; i < len(s); i++ {
 		if !isDigit(s[i]) {
 			return false

@@ -1,7 +1,6 @@
 package specfile
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -129,8 +128,6 @@ type autopatchArgs struct {
 	nums    []int
 	bad     []string
 }
-
-var errStop = errors.New("stop")
 
 func (e *engine) fail(err error) {
 	if e.fatal == nil {
