@@ -225,8 +225,16 @@ func (ps *patchParser) line(i int) []byte { return chomp(ps.lines[i]) }
 func (ps *patchParser) fileStart(i int) bool {
 	l := ps.line(i)
 	switch {
-	case bytes.HasPrefix(l, []byte("diff ")):
+	case bytes.HasPrefix(l, []byte("diff --git ")), bytes.HasPrefix(l, []byte("diff -")):
 		return true
+	case bytes.HasPrefix(l, []byte("diff ")):
+		// "diff a b" without options: a diff command line only if a
+		// diff follows (not prose in a message).
+		if i+1 < len(ps.lines) {
+			n := ps.line(i + 1)
+			return bytes.HasPrefix(n, []byte("--- ")) || bytes.HasPrefix(n, []byte("Binary files ")) || bytes.HasPrefix(n, []byte("index "))
+		}
+		return false
 	case bytes.HasPrefix(l, []byte("--- ")):
 		return i+1 < len(ps.lines) && bytes.HasPrefix(ps.line(i+1), []byte("+++ "))
 	case bytes.HasPrefix(l, []byte("Index: ")):

@@ -102,3 +102,16 @@ func TestParseErrorsCarryPosition(t *testing.T) {
 		}
 	}
 }
+
+func TestParseProseDiffLineInMessage(t *testing.T) {
+	in := "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nSubject: x\n\n" +
+		"diff between the two releases is small.\n---\n" +
+		"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n"
+	ps, err := ParseBytes("m", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps[0].Files) != 1 || ps[0].Header.Message != "diff between the two releases is small." {
+		t.Errorf("files %d, message %q", len(ps[0].Files), ps[0].Header.Message)
+	}
+}
