@@ -139,6 +139,8 @@ func TestPackReaderMatchesGit(t *testing.T) {
 func TestOpenDiskRepo(t *testing.T) {
 	git := testenv.Git(t)
 	dir := makeDiskRepo(t, git)
+	run(t, dir, git, "tag", "-a", "-m", "annotated", "ann", "first")
+	tagObj := strings.TrimSpace(run(t, dir, git, "rev-parse", "ann"))
 	run(t, dir, git, "gc", "-q")
 	bare := filepath.Join(t.TempDir(), "bare.git")
 	run(t, dir, git, "clone", "-q", "--bare", dir, bare)
@@ -147,7 +149,7 @@ func TestOpenDiskRepo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ix, err := r.Index(context.Background(), "first..main", []string{"a/src/sub/big.c", "b/README", "a/data.bin"}, nil)
+		ix, err := r.Index(context.Background(), tagObj+"..main", []string{"a/src/sub/big.c", "b/README", "a/data.bin"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -94,10 +94,15 @@ func (r *Repo) Close() error {
 // resolve turns a revision (tag, branch, sha, HEAD~2 ...) into a commit hash.
 func (r *Repo) resolve(rev string) (plumbing.Hash, error) {
 	if len(rev) == 40 && isHex(rev) {
-		h := plumbing.NewHash(rev)
-		if c, err := r.readCommit(h); err == nil {
+		// A full id: read it directly (go-git would scan every ref first).
+		c, err := r.readCommit(plumbing.NewHash(strings.ToLower(rev)))
+		if err == nil {
 			return c.hash, nil
 		}
+		if !errors.Is(err, errWrongType) {
+			return plumbing.ZeroHash, fmt.Errorf("%w: %q: %w", ErrBadRange, rev, err)
+		}
+		// An annotated tag: let go-git peel it.
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -207,7 +212,7 @@ func (r *Repo) readRaw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 		pt, data, err := r.packs.read(h, maxBlobSize)
 		switch {
 		case err == nil && pt != t:
-			return nil, fmt.Errorf("upstream: %s is a %s, not a %s: %w", h, pt, t, plumbing.ErrObjectNotFound)
+			return nil, fmt.Errorf("upstream: %s is a %s, not a %s: %w", h, pt, t, errWrongType)
 		case err == nil:
 			return data, nil
 		case errors.Is(err, errTooBig):
@@ -241,6 +246,9 @@ func (r *Repo) readRaw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 }
 
 var errTooBig = errors.New("upstream: object too big to fingerprint")
+
+// errWrongType says an object exists but has another type than expected.
+var errWrongType = errors.New("unexpected object type")
 
 func readAllInto(b []byte, r io.Reader) ([]byte, error) {
 	for {
