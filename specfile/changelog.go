@@ -112,8 +112,10 @@ const maxChangelogErrors = 100
 // Every header line (a line starting with '*', as for rpm) starts an
 // entry, even one whose date cannot be read: the returned entries are
 // complete even when the error is not nil. The one exception is rpm's: a
-// '*' line right below a header line is that entry's text unless it is a
-// valid header itself (then it starts an entry, with a warning).
+// '*' line that follows a header line with nothing but blank or comment
+// lines between is that entry's text, unless it is a valid header itself
+// (then it starts an entry, with a warning: rpm folds it into the entry
+// above).
 //
 // The error joins an *Error (file:line, wrapping ErrChangelog) for each
 // problem rpm rejects (at most 100): a bad date, a header without a name,
@@ -166,16 +168,18 @@ func ParseChangelog(text, name string, firstLine int) ([]ChangelogEntry, error) 
 		if strings.HasPrefix(line, "*") {
 			e, err := parseChangelogHeader(line)
 			if cur != nil && prevHeader {
-				// rpm (through 4.18 at least) never looks at the first
-				// byte after a header line, so a '*' line right below a
-				// header is that entry's text. Keep it as text unless it
-				// is a valid header, which is what its author meant.
+				// rpm (through 4.18 at least) skips the blanks after a
+				// header line and never looks at the first byte of the
+				// text, so a '*' line that follows a header with only
+				// blank or comment lines between is that entry's text.
+				// Keep it as text unless it is a valid header, which is
+				// what its author meant.
 				if err != "" {
 					body = append(body, line)
 					prevHeader = false
 					continue
 				}
-				e.Warnings = append(e.Warnings, fmt.Sprintf("header right below the header of line %d: rpm reads it as that entry's text", cur.Line))
+				e.Warnings = append(e.Warnings, fmt.Sprintf("header with no text between it and the header of line %d: rpm reads it as that entry's text", cur.Line))
 			}
 			flush()
 			e.Line = ln
@@ -186,10 +190,12 @@ func ParseChangelog(text, name string, firstLine int) ([]ChangelogEntry, error) 
 			prevHeader = true
 			continue
 		}
-		prevHeader = false
 		trim := strings.TrimLeft(line, " \t")
 		if strings.HasPrefix(trim, "#") {
 			continue // rpm drops comment lines here too
+		}
+		if strings.TrimSpace(trim) != "" {
+			prevHeader = false
 		}
 		if cur == nil && isAutochangelog(trim) {
 			continue // rpmautospec generates the entries

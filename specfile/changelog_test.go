@@ -191,6 +191,12 @@ func TestParseChangelogProblems(t *testing.T) {
 	if got := es[3].Warnings; len(got) != 1 || got[0] != "no description" {
 		t.Errorf("empty entry warnings = %q", got)
 	}
+	// rpm skips blank lines after a header, then takes the next line as
+	// text even when it starts with '*'.
+	es, err = ParseChangelog("* Mon Jan 08 2024 A <a@b> - 2\n\n# c\n* bullet\n* Sun Jan 07 2024 A <a@b> - 1\n\n* Sat Jan 06 2024 A <a@b> - 0\n- x\n", "b.spec", 1)
+	if err != nil || len(es) != 3 || es[0].Text != "* bullet" || len(es[2].Warnings) != 1 || !strings.Contains(es[2].Warnings[0], "rpm reads it as that entry's text") {
+		t.Errorf("headers after blank lines: %v %+v", err, es)
+	}
 	if es, err := ParseChangelog("\n%autochangelog\n", "a.spec", 1); err != nil || len(es) != 0 {
 		t.Errorf("%%autochangelog: %v %v", es, err)
 	}
@@ -402,8 +408,8 @@ func TestChangelogRPMSpecOracle(t *testing.T) {
 			t.Fatal(err)
 		}
 		body, first, ok := rawChangelog(data)
-		if !ok || isAutochangelog(strings.TrimSpace(body)) {
-			continue
+		if !ok || isAutochangelog(strings.TrimSpace(body)) || bytes.Contains(data, []byte("_changelog_trimtime")) {
+			continue // (rpm trims by a %(date ...) the parser never runs)
 		}
 		rel, _ := filepath.Rel(root, f)
 		es, err := ParseChangelog(body, rel, first)
@@ -428,6 +434,13 @@ func TestChangelogRPMSpecOracle(t *testing.T) {
 			}
 			if merged {
 				continue // rpm folds this header into the entry above
+			}
+			stop := false
+			for _, w := range e.Warnings {
+				stop = stop || strings.Contains(w, "not in descending chronological order")
+			}
+			if stop {
+				break // rpm 4.18 stops reading there
 			}
 			h := strings.TrimSpace(strings.TrimPrefix(strings.Split(body, "\n")[e.Line-first], "*"))
 			// rpm's name is the header after the date words.
