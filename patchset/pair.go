@@ -137,9 +137,10 @@ func newSeriesItem(files []FileChange) seriesItem {
 //     augmenting paths with potentials, as in Jonker-Volgenant), on the
 //     patches that have at least one worthwhile candidate, separately for
 //     each connected group of candidates;
-//  4. every unpaired patch that lies mostly (PartThreshold) inside one
-//     patch of the other series is reported as a split or squash part of
-//     it; the rest are Dropped (only in a) or Added (only in b).
+//  4. an unpaired patch that lies mostly (PartThreshold) inside one
+//     patch of the other series is paired with it when that patch has no
+//     partner (a partial backport), else reported as a split or squash
+//     part of it; the rest are Dropped (only in a) or Added (only in b).
 //
 // The result lists a's patches in order (Matched, SquashPart or Dropped),
 // then b's patches that are not Matched (SplitPart or Added) in order.
@@ -378,6 +379,41 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 			if f := float64(k.ov) / float64(ib[k.j].weight); f >= partT && f > bestB[k.j] {
 				bestB[k.j], partOfB[k.j] = f, k.i
 			}
+		}
+	}
+
+	// A part whose container has no partner of its own is that
+	// container's partner (a partial backport much smaller than the
+	// original, which the size-based cost leaves unpaired): best
+	// containment first.
+	type promo struct {
+		i, j int
+		f    float64
+	}
+	var promos []promo
+	for i, j := range partOfA {
+		if j >= 0 {
+			promos = append(promos, promo{i, j, bestA[i] * float64(ia[i].weight)})
+		}
+	}
+	for j, i := range partOfB {
+		if i >= 0 {
+			promos = append(promos, promo{i, j, bestB[j] * float64(ib[j].weight)})
+		}
+	}
+	slices.SortStableFunc(promos, func(x, y promo) int {
+		switch {
+		case x.f > y.f:
+			return -1
+		case x.f < y.f:
+			return 1
+		}
+		return 0
+	})
+	for _, p := range promos {
+		if matchA[p.i] < 0 && matchB[p.j] < 0 {
+			matchA[p.i], matchB[p.j] = p.j, p.i
+			partOfA[p.i], partOfB[p.j] = -1, -1
 		}
 	}
 

@@ -324,3 +324,62 @@ func TestSolveAssignment(t *testing.T) {
 		}
 	}
 }
+
+// TestPairSeriesOpenSSL checks the corpus README's counts: OpenELA el9 vs
+// Fedora rawhide share 21 byte-identical patches plus one renamed (0074
+// -eln), and 15 same-named patches that RHEL evolved; OpenELA el9 vs CIQ's
+// FIPS branch share 86 identical patches, CIQ adds its two FIPS provider
+// patches.
+func TestPairSeriesOpenSSL(t *testing.T) {
+	type want struct {
+		a, b                 string
+		identical, sameNamed int // identical pairs; same-named non-identical pairs (at least)
+		onlyB                []string
+	}
+	for _, w := range []want{
+		{"openela/openssl/el9", "fedora/openssl/rawhide", 22, 13, nil},
+		{"openela/openssl/el9", "ciq-rocky-fips/openssl/dist-git", 86, 0, []string{"rocky_fips_provider.patch", "rocky_fips_provider-2.patch"}},
+		{"openela/openssl/el8", "fedora/openssl/f35", 25, 6, nil},
+	} {
+		na, a := loadSeries(t, w.a)
+		nb, b := loadSeries(t, w.b)
+		pairs, err := PairChanges(context.Background(), a, b, PairOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPairs(t, na, nb, pairs)
+		identical, sameNamed, renamedIdentical := 0, 0, 0
+		for _, p := range pairs {
+			if p.Kind != Matched {
+				continue
+			}
+			switch {
+			case p.Verdict == Identical:
+				identical++
+				if na[p.A] != nb[p.B] {
+					renamedIdentical++
+					t.Logf("%s vs %s: identical under another name: %s -> %s", w.a, w.b, na[p.A], nb[p.B])
+				}
+			case na[p.A] == nb[p.B]:
+				sameNamed++
+				if p.Verdict < Similar {
+					t.Errorf("%s vs %s: same-named %s paired as %s", w.a, w.b, na[p.A], p.Verdict)
+				}
+			}
+		}
+		t.Logf("%s vs %s: %d identical (%d renamed), %d same-named evolved", w.a, w.b, identical, renamedIdentical, sameNamed)
+		if identical != w.identical {
+			t.Errorf("%s vs %s: %d identical, want %d", w.a, w.b, identical, w.identical)
+		}
+		if sameNamed < w.sameNamed {
+			t.Errorf("%s vs %s: %d same-named evolved pairs, want at least %d", w.a, w.b, sameNamed, w.sameNamed)
+		}
+		for _, n := range w.onlyB {
+			for _, p := range pairs {
+				if p.B >= 0 && nb[p.B] == n && p.Kind == Matched {
+					t.Errorf("%s only in %s, but matched with %s", n, w.b, na[p.A])
+				}
+			}
+		}
+	}
+}
