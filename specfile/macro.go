@@ -23,6 +23,7 @@ const (
 	mParse                       // builtin that parses the rest of the line itself
 	mFunc                        // builtin implemented in Go
 	mRefPatch                    // a PATCHn macro: expanding it is a reference
+	mRefSource                   // a SOURCEn macro
 )
 
 // builtinFunc implements a built-in macro. args[0] is the macro name. For
@@ -439,8 +440,12 @@ func (e *engine) doMacro(b *strings.Builder, me *macroEntry, args []string) {
 		me.fn(e, b, me, args, "", false)
 		return
 	}
-	if me.flags&mRefPatch != 0 && e.onRef != nil {
-		e.onRef("PATCH", me.nargs)
+	if me.flags&(mRefPatch|mRefSource) != 0 && e.onRef != nil {
+		if me.flags&mRefPatch != 0 {
+			e.onRef("PATCH", me.nargs)
+		} else {
+			e.onRef("SOURCE", me.nargs)
+		}
 	}
 	if me.flags&mLiteral != 0 {
 		if e.spend(len(me.body)) {

@@ -1038,7 +1038,7 @@ func refFlag(isPatch bool) mflags {
 	if isPatch {
 		return mRefPatch
 	}
-	return 0
+	return mRefSource
 }
 
 // commentAbove returns the block of '#' lines directly above line (1-based).
@@ -1125,7 +1125,9 @@ func (p *parser) finish() error {
 	}
 	applied := map[int]bool{}
 	for _, a := range p.spec.Plan {
-		applied[a.Number] = true
+		if !a.FromSource {
+			applied[a.Number] = true
+		}
 	}
 	for _, d := range p.spec.Patches {
 		if !applied[d.Number] {

@@ -187,6 +187,20 @@ func TestShellApplications(t *testing.T) {
 	}
 }
 
+func TestSourceAppliedAsPatch(t *testing.T) {
+	s := mustParse(t, "4.18", head+"Source14: 0025-for-tests.patch\nPatch4: four.patch\n%prep\n%autosetup -p1\n%check\npatch -p1 -R < %{PATCH4}\npatch -p1 < %{SOURCE14}\n")
+	if len(s.Plan) != 3 {
+		t.Fatalf("plan %+v", s.Plan)
+	}
+	a := s.Plan[2]
+	if !a.FromSource || a.Number != 14 || a.File != "0025-for-tests.patch" || a.Section != "check" || a.Strip != 1 {
+		t.Errorf("source apply %+v", a)
+	}
+	if r := s.Plan[1]; r.Number != 4 || !r.Reverse || r.Section != "check" {
+		t.Errorf("reverse apply %+v", r)
+	}
+}
+
 func TestShellChecksAreNotApplications(t *testing.T) {
 	spec := head + "Patch1: one.patch\n%prep\nfor patch in %{patches} ; do\n  if [ ! -f $patch ] ; then\n    exit 1\n  fi\ndone\n" +
 		"ApplyPatch()\n{\n  git apply < $RPM_SOURCE_DIR/$1\n}\nApplyPatch $patch\ncp %{PATCH1} .\n"

@@ -55,6 +55,19 @@ func (p *parser) scriptLine(text, raw string, f *srcFile, line int, firstSub boo
 			patchRefs = append(patchRefs, r)
 		}
 	}
+	if len(patchRefs) == 0 {
+		// a Source applied as a patch: patch -p1 < %{SOURCE14}
+		var srcRefs []refEvent
+		for _, r := range refs {
+			if r.kind == "SOURCE" {
+				srcRefs = append(srcRefs, r)
+			}
+		}
+		if len(srcRefs) > 0 && rePatchCmd.MatchString(text) {
+			p.addSourceApplies(srcRefs, text, sec, f.name, line)
+			return nil
+		}
+	}
 	rawTrim := strings.TrimLeft(raw, " \t")
 	isApplyPatch := strings.HasPrefix(rawTrim, "%apply_patch") || strings.HasPrefix(rawTrim, "%{apply_patch") ||
 		strings.HasPrefix(rawTrim, "%__apply_patch") || strings.HasPrefix(rawTrim, "%{__apply_patch")
@@ -109,6 +122,23 @@ func (p *parser) addShellApplies(refs []refEvent, form, text, sec, file string, 
 		d := p.spec.Patches[idx]
 		p.spec.Plan = append(p.spec.Plan, Apply{Number: d.Number, File: d.File, Strip: strip, Reverse: rev, Fuzz: fuzz,
 			Section: sec, Form: form, ApplyFile: file, Line: line, Text: strings.TrimSpace(text)})
+	}
+}
+
+// addSourceApplies records sources applied as patches by a shell command.
+func (p *parser) addSourceApplies(refs []refEvent, text, sec, file string, line int) {
+	strip := 0
+	if m := reStrip.FindStringSubmatch(text); m != nil {
+		strip, _ = strconv.Atoi(m[1])
+	}
+	for _, r := range refs {
+		idx, ok := p.srcByNum[r.num]
+		if !ok {
+			continue
+		}
+		d := p.spec.Sources[idx]
+		p.spec.Plan = append(p.spec.Plan, Apply{Number: d.Number, File: d.File, Strip: strip, Reverse: reReverse.MatchString(text), Fuzz: -1,
+			Section: sec, Form: "shell", ApplyFile: file, Line: line, Text: strings.TrimSpace(text), FromSource: true})
 	}
 }
 

@@ -249,6 +249,9 @@ type Apply struct {
 	Line      int
 	// Text is the applying line as expanded.
 	Text string
+	// FromSource is true when a Source (not a Patch) is applied as a patch
+	// (`patch -p1 < %{SOURCE14}`); Number and File are then the source's.
+	FromSource bool
 }
 
 // Ref is a reference to a patch that no declaration matches.

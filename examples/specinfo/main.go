@@ -76,6 +76,8 @@ type Apply struct {
 	Form    string `json:"form"`
 	SCM     string `json:"scm,omitempty"`
 	Line    int    `json:"line"`
+	// FromSource: a Source file applied as a patch.
+	FromSource bool `json:"from_source,omitempty"`
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -139,7 +141,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		out.Patches = append(out.Patches, Patch{p.Number, p.File, p.Line, p.Comment, p.Condition, p.Package})
 	}
 	for _, a := range spec.Plan {
-		out.Plan = append(out.Plan, Apply{a.Number, a.File, a.Strip, a.Reverse, a.Fuzz, a.Section, a.Form, a.SCM, a.Line})
+		out.Plan = append(out.Plan, Apply{a.Number, a.File, a.Strip, a.Reverse, a.Fuzz, a.Section, a.Form, a.SCM, a.Line, a.FromSource})
 	}
 	for _, p := range spec.Unapplied {
 		out.Unapplied = append(out.Unapplied, p.Number)
@@ -191,7 +193,11 @@ func printText(w io.Writer, o Output) error {
 		if a.SCM != "" {
 			scm = " -S " + a.SCM
 		}
-		fmt.Fprintf(w, "  %5d  %s  %s%s %s  (%%%s line %d)\n", a.Number, a.File, a.Form, scm, flags, a.Section, a.Line)
+		src := ""
+		if a.FromSource {
+			src = " [Source]"
+		}
+		fmt.Fprintf(w, "  %5d  %s%s  %s%s %s  (%%%s line %d)\n", a.Number, a.File, src, a.Form, scm, flags, a.Section, a.Line)
 	}
 	if len(o.Unapplied) > 0 {
 		fmt.Fprintf(w, "\ndeclared but never applied: %v\n", o.Unapplied)
