@@ -189,6 +189,7 @@ func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Packa
 	b := &budget{opts: o}
 	var specs []File
 	cr := &cpioReader{r: payload}
+	members := 0
 	for {
 		hdr, err := cr.next(names, sizes, modes)
 		if err != nil {
@@ -196,6 +197,10 @@ func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Packa
 		}
 		if hdr == nil {
 			break
+		}
+		members++
+		if members > o.MaxFiles {
+			return nil, fmt.Errorf("%w: payload: more than %d members", ErrTooLarge, o.MaxFiles)
 		}
 		if !hdr.regular {
 			if err := cr.skip(); err != nil {

@@ -100,6 +100,9 @@ func TestSRPMSynthetic(t *testing.T) {
 	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), WithOptions(Options{MaxPayloadSize: 100})); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("payload cap: %v", err)
 	}
+	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), WithOptions(Options{MaxFiles: 2})); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("member cap: %v", err)
+	}
 	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), WithMaxFileSize(5)); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("spec cap: %v", err)
 	}
