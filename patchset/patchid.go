@@ -2,6 +2,7 @@ package patchset
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
@@ -722,14 +723,25 @@ func scanHunkHeader(line []byte, before, after *int32) {
 // run in a second goroutine while the calling goroutine computes SHA-1 and
 // calls fn; r must not be used by others meanwhile.
 func PatchIDs(r io.Reader, mode PatchIDMode, fn func(id, commit [20]byte)) error {
+	return PatchIDsContext(context.Background(), r, mode, fn)
+}
+
+// PatchIDsContext is PatchIDs that stops with ctx.Err() when ctx is done.
+func PatchIDsContext(ctx context.Context, r io.Reader, mode PatchIDMode, fn func(id, commit [20]byte)) error {
 	s := NewPatchIDScanner(r, mode)
 	if runtime.GOMAXPROCS(0) < 2 {
 		for s.Scan() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			fn(s.ID(), s.Commit())
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		return s.Err()
 	}
-	return s.pipeline(fn)
+	return s.pipeline(ctx, fn)
 }
 
 // hashEvent marks a point in a batch's data where the hashing goroutine
@@ -777,7 +789,7 @@ func (a *asyncHash) send(s *PatchIDScanner) {
 }
 
 // pipeline runs the scanner in a goroutine and hashes here.
-func (s *PatchIDScanner) pipeline(fn func(id, commit [20]byte)) error {
+func (s *PatchIDScanner) pipeline(ctx context.Context, fn func(id, commit [20]byte)) error {
 	a := &asyncHash{
 		free: make(chan *hashBatch, asyncBatches),
 		full: make(chan *hashBatch, asyncBatches),
@@ -800,6 +812,9 @@ func (s *PatchIDScanner) pipeline(fn func(id, commit [20]byte)) error {
 	h := sha1.New()
 	var result, sum [20]byte
 	for b := range a.full {
+		if err := ctx.Err(); err != nil {
+			return err // the deferred close(a.done) stops the scanner
+		}
 		pos := 0
 		for _, ev := range b.events {
 			h.Write(b.data[pos:ev.at])
@@ -823,6 +838,9 @@ func (s *PatchIDScanner) pipeline(fn func(id, commit [20]byte)) error {
 		h.Write(b.data[pos:])
 		b.data, b.events = b.data[:0], b.events[:0]
 		a.free <- b
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	return <-errc
 }

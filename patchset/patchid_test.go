@@ -2,6 +2,7 @@ package patchset
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -459,5 +460,23 @@ func TestPatchOfParsedPatchMatchesStream(t *testing.T) {
 		if len(got) != len(ps) {
 			t.Errorf("%s: %d patches but %d ids", path, len(ps), len(got))
 		}
+	}
+}
+
+func TestPatchIDsContextCancel(t *testing.T) {
+	g := newPatchGen(9)
+	for g.b.Len() < 4<<20 {
+		g.patch()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	err := PatchIDsContext(ctx, bytes.NewReader(g.b.Bytes()), PatchIDStable, func(id, commit [20]byte) {
+		n++
+		if n == 10 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v after %d ids, want context.Canceled", err, n)
 	}
 }
