@@ -117,13 +117,13 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 	report(Progress{Phase: "commits"})
 	excluded := map[plumbing.Hash]plumbing.Hash{} // commit -> tree
 	if !ix.base.IsZero() {
-		if err := r.reach(ctx, ix.base, nil, func(c *commitInfo) { excluded[c.hash] = c.tree }); err != nil {
+		if err := r.reach(ctx, ix.base, nil, &ix.stats.MissingObject, func(c *commitInfo) { excluded[c.hash] = c.tree }); err != nil {
 			return nil, err
 		}
 	}
 	var list []*commitInfo
 	treeOf := map[plumbing.Hash]plumbing.Hash{}
-	if err := r.reach(ctx, ix.tip, excluded, func(c *commitInfo) {
+	if err := r.reach(ctx, ix.tip, excluded, &ix.stats.MissingObject, func(c *commitInfo) {
 		list = append(list, c)
 		treeOf[c.hash] = c.tree
 		ix.inRange[c.hash] = true
@@ -201,6 +201,11 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 				t, ok := treeOf[c.parents[0]]
 				if !ok {
 					pc, err := r.readCommit(c.parents[0])
+					if errors.Is(err, plumbing.ErrObjectNotFound) {
+						// Shallow boundary: the change is unknown.
+						ix.stats.MissingObject++
+						continue
+					}
 					if err != nil {
 						return err
 					}
@@ -335,7 +340,10 @@ func (r *Repo) fingerprintPair(p *pairResult) {
 
 // reach visits every commit reachable from start that is not in stop,
 // children before parents along first parents where possible.
-func (r *Repo) reach(ctx context.Context, start plumbing.Hash, stop map[plumbing.Hash]plumbing.Hash, visit func(*commitInfo)) error {
+//
+// Parents missing from the repository (a shallow clone) are skipped and
+// counted in *missing.
+func (r *Repo) reach(ctx context.Context, start plumbing.Hash, stop map[plumbing.Hash]plumbing.Hash, missing *int, visit func(*commitInfo)) error {
 	seen := map[plumbing.Hash]bool{start: true}
 	stack := []plumbing.Hash{start}
 	for n := 0; len(stack) > 0; n++ {
@@ -351,6 +359,13 @@ func (r *Repo) reach(ctx context.Context, start plumbing.Hash, stop map[plumbing
 		}
 		c, err := r.readCommit(h)
 		if err != nil {
+			if h != start && errors.Is(err, plumbing.ErrObjectNotFound) {
+				// Beyond a shallow clone's boundary.
+				if missing != nil {
+					*missing++
+				}
+				continue
+			}
 			return err
 		}
 		visit(c)

@@ -161,3 +161,23 @@ func TestOpenDiskRepo(t *testing.T) {
 		r.Close()
 	}
 }
+
+func TestShallowClone(t *testing.T) {
+	git := testenv.Git(t)
+	dir := makeDiskRepo(t, git)
+	shallow := filepath.Join(t.TempDir(), "shallow")
+	run(t, dir, git, "clone", "-q", "--depth", "5", "file://"+dir, shallow)
+	r, err := Open(shallow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ix, err := r.Index(context.Background(), "HEAD", []string{"a/src/sub/big.c"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The boundary commit's parent is absent: its change is unknown.
+	if st := ix.Stats(); st.Commits != 5 || st.Touching != 4 || st.MissingObject == 0 {
+		t.Errorf("shallow: %+v", st)
+	}
+}
