@@ -11,32 +11,6 @@ import (
 	"strings"
 )
 
-// Content fingerprints.
-//
-// A FileChange is the net effect of a diff on one file, as a signed
-// multiset of normalised lines: every added line counts +1, every removed
-// line -1, and equal lines cancel. For any diff that turns file A into file
-// B, (added lines) - (removed lines) = lines(B) - lines(A) as multisets, so
-// the fingerprint does not depend on the diff algorithm, on the context size
-// or on line offsets, and it can be computed from the two versions of a file
-// without running a diff (ChangeFromBlobs).
-//
-// Normalisation of a line, decided once and versioned by FingerprintVersion:
-//   - every ASCII whitespace byte (space, tab, CR, LF, VT, FF) is removed,
-//     anywhere in the line (the rule of git patch-id);
-//   - a line that is empty after that (a blank line) is ignored;
-//   - "\ No newline at end of file" markers are ignored;
-//   - nothing else: case, comments and punctuation are kept, so "}" is a
-//     line like any other (an index may want to weight such lines down, see
-//     LineCount.Text).
-//
-// The line hash is 64-bit FNV-1a over the normalised bytes: deterministic
-// across processes and machines, so fingerprints may be stored.
-//
-// Files without lines of their own (binary files, pure renames and mode
-// changes, empty new files) get one pseudo-line named after their base name,
-// so that they still take part in comparisons; its Text starts with "\x00".
-
 // FingerprintVersion prefixes Digest values; it changes whenever the
 // normalisation or hashing changes.
 const FingerprintVersion = "pt1"
@@ -133,6 +107,32 @@ func (h *HunkChange) Weight() int { return h.Added + h.Removed }
 // FileChange is the net change a patch (or a pair of blobs) makes to one
 // file: a signed multiset of normalised line hashes plus the path, usable as
 // an index key. Build one with ChangesFromPatch or ChangeFromBlobs.
+//
+// The multiset is the net effect of a diff on one file, as a signed
+// multiset of normalised lines: every added line counts +1, every removed
+// line -1, and equal lines cancel. For any diff that turns file A into file
+// B, (added lines) - (removed lines) = lines(B) - lines(A) as multisets, so
+// the fingerprint does not depend on the diff algorithm, on the context size
+// or on line offsets, and it can be computed from the two versions of a file
+// without running a diff (ChangeFromBlobs).
+//
+// Normalisation of a line, decided once and versioned by FingerprintVersion:
+//   - every ASCII whitespace byte (space, tab, CR, LF, VT, FF) is removed,
+//     anywhere in the line (the rule of git patch-id);
+//   - a line that is empty after that (a blank line) is ignored;
+//   - "\ No newline at end of file" markers are ignored;
+//   - nothing else: case, comments and punctuation are kept, so "}" is a
+//     line like any other (an index may skip such keys, see
+//     LineCount.Trivial).
+//
+// The line hash is 64-bit FNV-1a over the normalised bytes (LineHash):
+// deterministic across processes and machines, so fingerprints may be
+// stored. Binary files are known by their base name only: two different
+// binary versions of the same file look alike.
+//
+// Files without lines of their own (binary files, pure renames and mode
+// changes, empty new files) get one pseudo-line named after their base name,
+// so that they still take part in comparisons; its Text starts with "\x00".
 type FileChange struct {
 	// Path is the path used for matching (NormalizePath of the new name, or
 	// of the old name for a deletion): strip applied, backup suffixes such

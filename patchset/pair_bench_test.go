@@ -371,3 +371,15 @@ func TestPairMboxAgreesWithRangeDiff(t *testing.T) {
 		t.Errorf("pairing recall or precision under 95%%/99%%")
 	}
 }
+
+// BenchmarkCompareLargeEvolved compares two very different versions of a
+// large patch (Fedora's and RHEL's Remove-EC-curves, 3827 vs 148 changed
+// lines): the worst case for character-level matching.
+func BenchmarkCompareLargeEvolved(b *testing.B) {
+	x := ChangesFromPatches(loadCorpus(b, "fedora/openssl/rawhide/0011-Remove-EC-curves.patch"), -1)
+	y := ChangesFromPatches(loadCorpus(b, "openela/openssl/el9/0011-Remove-EC-curves.patch"), -1)
+	b.ReportAllocs()
+	for b.Loop() {
+		CompareChanges(x, y)
+	}
+}
