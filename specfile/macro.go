@@ -409,7 +409,7 @@ func (e *engine) grabArgs(me *macroEntry, args []string, src string, from, to in
 	} else {
 		s := e.expandThis(text)
 		if split {
-			args = append(args, strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' })...)
+			args = splitQuoted(args, s)
 		} else {
 			args = append(args, s)
 		}
@@ -418,6 +418,34 @@ func (e *engine) grabArgs(me *macroEntry, args []string, src string, from, to in
 		return args, to
 	}
 	return args, to + 1
+}
+
+// splitQuoted splits s at blanks like rpm's splitQuoted: text between
+// 0x1f marks (from %{quote:...}) is one argument, kept even when empty.
+func splitQuoted(args []string, s string) []string {
+	const q = 0x1f
+	if strings.IndexByte(s, q) < 0 {
+		return append(args, strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' })...)
+	}
+	var cur strings.Builder
+	quoted, had := false, false
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || (!quoted && (s[i] == ' ' || s[i] == '\t')) {
+			if cur.Len() > 0 || had {
+				args = append(args, cur.String())
+			}
+			cur.Reset()
+			had = false
+			continue
+		}
+		if s[i] == q {
+			quoted = !quoted
+			had = true
+			continue
+		}
+		cur.WriteByte(s[i])
+	}
+	return args
 }
 
 func (e *engine) doMacro(b *strings.Builder, me *macroEntry, args []string) {

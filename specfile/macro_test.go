@@ -42,6 +42,8 @@ func TestMacroExpansion(t *testing.T) {
 		{"%define body {a\nb}\n%body", "a\nb"},
 		{"%define cont a\\\nb\n%cont", "a\nb"},
 		{"%define p(p:) %{-p:-p%{-p*}}\n%p -p1", "-p1"},
+		{"%define n() %#:%1\n%n %{quote:a b} c", "2:a b"},
+		{"%define n() %#\n%n %{quote:} c", "2"},
 		{"%define p() %{-p:-p%{-p*}}\n%p -p1", ""},
 	}
 	for _, c := range cases {
