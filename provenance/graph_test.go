@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/patchtrace/patchtrace/specfile"
 )
 
 func sampleGraph() *Graph {
@@ -101,6 +103,37 @@ func TestPathsMeet(t *testing.T) {
 	} {
 		if got, _ := pathsMeet(c.a, c.b); got != c.want {
 			t.Errorf("pathsMeet(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}
+
+func TestApplyStrip(t *testing.T) {
+	for _, c := range []struct {
+		a    specfile.Apply
+		want int
+	}{
+		{specfile.Apply{Strip: 0, SCM: "git", Text: "%autosetup -S git -n openssl-3.0.7"}, 1},
+		{specfile.Apply{Strip: 0, SCM: "git_am", Text: "%autosetup -S git_am"}, 1},
+		{specfile.Apply{Strip: 0, SCM: "git", Text: "%autosetup -S git -p0"}, 0},
+		{specfile.Apply{Strip: 2, SCM: "git", Text: "%autosetup -S git -p2"}, 2},
+		{specfile.Apply{Strip: 0, SCM: "patch", Text: "%autosetup"}, 0},
+		{specfile.Apply{Strip: 1, Form: "%patch", Text: "%patch -P1 -p1"}, 1},
+	} {
+		if got := applyStrip(c.a); got != c.want {
+			t.Errorf("applyStrip(%+v) = %d, want %d", c.a, got, c.want)
+		}
+	}
+}
+
+func TestRelLocation(t *testing.T) {
+	for _, c := range []struct{ loc, base, want string }{
+		{"/a/b/c", "/a", "b/c"},
+		{"/a/b/c@main", "/a", "b/c@main"},
+		{"/x/y", "/a", "/x/y"},
+		{"/a/b", "", "/a/b"},
+	} {
+		if got := relLocation(c.loc, c.base); got != c.want {
+			t.Errorf("relLocation(%q, %q) = %q, want %q", c.loc, c.base, got, c.want)
 		}
 	}
 }

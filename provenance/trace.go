@@ -349,9 +349,9 @@ func (pi *pkgInfo) collectPatches() {
 			strip, order := -1, len(pi.spec.Plan)+di
 			applied := false
 			if a, ok := plan[d.Number]; ok && d.Number >= 0 {
-				strip, order, applied = a.Strip, planOrder[d.Number], true
+				strip, order, applied = applyStrip(a), planOrder[d.Number], true
 			} else if a, ok := planByFile[d.File]; ok {
-				strip, applied = a.Strip, true
+				strip, applied = applyStrip(a), true
 			}
 			pf := pi.newPatch(f, d.Number, order, strip)
 			pf.comment = d.Comment
@@ -382,6 +382,29 @@ func (pi *pkgInfo) collectPatches() {
 			}
 		}
 	}
+}
+
+// applyStrip returns the -p level a plan entry applies with. %autosetup
+// and %autopatch with a git backend (-S git, -S git_am) and no -p option run
+// git apply / git am, whose default is -p1, not patch(1)'s -p0.
+func applyStrip(a specfile.Apply) int {
+	switch a.SCM {
+	case "git", "git_am":
+		if a.Strip == 0 && !hasStripOption(a.Text) {
+			return 1
+		}
+	}
+	return a.Strip
+}
+
+// hasStripOption reports whether an applying line states -p.
+func hasStripOption(line string) bool {
+	for _, f := range strings.Fields(line) {
+		if strings.HasPrefix(f, "-p") {
+			return true
+		}
+	}
+	return false
 }
 
 func isPatchName(n string) bool {

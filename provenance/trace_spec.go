@@ -97,18 +97,26 @@ func lineDiff(a, b string) (sim float64, added, removed int) {
 func specChanges(tgt, base *pkgInfo) []specChange {
 	var out []specChange
 	ts, bs := tgt.spec, base.spec
-	// Release.
-	if ts.Release != bs.Release {
-		c := specChange{kind: "tag-changed", name: "tag:Release", old: bs.Release, new: ts.Release, line: tagLine(ts, "Release")}
+	// Release: a rebuild suffix (seen through with source.BaseRelease) and
+	// a change of the base release are told apart.
+	if tr, br := ts.Release, bs.Release; tr != br {
+		line := tagLine(ts, "Release")
+		tSuf := source.NEVR{Release: tr}.RebuildSuffix()
+		bSuf := source.NEVR{Release: br}.RebuildSuffix()
 		switch {
-		case strings.HasPrefix(ts.Release, bs.Release):
-			c.kind, c.name = "release-suffix", "release-suffix"
-			c.evidence = []string{fmt.Sprintf("Release %s adds the rebuild suffix %q to %s", ts.Release, ts.Release[len(bs.Release):], bs.Release)}
-		case source.BaseRelease(ts.Release) == source.BaseRelease(bs.Release):
-			c.kind, c.name = "release-suffix", "release-suffix"
-			c.evidence = []string{fmt.Sprintf("Release %s vs %s: same base release %s", ts.Release, bs.Release, source.BaseRelease(ts.Release))}
+		case strings.HasPrefix(tr, br):
+			out = append(out, specChange{kind: "release-suffix", name: "release-suffix", old: br, new: tr, line: line,
+				evidence: []string{fmt.Sprintf("Release %s adds the rebuild suffix %q to %s", tr, tr[len(br):], br)}})
+		default:
+			if source.BaseRelease(tr) != source.BaseRelease(br) {
+				out = append(out, specChange{kind: "tag-changed", name: "tag:Release", old: br, new: tr, line: line,
+					evidence: []string{fmt.Sprintf("base release %s vs %s", source.BaseRelease(tr), source.BaseRelease(br))}})
+			}
+			if tSuf != "" && tSuf != bSuf {
+				out = append(out, specChange{kind: "release-suffix", name: "release-suffix", old: bSuf, new: tSuf, line: line,
+					evidence: []string{fmt.Sprintf("Release %s carries the rebuild suffix %q (%s's: %q)", tr, tSuf, base.name, bSuf)}})
+			}
 		}
-		out = append(out, c)
 	}
 	// Other tags of the main package and sub-packages, as multisets.
 	skip := map[string]bool{"Patch": true, "Source": true, "Release": true}

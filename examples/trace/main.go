@@ -11,7 +11,8 @@
 // "A..B" or one revision (default HEAD). -target reads specs for a preset
 // (el8, el9, el10, c9s, c10s, fedora).
 //
-// With no arguments it runs on the built-in example in testdata/trace: a
+// With no arguments it runs on the built-in example in testdata/trace (specs
+// read for the c9s preset unless -target says otherwise): a
 // small package "greet" rebuilt AlmaLinux-style from a CentOS-Stream-like
 // dist-git directory, and greet's upstream history (kept as plain files and
 // turned into an in-memory git repository at run time).
@@ -142,6 +143,14 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		cfg.opts.Target = t
 	}
 	if fs.NArg() == 0 && len(from) == 0 && len(ups) == 0 {
+		if *preset == "" {
+			// The built-in example's origin is CentOS Stream 9-like.
+			t, err := specfile.Preset("c9s")
+			if err != nil {
+				return nil, err
+			}
+			cfg.opts.Target = t
+		}
 		return builtin(cfg)
 	}
 	if fs.NArg() != 1 {

@@ -77,7 +77,7 @@ func TestBuiltinExample(t *testing.T) {
 	table := runTrace(t)
 	t.Logf("\n%s", table)
 	r := decode(t, runTrace(t, "-json"))
-	if r.Package != "greet-1.0-3.alma.1" {
+	if r.Package != "greet-1.0-3.el9.alma.1" {
 		t.Errorf("package %q", r.Package)
 	}
 	type want struct {
@@ -153,7 +153,7 @@ func TestBuiltinExample(t *testing.T) {
 		changes[c.Kind+" "+c.Old+" "+c.New] = true
 	}
 	for _, c := range []string{
-		"release-suffix 3 3.alma.1",
+		"release-suffix 3.el9 3.el9.alma.1",
 		"patch-added  Patch1000: greet-1.0-debrand.patch",
 		"patch-renamed greet-1.0-config-path.patch Patch1: greet-config-path.patch",
 		"patch-removed Patch4: greet-1.0-fips-mode.patch ",
@@ -252,7 +252,7 @@ func TestBuiltinExports(t *testing.T) {
 	if types[cdx.PatchTypeBackport] != 2 || types[cdx.PatchTypeUnofficial] != 3 || !security {
 		t.Errorf("patch types %v, CVE resolved %v", types, security)
 	}
-	if len(*ped.Commits) != 2 || (*ped.Ancestors)[0].Version != "1.0-3" {
+	if len(*ped.Commits) != 2 || (*ped.Ancestors)[0].Version != "1.0-3.el9" {
 		t.Errorf("commits %+v ancestors %+v", *ped.Commits, *ped.Ancestors)
 	}
 
