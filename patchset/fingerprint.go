@@ -2,9 +2,11 @@ package patchset
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -127,8 +129,10 @@ func (h *HunkChange) Weight() int { return h.Added + h.Removed }
 //
 // The line hash is 64-bit FNV-1a over the normalised bytes (LineHash):
 // deterministic across processes and machines, so fingerprints may be
-// stored. Binary files are known by their base name only: two different
-// binary versions of the same file look alike.
+// stored. A binary file is known by its base name and the first 7 hex
+// digits of the git blob id of its new content (from the patch's index
+// line, or computed from the blob), by its base name alone when there is
+// no index line.
 //
 // Files without lines of their own (binary files, pure renames and mode
 // changes, empty new files) get one pseudo-line named after their base name,
@@ -416,7 +420,7 @@ func fileChange(f *File, strip int) FileChange {
 	if fc.Lines == nil {
 		switch {
 		case f.IsBinary:
-			fc.Lines, fc.Added, fc.Removed = pseudo("binary", fc)
+			fc.Lines, fc.Added, fc.Removed = pseudo(binaryKind(indexOID(f, fc.IsDelete)), fc)
 		case fc.OldPath != "" || f.IsRename || f.IsCopy:
 			fc.Lines, fc.Added, fc.Removed = pseudo("rename", fc)
 		case f.OldMode != f.NewMode && f.OldMode != 0 && f.NewMode != 0:
@@ -428,6 +432,51 @@ func fileChange(f *File, strip int) FileChange {
 	fc.ExactHash = exact.sum()
 	fc.EquivHash = equiv.sum()
 	return fc
+}
+
+// binaryKind names the pseudo-line of a binary file: "binary" plus the
+// first 7 hex digits of its git blob id when known (the shortest
+// abbreviation git writes, so full and abbreviated index lines agree).
+func binaryKind(oid string) string {
+	if len(oid) < 7 {
+		return "binary"
+	}
+	return "binary:" + oid[:7]
+}
+
+// indexOID returns the blob id an "index OLD..NEW" header line gives for
+// the file's new content (the old one for a deletion), or "" when there is
+// none or it is all zeros.
+func indexOID(f *File, deleted bool) string {
+	for _, l := range f.Header {
+		rest, ok := strings.CutPrefix(l, "index ")
+		if !ok {
+			continue
+		}
+		rest, _, _ = strings.Cut(rest, " ")
+		o, n, ok := strings.Cut(rest, "..")
+		if !ok {
+			return ""
+		}
+		oid := n
+		if deleted {
+			oid = o
+		}
+		oid = strings.ToLower(strings.TrimSpace(oid))
+		if strings.Trim(oid, "0") == "" || strings.Trim(oid, "0123456789abcdef") != "" {
+			return ""
+		}
+		return oid
+	}
+	return ""
+}
+
+// gitBlobID returns git's SHA-1 blob id of data, in hex.
+func gitBlobID(data []byte) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", len(data))
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func pseudo(kind string, fc FileChange) ([]LineCount, int, int) {
@@ -449,7 +498,11 @@ func ChangeFromBlobs(path string, old, new []byte) FileChange {
 	if isBinary(old) || isBinary(new) {
 		fc.IsBinary = true
 		if !bytes.Equal(old, new) {
-			fc.Lines, fc.Added, fc.Removed = pseudo("binary", fc)
+			blob := new
+			if new == nil {
+				blob = old
+			}
+			fc.Lines, fc.Added, fc.Removed = pseudo(binaryKind(gitBlobID(blob)), fc)
 		}
 		return fc
 	}

@@ -197,7 +197,7 @@ index 3333333..0000000
 	}{
 		{"new/name.c", "old/name.c", "\x00rename name.c"},
 		{"run.sh", "", "\x00mode run.sh"},
-		{"img.png", "", "\x00binary img.png"},
+		{"img.png", "", "\x00binary:2222222 img.png"},
 		{"empty", "", "\x00empty empty"},
 		{"gone.c", "", ""},
 	}
@@ -216,10 +216,34 @@ index 3333333..0000000
 	if !fcs[2].IsBinary || !fcs[3].IsNew {
 		t.Error("flags")
 	}
-	// A binary change from blobs meets the patch's pseudo-line.
-	bl := ChangeFromBlobs("img.png", []byte("\x89PNG\x00a"), []byte("\x89PNG\x00b"))
-	if !bl.IsBinary || Overlap(bl.Lines, fcs[2].Lines) != 1 {
-		t.Errorf("binary blobs %+v", bl)
+	// A binary change from blobs meets the patch's pseudo-line when the
+	// index line names the same new blob (abbreviated or not).
+	oldBin, newBin := []byte("\x89PNG\x00a"), []byte("\x89PNG\x00b")
+	bl := ChangeFromBlobs("img.png", oldBin, newBin)
+	for _, n := range []int{7, 12, 40} {
+		text := fmt.Sprintf("diff --git a/img.png b/img.png\nindex %s..%s 100644\nBinary files a/img.png and b/img.png differ\n", gitBlobID(oldBin)[:n], gitBlobID(newBin)[:n])
+		pc := ChangesFromPatch(mustParse(t, "bin", text)[0], -1)
+		if !bl.IsBinary || Overlap(bl.Lines, pc[0].Lines) != 1 {
+			t.Errorf("abbrev %d: binary blobs %+v vs patch %+v", n, bl.Lines, pc[0].Lines)
+		}
+	}
+	if other := ChangeFromBlobs("img.png", oldBin, []byte("\x89PNG\x00c")); Overlap(other.Lines, bl.Lines) != 0 {
+		t.Error("different binary contents look alike")
+	}
+}
+
+func TestGitBlobID(t *testing.T) {
+	git := testenv.Git(t)
+	for _, data := range [][]byte{nil, []byte("hello\n"), []byte("\x00\x01bin")} {
+		cmd := exec.Command(git, "hash-object", "--stdin")
+		cmd.Stdin = bytes.NewReader(data)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := strings.TrimSpace(string(out)); gitBlobID(data) != want {
+			t.Errorf("gitBlobID(%q) = %s, git says %s", data, gitBlobID(data), want)
+		}
 	}
 }
 
