@@ -416,13 +416,36 @@ var (
 	reCVE         = regexp.MustCompile(`(?i)\bCVE-([0-9]{4})-([0-9]{4,})\b`)
 	reOrabug      = regexp.MustCompile(`(?i)\bOrabug\s*[:#]?\s*([0-9]+(?:\s*,\s*[0-9]+)*)`)
 	reRHBZ        = regexp.MustCompile(`(?i)\b(?:rhbz|rbhz|bz|bugzilla|rh\s*bug)\s*[:#]?\s*#?\s*([0-9]{3,})\b`)
-	reJiraKey     = regexp.MustCompile(`(?:^|[^A-Za-z0-9_/-])#?((?:RHEL|RHELPLAN|RHELMISC|RHELBU|OPENJDK|FDP|ACM|OSPRH|RHOSP)-[0-9]+)\b`)
+	reJiraKey     = regexp.MustCompile(`(?:^|[^A-Za-z0-9_/-])#?((?:` + strings.Join(clJiraProjects, "|") + `)-[0-9]+)\b`)
 	reAnyKey      = regexp.MustCompile(`^#?([A-Z][A-Z0-9_]+-[0-9]+)\b`)
 	reHash        = regexp.MustCompile(`(?:^|[\s(\[,;:])#([0-9]+)\b`)
 	reBugWord     = regexp.MustCompile(`(?i)\b(?:bug|bz|rhbz|bugs)\s*$`)
 	reRelation    = regexp.MustCompile(`(?i)\b(resolves|related|relates|fixes|jira)\s*:`)
 	reBareNum     = regexp.MustCompile(`^([0-9]{4,})\b`)
 )
+
+// clJiraProjects are the Red Hat Jira projects whose keys are recognised
+// without a Resolves:/Related:/JIRA: prefix or URL.
+var clJiraProjects = []string{"RHEL", "RHELPLAN", "RHELMISC", "RHELBU", "OPENJDK", "FDP", "ACM", "OSPRH", "RHOSP"}
+
+// clHasJiraKey reports whether line may hold a bare Jira key.
+func clHasJiraKey(line string) bool {
+	for _, p := range clJiraProjects {
+		if strings.Contains(line, p+"-") {
+			return true
+		}
+	}
+	return false
+}
+
+// clFind returns re's submatch indexes in s when ok (a cheap pre-test
+// passed), else nil.
+func clFind(ok bool, re *regexp.Regexp, s string) [][]int {
+	if !ok {
+		return nil
+	}
+	return re.FindAllStringSubmatchIndex(s, -1)
+}
 
 type clRefAt struct {
 	ref ChangelogRef
@@ -495,8 +518,18 @@ func clRelationAt(rels [][]int, line string, p int) string {
 }
 
 func clLineRefs(line string, off int, redHat bool) []clRefAt {
+	// Every reference holds a digit; cheap substring tests guard the
+	// regular expressions below.
+	if strings.IndexAny(line, "0123456789") < 0 {
+		return nil
+	}
+	low := strings.ToLower(line)
+	has := func(sub string) bool { return strings.Contains(low, sub) }
 	var out []clRefAt
-	rels := reRelation.FindAllStringSubmatchIndex(line, -1)
+	var rels [][]int
+	if strings.IndexByte(line, ':') >= 0 {
+		rels = reRelation.FindAllStringSubmatchIndex(line, -1)
+	}
 	add := func(kind, id string, p int) {
 		out = append(out, clRefAt{ChangelogRef{Kind: kind, ID: id, Relation: clRelationAt(rels, line, p)}, off + p})
 	}
@@ -508,33 +541,33 @@ func clLineRefs(line string, off int, redHat bool) []clRefAt {
 			mask[i] = ' '
 		}
 	}
-	for _, m := range reBugzillaURL.FindAllStringSubmatchIndex(line, -1) {
+	for _, m := range clFind(has("bugzilla."), reBugzillaURL, line) {
 		add(RefBugzilla, line[m[2]:m[3]], m[0])
 		blank(m[0], m[1])
 	}
-	for _, m := range reJiraURL.FindAllStringSubmatchIndex(string(mask), -1) {
+	for _, m := range clFind(has("/browse/"), reJiraURL, string(mask)) {
 		add(RefJira, line[m[2]:m[3]], m[0])
 		blank(m[0], m[1])
 	}
-	for _, m := range reCVE.FindAllStringSubmatchIndex(string(mask), -1) {
+	for _, m := range clFind(has("cve-"), reCVE, string(mask)) {
 		add(RefCVE, "CVE-"+line[m[2]:m[3]]+"-"+line[m[4]:m[5]], m[0])
 		blank(m[0], m[1])
 	}
 	// Other URLs may hold numbers and keys that are not references here.
-	for _, m := range reURL.FindAllStringIndex(string(mask), -1) {
+	for _, m := range clFind(has("://"), reURL, string(mask)) {
 		blank(m[0], m[1])
 	}
-	for _, m := range reOrabug.FindAllStringSubmatchIndex(string(mask), -1) {
+	for _, m := range clFind(has("orabug"), reOrabug, string(mask)) {
 		for _, n := range strings.Split(line[m[2]:m[3]], ",") {
 			add(RefOrabug, strings.TrimSpace(n), m[0])
 		}
 		blank(m[0], m[1])
 	}
-	for _, m := range reRHBZ.FindAllStringSubmatchIndex(string(mask), -1) {
+	for _, m := range clFind(has("bz") || has("bhz") || has("bug"), reRHBZ, string(mask)) {
 		add(RefBugzilla, line[m[2]:m[3]], m[0])
 		blank(m[0], m[1])
 	}
-	for _, m := range reJiraKey.FindAllStringSubmatchIndex(string(mask), -1) {
+	for _, m := range clFind(clHasJiraKey(line), reJiraKey, string(mask)) {
 		key := line[m[2]:m[3]]
 		if clProductName(line, key, m[3]) && clRelationAt(rels, line, m[2]) == "" {
 			continue // "RHEL-9", "RHEL-8.6": a release, not an issue
@@ -572,7 +605,7 @@ func clLineRefs(line string, off int, redHat bool) []clRefAt {
 			break
 		}
 	}
-	for _, m := range reHash.FindAllStringSubmatchIndex(string(mask), -1) {
+	for _, m := range clFind(strings.IndexByte(line, '#') >= 0, reHash, string(mask)) {
 		id := line[m[2]:m[3]]
 		kind := RefIssue
 		if redHat || len(id) >= 6 || clRelationAt(rels, line, m[2]) != "" || reBugWord.MatchString(line[:m[2]-1]) {

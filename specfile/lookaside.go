@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"regexp"
 	"strings"
 )
 
@@ -33,10 +32,51 @@ type LookasideEntry struct {
 // ParseMetadata report; they come wrapped in an *Error naming file:line.
 var ErrLookaside = errors.New("bad lookaside list")
 
-var (
-	reBSDSum    = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]*)\s*\((.*)\)\s*=\s*(\S+)$`)
-	reLegacySum = regexp.MustCompile(`^([0-9A-Fa-f]+)\s+(\S.*)$`)
-)
+// bsdSum splits a line "ALGO (file) = digest" into the whole line, the
+// algorithm, the file and the digest; nil when the line has another form.
+func bsdSum(t string) []string {
+	open := strings.IndexByte(t, '(')
+	if open < 1 {
+		return nil
+	}
+	algo := strings.TrimRight(t[:open], " \t")
+	if algo == "" || !(algo[0] >= 'A' && algo[0] <= 'Z' || algo[0] >= 'a' && algo[0] <= 'z') {
+		return nil
+	}
+	for i := 0; i < len(algo); i++ {
+		c := algo[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return nil
+		}
+	}
+	closing := strings.LastIndexByte(t, ')')
+	if closing < open {
+		return nil
+	}
+	rest := strings.TrimLeft(t[closing+1:], " \t")
+	if !strings.HasPrefix(rest, "=") {
+		return nil
+	}
+	digest := strings.TrimLeft(rest[1:], " \t")
+	if digest == "" || strings.ContainsAny(digest, " \t") {
+		return nil
+	}
+	return []string{t, algo, t[open+1 : closing], digest}
+}
+
+// legacySum splits a line "digest  file" into the whole line, the digest
+// and the file; nil when the line has another form.
+func legacySum(t string) []string {
+	i := strings.IndexAny(t, " \t")
+	if i < 1 || !isHex(t[:i]) {
+		return nil
+	}
+	file := strings.TrimLeft(t[i:], " \t")
+	if file == "" {
+		return nil
+	}
+	return []string{t, t[:i], file}
+}
 
 const (
 	maxLookasideLine    = 64 << 10
@@ -134,7 +174,7 @@ func ParseSources(r io.Reader, name string) ([]LookasideEntry, error) {
 			return nil
 		}
 		var e LookasideEntry
-		if m := reBSDSum.FindStringSubmatch(t); m != nil {
+		if m := bsdSum(t); m != nil {
 			e.Algo, e.Path, e.Hash = strings.ToLower(m[1]), m[2], m[3]
 			want := digestLen(e.Algo)
 			switch {
@@ -145,7 +185,7 @@ func ParseSources(r io.Reader, name string) ([]LookasideEntry, error) {
 			case len(e.Hash) != want:
 				return fail("%s digest has %d hex digits, want %d", m[1], len(e.Hash), want)
 			}
-		} else if m := reLegacySum.FindStringSubmatch(t); m != nil {
+		} else if m := legacySum(t); m != nil {
 			e.Algo, e.Path, e.Hash = "md5", m[2], m[1]
 			if len(e.Hash) != 32 {
 				return fail("legacy line %q: %d hex digits, want 32 (md5)", clTruncate(t, 80), len(e.Hash))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -171,3 +172,19 @@ func TestLookasideCorpus(t *testing.T) {
 	}
 	t.Logf("%d lookaside lists, %d entries", n, entries)
 }
+
+func BenchmarkParseSources(b *testing.B) {
+	var sb strings.Builder
+	for i := range 1000 {
+		sb.WriteString("SHA512 (file-" + strings.Repeat("x", i%20) + string(rune('a'+i%26)) + "-" + strings.Repeat("1", i%7) + "-" + itoa(i) + ".tar.gz) = " + sha512a + "\n")
+	}
+	in := sb.String()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		if _, err := ParseSources(strings.NewReader(in), "sources"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
