@@ -5,7 +5,8 @@
 // # Parsing
 //
 // [Parse] and [ParseBytes] read one patch file: a plain unified diff
-// (`diff -Naur`, with or without timestamps), a git diff (renames, copies,
+// (`diff -Naur`, with or without timestamps), a context diff (`diff -c`,
+// turned into unified hunks), a git diff (renames, copies,
 // mode changes, new and deleted files, binary files), a `git format-patch`
 // mbox holding one or many patches, or `git log -p` output. Nothing is
 // lost: for every input, concatenating [Patch.Bytes] of all returned

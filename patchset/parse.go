@@ -239,8 +239,17 @@ func (ps *patchParser) fileStart(i int) bool {
 		return i+1 < len(ps.lines) && bytes.HasPrefix(ps.line(i+1), []byte("+++ "))
 	case bytes.HasPrefix(l, []byte("Index: ")):
 		return i+1 < len(ps.lines) && bytes.HasPrefix(ps.line(i+1), []byte("===="))
+	case bytes.HasPrefix(l, []byte("*** ")):
+		return ps.contextHeader(i)
 	}
 	return false
+}
+
+// contextHeader reports whether a context diff ("*** old", "--- new",
+// "***************") starts at line i.
+func (ps *patchParser) contextHeader(i int) bool {
+	return i+2 < len(ps.lines) && bytes.HasPrefix(ps.line(i), []byte("*** ")) &&
+		bytes.HasPrefix(ps.line(i+1), []byte("--- ")) && bytes.HasPrefix(ps.line(i+2), []byte("***************"))
 }
 
 func (ps *patchParser) parse(p *Patch) error {
@@ -566,6 +575,25 @@ func (ps *patchParser) parseFile() (*File, error) {
 		}
 		if f.NewName == "/dev/null" {
 			f.IsDelete = true
+		}
+	}
+	if ps.contextHeader(i) {
+		// A context diff (diff -c).
+		oldName, oldTime := diffName(string(ps.line(i)[4:]))
+		newName, newTime := diffName(string(ps.line(i + 1)[4:]))
+		addHeader(i)
+		addHeader(i + 1)
+		f.OldName, f.NewName = oldName, newName
+		i += 2
+		f.IsNew = isEpoch(oldTime) || oldName == "/dev/null"
+		f.IsDelete = isEpoch(newTime) || newName == "/dev/null"
+		for i < len(ps.lines) && bytes.HasPrefix(ps.line(i), []byte("***************")) {
+			h, next, err := ps.parseContextHunk(i)
+			if err != nil {
+				return nil, err
+			}
+			f.Hunks = append(f.Hunks, h)
+			i = next
 		}
 	}
 	if i < len(ps.lines) {
@@ -894,4 +922,153 @@ func parseNum(s string) (int, string, bool) {
 	}
 	n, _ := strconv.Atoi(s[:i])
 	return n, s[i:], true
+}
+
+// ctxLine is one line of a context diff hunk section.
+type ctxLine struct {
+	op        byte // ' ', '-', '+' or '!'
+	text      string
+	noNewline bool
+}
+
+// parseContextRange parses "*** a[,b] ****" or "--- a[,b] ----" and
+// returns the start and the most lines the section can hold.
+func parseContextRange(l []byte, lead, tail string) (start, most int, ok bool) {
+	s := string(l)
+	if !strings.HasPrefix(s, lead) || !strings.HasSuffix(s, tail) || len(s) < len(lead)+len(tail) {
+		return 0, 0, false
+	}
+	s = strings.TrimSpace(s[len(lead) : len(s)-len(tail)])
+	a, rest, ok := parseNum(s)
+	if !ok {
+		return 0, 0, false
+	}
+	if rest == "" {
+		return a, 1, true // one line, or none after line a
+	}
+	if !strings.HasPrefix(rest, ",") {
+		return 0, 0, false
+	}
+	b, rest, ok := parseNum(rest[1:])
+	if !ok || rest != "" || b < a {
+		return 0, 0, false
+	}
+	return a, b - a + 1, true
+}
+
+// readContextSection reads up to most lines whose two-byte prefix is one of
+// ops followed by a space, and "\ No newline" markers.
+func (ps *patchParser) readContextSection(i, most int, ops string) ([]ctxLine, int) {
+	var out []ctxLine
+	for i < len(ps.lines) {
+		l := ps.line(i)
+		if len(l) > 0 && l[0] == '\\' && len(out) > 0 {
+			out[len(out)-1].noNewline = true
+			i++
+			continue
+		}
+		if len(out) == most || len(l) < 1 || strings.IndexByte(ops, l[0]) < 0 || len(l) >= 2 && l[1] != ' ' && l[1] != '\t' {
+			break
+		}
+		text := ""
+		if len(l) >= 2 {
+			text = ps.lineText(i)[2:]
+		}
+		out = append(out, ctxLine{op: l[0], text: text})
+		i++
+	}
+	return out, i
+}
+
+// parseContextHunk parses a context diff hunk ("***************", the old
+// range and lines, the new range and lines) starting at line i and turns
+// it into a unified hunk.
+func (ps *patchParser) parseContextHunk(i int) (*Hunk, int, error) {
+	h := &Hunk{Line: ps.base + i + 1}
+	if s := string(ps.line(i)); len(s) > 15 {
+		h.Section = strings.TrimSpace(s[15:])
+	}
+	i++
+	if i >= len(ps.lines) {
+		return nil, 0, ps.errf(i-1, ErrTruncatedHunk, "context hunk without ranges")
+	}
+	oldStart, oldMost, ok := parseContextRange(ps.line(i), "*** ", " ****")
+	if !ok {
+		return nil, 0, ps.errf(i, ErrHunkHeader, "%q", truncate(ps.line(i)))
+	}
+	i++
+	var old []ctxLine
+	isNewRange := func(k int) bool {
+		_, _, ok := parseContextRange(ps.line(k), "--- ", " ----")
+		return k < len(ps.lines) && ok
+	}
+	if i < len(ps.lines) && !isNewRange(i) {
+		old, i = ps.readContextSection(i, oldMost, " -!")
+	}
+	if i >= len(ps.lines) || !isNewRange(i) {
+		return nil, 0, ps.errf(min(i, len(ps.lines)-1), ErrTruncatedHunk, "context hunk at line %d: want the new range (--- a,b ----)", h.Line)
+	}
+	newStart, newMost, _ := parseContextRange(ps.line(i), "--- ", " ----")
+	i++
+	nw, next := ps.readContextSection(i, newMost, " +!")
+	i = next
+	// An omitted section holds only the other one's context lines.
+	if old == nil {
+		for _, l := range nw {
+			if l.op == ' ' {
+				old = append(old, l)
+			}
+		}
+	}
+	if nw == nil {
+		for _, l := range old {
+			if l.op == ' ' {
+				nw = append(nw, l)
+			}
+		}
+	}
+	a, b := 0, 0
+	emit := func(op byte, l ctxLine) {
+		h.Lines = append(h.Lines, Line{Op: op, Text: l.text, NoNewline: l.noNewline})
+		if op != '+' {
+			h.OldLines++
+		}
+		if op != '-' {
+			h.NewLines++
+		}
+	}
+	for a < len(old) || b < len(nw) {
+		switch {
+		case a < len(old) && old[a].op == '-':
+			emit('-', old[a])
+			a++
+		case b < len(nw) && nw[b].op == '+':
+			emit('+', nw[b])
+			b++
+		case a < len(old) && old[a].op == '!':
+			for ; a < len(old) && old[a].op == '!'; a++ {
+				emit('-', old[a])
+			}
+			for ; b < len(nw) && nw[b].op == '!'; b++ {
+				emit('+', nw[b])
+			}
+		case b < len(nw) && nw[b].op == '!':
+			for ; b < len(nw) && nw[b].op == '!'; b++ {
+				emit('+', nw[b])
+			}
+		case a < len(old) && b < len(nw):
+			l := old[a]
+			l.noNewline = l.noNewline || nw[b].noNewline
+			emit(' ', l)
+			a++
+			b++
+		default:
+			return nil, 0, ps.errf(i-1, ErrHunkCount, "context hunk at line %d: old and new context differ", h.Line)
+		}
+	}
+	h.OldStart, h.NewStart = oldStart, newStart
+	if h.OldLines == 0 && oldMost == 1 {
+		h.OldStart = oldStart // "after line N", as unified "-N,0"
+	}
+	return h, i, nil
 }

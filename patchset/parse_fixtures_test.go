@@ -70,6 +70,11 @@ func TestParseFixtures(t *testing.T) {
 			` file L24 "a/w.txt" -> "b/w.txt" p1="w.txt" [] modes=0/0`,
 			`  hunk L27 -1,1 +1,1 "" "-+"`,
 		},
+		"context.diff": {
+			`patch L1 commit= author="" subject=""`,
+			` file L3 "curl-7.19.7/lib/url.c.orig" -> "curl-7.19.7/lib/url.c" p1="lib/url.c" [] modes=0/0`,
+			`  hunk L5 -1,6 +1,6 "" " -+  + -"`,
+		},
 		"dep3.patch": {
 			`patch L1 commit= author="" subject="Fix a crash in setElementTypePrefix"`,
 			` file L8 "expat-2.2.5.orig/lib/xmlparse.c" -> "expat-2.2.5/lib/xmlparse.c" p1="lib/xmlparse.c" [] modes=0/0`,
