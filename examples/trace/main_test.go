@@ -47,6 +47,15 @@ type jsonReport struct {
 		Cites []struct {
 			Ref, Verdict string
 		} `json:"cites"`
+		Hunks []struct {
+			Name    string `json:"name"`
+			Own     bool   `json:"own"`
+			Origins []struct {
+				Origin  string `json:"origin"`
+				File    string `json:"file"`
+				Verdict string `json:"verdict"`
+			} `json:"origins"`
+		} `json:"hunks"`
 	} `json:"patches"`
 	SpecChanges []struct {
 		Kind, Old, New string
@@ -101,6 +110,18 @@ func TestBuiltinExample(t *testing.T) {
 	seen := map[string]bool{}
 	for _, p := range r.Patches {
 		seen[p.File] = true
+		if p.File == "greet-1.0-bug-url.patch" {
+			// AlmaLinux edited the origin's patch: one hunk as is, one
+			// changed, attributed hunk by hunk.
+			if p.Own || len(p.Origins) != 1 || p.Origins[0].Kind != "rebased-from" || p.Origins[0].File != p.File {
+				t.Errorf("bug-url patch: %+v, want rebased-from the origin's", p.Origins)
+			}
+			if len(p.Hunks) != 2 || p.Hunks[0].Own || len(p.Hunks[0].Origins) != 1 ||
+				p.Hunks[0].Origins[0].Verdict != "identical" || !p.Hunks[1].Own {
+				t.Errorf("bug-url hunks: %+v, want #1 identical in c9s, #2 own", p.Hunks)
+			}
+			continue
+		}
 		if p.File == "greet-1.0-debrand.patch" {
 			if !p.Own || len(p.Origins) != 0 || p.Number != 1000 {
 				t.Errorf("debrand patch: %+v, want own Patch1000", p)
@@ -145,8 +166,8 @@ func TestBuiltinExample(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 5 {
-		t.Errorf("got %d patches, want 5", len(seen))
+	if len(seen) != 6 {
+		t.Errorf("got %d patches, want 6", len(seen))
 	}
 	changes := map[string]bool{}
 	for _, c := range r.SpecChanges {
@@ -249,7 +270,7 @@ func TestBuiltinExports(t *testing.T) {
 			}
 		}
 	}
-	if types[cdx.PatchTypeBackport] != 2 || types[cdx.PatchTypeUnofficial] != 3 || !security {
+	if types[cdx.PatchTypeBackport] != 2 || types[cdx.PatchTypeUnofficial] != 4 || !security {
 		t.Errorf("patch types %v, CVE resolved %v", types, security)
 	}
 	if len(*ped.Commits) != 2 || (*ped.Ancestors)[0].Version != "1.0-3.el9" {
@@ -264,7 +285,7 @@ func TestBuiltinExports(t *testing.T) {
 	for _, r := range doc.Relationships {
 		rels[r.Relationship]++
 	}
-	if rels["PATCH_APPLIED"] != 5 || rels["DESCENDANT_OF"] != 1 || rels["PATCH_FOR"] != 2 || rels["COPY_OF"] != 5 {
+	if rels["PATCH_APPLIED"] != 6 || rels["DESCENDANT_OF"] != 2 || rels["PATCH_FOR"] != 2 || rels["COPY_OF"] != 5 {
 		t.Errorf("relationships %v", rels)
 	}
 	if dot := runTrace(t, "-export", "dot"); !strings.HasPrefix(dot, "digraph provenance {") || !strings.Contains(dot, "no-origin") {
