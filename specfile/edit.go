@@ -390,15 +390,16 @@ func tagLine(re *regexp.Regexp, template, tag string, number int, value string) 
 	return head + colon + strings.Repeat(" ", pad) + value
 }
 
-// AddPatch declares patch file (a file name, as Patch tags hold them)
-// after the spec's last patch declaration, with comment (the lines of a
-// provenance block such as "Upstream: https://…" or "# AlmaLinux Patch";
+// AddPatch declares patch file (a file name or URL, as Patch tags hold
+// them) after the spec's last patch declaration, with comment (the lines
+// of a provenance block such as "Upstream: https://…" or "# AlmaLinux Patch";
 // "# " is added when missing) directly above it, and makes %prep apply it
 // the way the spec applies its other patches:
 //
-//   - with %autosetup or %autopatch nothing is added, but an %autopatch
-//     whose -M bound or number list would leave the new patch out is
-//     widened;
+//   - with %autosetup or %autopatch nothing is added when they already
+//     apply the new number; else the %autopatch line of the last patch is
+//     widened (its -M bound or number list) when that takes in no other
+//     declared patch, or an "%autopatch -pN NUM" line is added after it;
 //   - %patchN, %patch -P N and %patch N lines are copied from the line
 //     that applies the last declared patch, with the new number and the
 //     same -p level (or opts.Strip); options tied to one patch (-b, -z,
@@ -407,15 +408,20 @@ func tagLine(re *regexp.Regexp, template, tag string, number int, value string) 
 //     `patch -p1 < %{PATCH3}` are copied with the number or file name
 //     replaced.
 //
-// It returns the number the patch was declared with. A number or file
-// already declared is refused.
+// A spec that declares patches in %patchlist gets the file appended
+// there (a tag would renumber the list). Declarative builds (BuildSystem:,
+// "%prep -a") only get the declaration.
+//
+// The edit is kept only when the re-parse shows the patch declared and,
+// where the parser can tell, applied in %prep. It returns the number the
+// patch was declared with. A number or file already declared is refused.
 func (e *Editor) AddPatch(file string, comment []string, opts PatchOptions) (int, error) {
 	if file == "" || strings.ContainsAny(file, " \t\r\n") {
 		return 0, fmt.Errorf("%w: bad patch file name %q", ErrEdit, file)
 	}
 	s := e.spec
 	for _, p := range s.Patches {
-		if p.File == file || p.Value == file {
+		if p.File == patchBase(file) || p.Value == file {
 			return 0, fmt.Errorf("%w: %s is already declared as patch %d (line %d)", ErrEdit, file, p.Number, p.Line)
 		}
 	}
@@ -527,7 +533,7 @@ func (e *Editor) AddPatch(file string, comment []string, opts PatchOptions) (int
 		err = e.apply(append(append([]edit(nil), edits...), c.edits...), func(ns *Spec) error {
 			found := false
 			for _, p := range ns.Patches {
-				if p.Number == num && p.File == file {
+				if p.Number == num && (p.File == patchBase(file) || p.Value == file) {
 					found = true
 				}
 			}
@@ -570,6 +576,16 @@ func (e *Editor) patchlistEnd() int {
 		}
 	}
 	return end
+}
+
+// patchBase returns the file name a Patch tag value stands for: the
+// value itself, or the last path element of a URL or path ("…/x.patch",
+// "https://host/get?id=1#/x.patch").
+func patchBase(v string) string {
+	if i := strings.LastIndexByte(v, '/'); i >= 0 && i < len(v)-1 {
+		return v[i+1:]
+	}
+	return v
 }
 
 // casedLike writes word in the letter case of model ("patch" for
@@ -992,7 +1008,7 @@ func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]applyCho
 		if m := rePatchRef.FindStringSubmatch(raw); m != nil && tmpl.Number >= 0 && m[1] == strconv.Itoa(tmpl.Number) {
 			line = strings.Replace(raw, m[0], strings.Replace(m[0], m[1], strconv.Itoa(num), 1), 1)
 		} else if tmpl.File != "" && strings.Contains(raw, tmpl.File) {
-			line = strings.Replace(raw, tmpl.File, file, 1)
+			line = strings.Replace(raw, tmpl.File, patchBase(file), 1)
 		}
 		if line != "" && opts.Strip != nil {
 			line = regexp.MustCompile(`(^|[ \t])-p ?[0-9]+\b`).ReplaceAllString(line, "${1}-p"+strconv.Itoa(*opts.Strip))

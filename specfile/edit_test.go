@@ -131,6 +131,11 @@ func TestAddPatchFixtures(t *testing.T) {
 			added:   []string{"Patch2:         two.patch"},
 		},
 		{
+			fixture: "unnumbered.spec", preset: "fedora", file: "https://example.org/fix/1.patch#/upstream-fix.patch",
+			wantNum: 2,
+			added:   []string{"Patch:   https://example.org/fix/1.patch#/upstream-fix.patch"},
+		},
+		{
 			fixture: "applypatch.spec", preset: "el9", file: "c.patch",
 			wantNum: 3,
 			added:   []string{"Patch3: c.patch", "%apply_patch -q %{PATCH3}"},
@@ -168,7 +173,7 @@ func TestAddPatchFixtures(t *testing.T) {
 				t.Errorf("number = %d, want %d", num, tt.wantNum)
 			}
 			checkDiff(t, before, e.Bytes(), tt.removed, tt.added)
-			if d, a := planned(e.Spec(), num, tt.file); !d || !a {
+			if d, a := planned(e.Spec(), num, patchBase(tt.file)); !d || !a {
 				t.Errorf("re-parse: declared %v, applied %v", d, a)
 			}
 		})
