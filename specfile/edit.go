@@ -327,9 +327,9 @@ var (
 	reAnyTag    = regexp.MustCompile(`^([ \t]*)([A-Za-z][A-Za-z0-9]*)([ \t]*:[ \t]*)(.*?)[ \t]*$`)
 )
 
-// rawPatchTags returns the lines of every Patch tag in the spec's
-// preambles, whatever the conditionals, with the number written (-1 when
-// none).
+// rawTags returns the lines of every tag matched by re (rePatchTag,
+// reSourceTag) in the spec's preambles, whatever the conditionals, with
+// the number written after the tag name (-1 when none).
 func (e *Editor) rawTags(re *regexp.Regexp) (lines, numbers []int) {
 	pre := e.sectionRanges("preamble", "package")
 	for n := 1; n <= len(e.lines); n++ {
@@ -378,15 +378,9 @@ func tagLine(re *regexp.Regexp, template, tag string, number int, value string) 
 	if len(sep)-len(colon) <= 1 {
 		return head + sep + value // no alignment: copy the separator
 	}
+	// Aligned values: keep the value column (one blank at least).
 	col := len(m[1]) + len(m[2]) + len(m[3]) + len(sep)
-	pad := col - len(head) - len(colon)
-	minPad := len(sep) - len(colon)
-	if minPad > 1 {
-		minPad = 1
-	}
-	if pad < minPad {
-		pad = minPad
-	}
+	pad := max(col-len(head)-len(colon), 1)
 	return head + colon + strings.Repeat(" ", pad) + value
 }
 
@@ -407,6 +401,9 @@ func tagLine(re *regexp.Regexp, template, tag string, number int, value string) 
 //   - lines such as `%apply_patch -q %{PATCH12}`, `ApplyPatch x.patch` or
 //     `patch -p1 < %{PATCH3}` are copied with the number or file name
 //     replaced.
+//
+// With "%autosetup -S git_am" the new file must be a git format-patch
+// mbox, as the others: AddPatch does not see file contents.
 //
 // A spec that declares patches in %patchlist gets the file appended
 // there (a tag would renumber the list). Declarative builds (BuildSystem:,
@@ -434,6 +431,7 @@ func (e *Editor) AddPatch(file string, comment []string, opts PatchOptions) (int
 			maxNum = max(maxNum, p.Number)
 		}
 	}
+	visibleMax := maxNum // the largest number the target sees
 	for i, n := range tagNums {
 		if n >= 0 {
 			if _, ok := used[n]; !ok {
@@ -478,7 +476,7 @@ func (e *Editor) AddPatch(file string, comment []string, opts PatchOptions) (int
 		last := tagLines[len(tagLines)-1]
 		tmpl := e.text(last)
 		numArg := num
-		if tagNums[len(tagNums)-1] < 0 && opts.Number == nil && num == maxNum+1 && e.autoNumbering() {
+		if tagNums[len(tagNums)-1] < 0 && opts.Number == nil && num == visibleMax+1 && e.autoNumbering() {
 			numArg = -1 // the neighbours are unnumbered: rpm gives this one num
 		}
 		declLine = tagLine(rePatchTag, tmpl, "", numArg, file)
