@@ -29,16 +29,17 @@ echo "stream: $size bytes, $(grep -c '^commit ' "$tmp/stream") commits" >&2
 # Keep the user's config out of it (patchid.stable/verbatim).
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 
-now() { date +%s.%N; }
-git_times=() our_times=()
+# Wall and user+sys CPU seconds of a command, via bash's time keyword.
+TIMEFORMAT='%R %U %S'
+timed() { { time "$@" >"$out" 2>/dev/null; } 2>&1; }
+git_times=() our_times=() git_cpu=() our_cpu=()
 for ((i = 1; i <= rounds; i++)); do
-	t0=$(now)
-	git patch-id --stable <"$tmp/stream" >"$tmp/git.out"
-	t1=$(now)
-	"$tmp/patchid" --stable <"$tmp/stream" >"$tmp/our.out"
-	t2=$(now)
-	git_times+=("$(echo "$t1 - $t0" | bc -l)")
-	our_times+=("$(echo "$t2 - $t1" | bc -l)")
+	out="$tmp/git.out"
+	read -r w u s < <(timed git patch-id --stable <"$tmp/stream")
+	git_times+=("$w") git_cpu+=("$(echo "$u + $s" | bc -l)")
+	out="$tmp/our.out"
+	read -r w u s < <(timed "$tmp/patchid" --stable <"$tmp/stream")
+	our_times+=("$w") our_cpu+=("$(echo "$u + $s" | bc -l)")
 	if ! cmp -s "$tmp/git.out" "$tmp/our.out"; then
 		echo "round $i: outputs differ" >&2
 		diff "$tmp/git.out" "$tmp/our.out" | head >&2
@@ -53,4 +54,7 @@ ids=$(wc -l <"$tmp/git.out")
 echo "outputs identical: $ids ids in each of $rounds rounds"
 printf 'git patch-id --stable:     median %.3f s  (%.0f MB/s)  runs: %s\n' "$gm" "$(echo "$size / $gm / 1000000" | bc -l)" "${git_times[*]}"
 printf 'patchid --stable (Go):     median %.3f s  (%.0f MB/s)  runs: %s\n' "$om" "$(echo "$size / $om / 1000000" | bc -l)" "${our_times[*]}"
-printf 'ratio (git / Go):          %.2fx\n' "$(echo "$gm / $om" | bc -l)"
+printf 'ratio (git / Go):          %.2fx wall\n' "$(echo "$gm / $om" | bc -l)"
+gc=$(median "${git_cpu[@]}")
+oc=$(median "${our_cpu[@]}")
+printf 'CPU seconds (user+sys):    git %.3f, Go %.3f (Go uses two threads), ratio %.2fx\n' "$gc" "$oc" "$(echo "$gc / $oc" | bc -l)"
