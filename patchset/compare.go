@@ -248,14 +248,21 @@ func CompareChanges(a, b []FileChange) Comparison {
 			c.Files = append(c.Files, FileMatch{A: -1, B: j})
 		}
 	}
-	for i := range a {
-		for j := range b {
-			if n := moved[[2]int{i, j}]; n > 0 {
-				c.Files = append(c.Files, FileMatch{A: i, B: j, Moved: true,
-					PathScore: filePathSimilarity(&a[i], &b[j]), Common: float64(n),
-					Score: dice(float64(n), a[i].Weight(), b[j].Weight())})
-			}
+	movedKeys := make([][2]int, 0, len(moved))
+	for k := range moved {
+		movedKeys = append(movedKeys, k)
+	}
+	slices.SortFunc(movedKeys, func(x, y [2]int) int {
+		if x[0] != y[0] {
+			return x[0] - y[0]
 		}
+		return x[1] - y[1]
+	})
+	for _, k := range movedKeys {
+		i, j, n := k[0], k[1], moved[k]
+		c.Files = append(c.Files, FileMatch{A: i, B: j, Moved: true,
+			PathScore: filePathSimilarity(&a[i], &b[j]), Common: float64(n),
+			Score: dice(float64(n), a[i].Weight(), b[j].Weight())})
 	}
 
 	if wa > 0 {

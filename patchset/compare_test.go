@@ -1,6 +1,7 @@
 package patchset
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -300,4 +301,27 @@ func gitShow(t *testing.T, dir, rev string) []*Patch {
 		t.Fatalf("git format-patch %s: %v", rev, err)
 	}
 	return mustParse(t, rev, string(out))
+}
+
+// TestCompareManyFiles guards the near-linear file pairing: patches with
+// tens of thousands of files (same base names, shared trivial lines) must
+// compare without a quadratic blow-up.
+func TestCompareManyFiles(t *testing.T) {
+	var sa, sb strings.Builder
+	const n = 20000
+	for k := 0; k < n; k++ {
+		fmt.Fprintf(&sa, "--- a/d%d/Makefile\n+++ b/d%d/Makefile\n@@ -1 +1 @@\n-}\n+value %d\n", k, k, k)
+		fmt.Fprintf(&sb, "--- a/e%d/Makefile\n+++ b/e%d/Makefile\n@@ -5 +5 @@\n-}\n+value %d\n", k, k, (k+1)%n)
+	}
+	a := ChangesFromPatch(mustParse(t, "a", sa.String())[0], -1)
+	b := ChangesFromPatch(mustParse(t, "b", sb.String())[0], -1)
+	if len(a) != n || len(b) != n {
+		t.Fatalf("%d %d files", len(a), len(b))
+	}
+	c := CompareChanges(a, b)
+	// The "+value k" lines pair every file with one of the other side; the
+	// shared "-}" lines match too (moved between files).
+	if c.Verdict != Rebased || c.Score != 1 {
+		t.Errorf("got %s %.3f", c.Verdict, c.Score)
+	}
 }
