@@ -81,6 +81,9 @@ func (g *Graph) CycloneDX(opts ExportOptions) *cdx.BOM {
 		var issues []cdx.Issue
 		for _, e := range g.Out(p.ID, EdgeCites) {
 			to := g.nodes[e.To]
+			if to == nil {
+				continue
+			}
 			if to.Kind != KindIssue {
 				continue
 			}

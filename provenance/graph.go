@@ -286,7 +286,7 @@ func (g *Graph) OriginsOf(idOrFile string) []*Edge {
 	id := g.resolve(idOrFile)
 	var out []*Edge
 	for _, e := range g.Out(id, matchKinds...) {
-		if to := g.nodes[e.To]; to != nil && to.Origin == g.Target {
+		if to := g.nodes[e.To]; to == nil || to.Origin == g.Target {
 			continue
 		}
 		out = append(out, e)

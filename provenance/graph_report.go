@@ -121,6 +121,9 @@ func (g *Graph) originMatches(id string) []OriginMatch {
 	var out []OriginMatch
 	for _, e := range g.OriginsOf(id) {
 		to := g.nodes[e.To]
+		if to == nil {
+			continue
+		}
 		m := OriginMatch{Origin: to.Origin, Kind: string(e.Kind), Verdict: e.Verdict, Score: round(e.Score), Evidence: e.Evidence}
 		if to.Kind == KindCommit {
 			m.Commit, m.Subject = to.Name, to.Attrs["subject"]
@@ -160,6 +163,9 @@ func (g *Graph) Report() *Report {
 		pr.Own = len(g.Out(p.ID, EdgeNoOrigin)) > 0
 		for _, e := range g.Out(p.ID, EdgeCites) {
 			to := g.nodes[e.To]
+			if to == nil {
+				continue
+			}
 			pr.Cites = append(pr.Cites, Cite{Ref: to.Name, Origin: to.Origin, Verdict: e.Verdict, Evidence: e.Evidence})
 		}
 		slices.SortStableFunc(pr.Cites, func(a, b Cite) int { return strings.Compare(a.Ref, b.Ref) })
@@ -219,6 +225,13 @@ func lineOrLast(n int) int {
 	return n
 }
 
+func hunkLabel(name string) string {
+	if i := strings.LastIndexByte(name, '#'); i >= 0 {
+		return "hunk " + name[i:]
+	}
+	return "hunk " + name
+}
+
 func hunkOrder(name string) int {
 	i := strings.LastIndexByte(name, '#')
 	n, _ := strconv.Atoi(name[i+1:])
@@ -253,11 +266,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		for _, h := range p.Hunks {
 			if h.Own {
-				fmt.Fprintf(tw, "  %s\t\t-\town\t-\t%s: no origin\n", "hunk "+h.Name[strings.LastIndexByte(h.Name, '#'):], h.Path)
+				fmt.Fprintf(tw, "  %s\t\t-\town\t-\t%s: no origin\n", hunkLabel(h.Name), h.Path)
 				continue
 			}
 			for _, o := range h.Origins {
-				fmt.Fprintf(tw, "  %s\t\t%s\t%s\t%.2f\t%s\n", "hunk "+h.Name[strings.LastIndexByte(h.Name, '#'):], o.Origin, o.Verdict, o.Score, matchLabel(o))
+				fmt.Fprintf(tw, "  %s\t\t%s\t%s\t%.2f\t%s\n", hunkLabel(h.Name), o.Origin, o.Verdict, o.Score, matchLabel(o))
 			}
 		}
 	}

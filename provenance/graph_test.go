@@ -3,6 +3,7 @@ package provenance
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -136,4 +137,33 @@ func TestRelLocation(t *testing.T) {
 			t.Errorf("relLocation(%q, %q) = %q, want %q", c.loc, c.base, got, c.want)
 		}
 	}
+}
+
+// FuzzReadJSON: whatever a graph document holds, reading it either fails
+// or yields a graph every writer handles without panicking.
+func FuzzReadJSON(f *testing.F) {
+	var buf bytes.Buffer
+	if err := sampleGraph().WriteJSON(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte(`{"schema":"patchtrace/graph/v1","target":"t","nodes":[{"id":"hunk:t:x","kind":"hunk","origin":"t","name":"x"},{"id":"patch:t:p","kind":"patch","origin":"t","name":"p"}],"edges":[{"from":"hunk:t:x","to":"patch:t:p","kind":"part-of"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		g, err := ReadJSON(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		if err := g.Report().WriteTable(io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.WriteDOT(io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.WriteCycloneDX(io.Discard, ExportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.WriteSPDX(io.Discard, ExportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
