@@ -134,3 +134,23 @@ func TestParseCRLFText(t *testing.T) {
 		t.Errorf("lines = %+v", l)
 	}
 }
+
+func TestFixturesRoundTrip(t *testing.T) {
+	for _, dir := range []string{"parse", "patchid"} {
+		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps, err := ParseBytes(f, data)
+			if err != nil {
+				t.Errorf("%v", err)
+				continue
+			}
+			if !bytes.Equal(joinBytes(ps), data) {
+				t.Errorf("%s: bytes not kept", f)
+			}
+		}
+	}
+}
