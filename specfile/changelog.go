@@ -520,7 +520,7 @@ func clRelationAt(rels [][]int, line string, p int) string {
 func clLineRefs(line string, off int, redHat bool) []clRefAt {
 	// Every reference holds a digit; cheap substring tests guard the
 	// regular expressions below.
-	if strings.IndexAny(line, "0123456789") < 0 {
+	if !strings.ContainsAny(line, "0123456789") {
 		return nil
 	}
 	low := strings.ToLower(line)

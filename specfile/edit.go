@@ -1051,11 +1051,9 @@ func (e *Editor) RemovePatch(number int) error {
 	}
 	var edits []edit
 	del := map[int]bool{}
-	from := decl.Line
+	from := e.commentBlockStart(decl.Line)
 	if decl.CommentLine > 0 && decl.CommentLine < decl.Line {
 		from = decl.CommentLine
-	} else {
-		from = e.commentBlockStart(decl.Line)
 	}
 	to := decl.Line
 	// A paragraph of its own between blank lines: take one blank with it.
