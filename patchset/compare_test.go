@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -323,5 +324,59 @@ func TestCompareManyFiles(t *testing.T) {
 	// shared "-}" lines match too (moved between files).
 	if c.Verdict != Rebased || c.Score != 1 {
 		t.Errorf("got %s %.3f", c.Verdict, c.Score)
+	}
+}
+
+// TestCompareConsistentWithPatchID ties the verdict scale to git's patch-id
+// (package patchid code, checked against git elsewhere): over every patch
+// (mbox part) of two curl and two openssl branches, an Identical verdict
+// implies the same --verbatim patch-id, and the same --stable patch-id
+// (equal diffs modulo whitespace) implies at least Rebased.
+func TestCompareConsistentWithPatchID(t *testing.T) {
+	var all []*Patch
+	for _, d := range []string{"openela/curl/el-9.2", "openela/curl/el9", "openela/openssl/el9", "fedora/openssl/rawhide"} {
+		names, err := filepath.Glob(filepath.Join(testenv.Corpus(t), d, "*.patch"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			data, err := os.ReadFile(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps, err := ParseBytes(n, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, ps...)
+		}
+	}
+	stable := map[[20]byte][]int{}
+	verbatim := make([][20]byte, len(all))
+	for i, p := range all {
+		if id, ok := p.PatchID(PatchIDStable); ok {
+			stable[id] = append(stable[id], i)
+		}
+		verbatim[i], _ = p.PatchID(PatchIDVerbatim)
+	}
+	checked := 0
+	for _, group := range stable {
+		for x := 0; x < len(group); x++ {
+			for y := x + 1; y < len(group); y++ {
+				i, j := group[x], group[y]
+				c := Compare(all[i], all[j])
+				checked++
+				if c.Verdict < Rebased {
+					t.Errorf("same stable patch-id, verdict %s: %s#%d / %s#%d", c.Verdict, all[i].Name, all[i].Line, all[j].Name, all[j].Line)
+				}
+				if c.Verdict == Identical && verbatim[i] != verbatim[j] {
+					t.Errorf("identical but verbatim patch-ids differ: %s / %s", all[i].Name, all[j].Name)
+				}
+			}
+		}
+	}
+	t.Logf("%d patches, %d pairs with equal stable patch-ids checked", len(all), checked)
+	if checked < 50 {
+		t.Errorf("only %d pairs checked", checked)
 	}
 }
