@@ -1340,8 +1340,9 @@ func hasAutoreleaseN(v string) bool {
 // "Jan 8"), a time of day when the top entry has one, the separator
 // before the EVR ("- " or none), a blank line between entries when the
 // spec has them. entry's Date, Author and Text are required; Email and
-// EVR may be empty. A '%' in the entry is written as "%%" so that rpm
-// does not expand it. A spec whose %changelog is %autochangelog is
+// EVR may be empty; the date may not be older than the top entry's (rpm
+// wants descending order). A '%' in the entry is written as "%%" so that
+// rpm does not expand it. A spec whose %changelog is %autochangelog is
 // refused (ErrAutochangelog); a spec without %changelog gets one at its
 // end.
 func (e *Editor) AddChangelogEntry(entry ChangelogEntry) error {
@@ -1454,6 +1455,10 @@ func (e *Editor) AddChangelogEntry(entry ChangelogEntry) error {
 		}
 		if !top.Date.Equal(want) || top.Author != strings.TrimSpace(esc(entry.Author)) {
 			return fmt.Errorf("%w: after the edit, the top changelog entry reads %v %q", ErrEdit, top.Date, top.Author)
+		}
+		if len(es) > 1 && es[1].Date.After(top.Date) {
+			return fmt.Errorf("%w: the new entry (%s) is older than the top one (%s, line %d): rpm wants %%changelog in descending order",
+				ErrEdit, top.Date.Format("Mon Jan 2 2006"), es[1].Date.Format("Mon Jan 2 2006"), es[1].Line)
 		}
 		return nil
 	})

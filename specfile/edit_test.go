@@ -415,6 +415,11 @@ func TestAddChangelogEntry(t *testing.T) {
 	if err := e.AddChangelogEntry(entry); !errors.Is(err, ErrAutochangelog) {
 		t.Errorf("%%autochangelog: err = %v", err)
 	}
+	old := entry
+	old.Date = time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := newEditor(t, readFixture(t, "padded.spec"), "p.spec", "el9").AddChangelogEntry(old); !errors.Is(err, ErrEdit) {
+		t.Errorf("entry older than the top one: err = %v", err)
+	}
 	bad := entry
 	bad.Text = "* looks like a header"
 	if err := newEditor(t, readFixture(t, "padded.spec"), "p.spec", "el9").AddChangelogEntry(bad); !errors.Is(err, ErrEdit) {
