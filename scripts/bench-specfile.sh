@@ -23,30 +23,36 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 go_times=()
+go_cpu=()
 rpm_times=()
+rpm_cpu=()
+TIMEFORMAT='%R %U %S'
 for i in $(seq "$runs"); do
-	# Go: one benchmark iteration = all specs; report seconds per iteration.
-	ns=$(go test ./specfile -run '^$' -bench '^BenchmarkParseFedoraSpecs$' -benchtime 5x -count 1 \
-		| awk '/^BenchmarkParseFedoraSpecs/ {print $3}')
-	go_times+=("$(awk -v ns="$ns" 'BEGIN {printf "%.4f", ns/1e9}')")
+	# Go: one benchmark iteration = all specs; wall and CPU seconds per iteration.
+	line=$(go test ./specfile -run '^$' -bench '^BenchmarkParseFedoraSpecs$' -benchtime 10x -count 1 \
+		| grep '^BenchmarkParseFedoraSpecs')
+	go_times+=("$(awk '{printf "%.4f", $3/1e9}' <<<"$line")")
+	go_cpu+=("$(awk '{for (i = 1; i < NF; i++) if ($(i+1) == "cpu-ns/op") printf "%.4f", $i/1e9}' <<<"$line")")
 
 	# rpmspec: once per spec, sequentially, in a scratch directory (it
 	# executes the spec's shell).
-	start=$(date +%s.%N)
-	(cd "$scratch" && for s in "$specs_dir"/*.spec; do
+	t=$( { time (cd "$scratch" && for s in "$specs_dir"/*.spec; do
 		HOME="$scratch" rpmspec -q --srpm --qf '%{NAME}\n' \
 			--define 'dist .fc44' --define 'fedora 44' "$s" >/dev/null 2>&1 || true
-	done)
-	end=$(date +%s.%N)
-	rpm_times+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.4f", b-a}')")
-	echo "run $i: specfile ${go_times[-1]} s, rpmspec ${rpm_times[-1]} s ($nspecs specs)"
+	done) ; } 2>&1 )
+	rpm_times+=("$(awk '{printf "%.4f", $1}' <<<"$t")")
+	rpm_cpu+=("$(awk '{printf "%.4f", $2+$3}' <<<"$t")")
+	echo "run $i: specfile ${go_times[-1]} s wall / ${go_cpu[-1]} s cpu; rpmspec ${rpm_times[-1]} s wall / ${rpm_cpu[-1]} s cpu ($nspecs specs)"
 done
 
 go_med=$(printf '%s\n' "${go_times[@]}" | median)
+go_cmed=$(printf '%s\n' "${go_cpu[@]}" | median)
 rpm_med=$(printf '%s\n' "${rpm_times[@]}" | median)
+rpm_cmed=$(printf '%s\n' "${rpm_cpu[@]}" | median)
 echo
 echo "specs:               $nspecs"
-echo "specfile median:     $go_med s (all specs, one process)"
-echo "rpmspec median:      $rpm_med s (one rpmspec per spec)"
-awk -v g="$go_med" -v r="$rpm_med" 'BEGIN {printf "ratio:               %.0fx faster\n", r/g}'
+echo "specfile median:     $go_med s wall, $go_cmed s cpu (all specs, one process)"
+echo "rpmspec median:      $rpm_med s wall, $rpm_cmed s cpu (one rpmspec per spec)"
+awk -v g="$go_med" -v r="$rpm_med" 'BEGIN {printf "ratio (wall):        %.0fx faster\n", r/g}'
+awk -v g="$go_cmed" -v r="$rpm_cmed" 'BEGIN {if (g > 0) printf "ratio (cpu):         %.0fx less CPU\n", r/g}'
 go test ./specfile -run '^$' -bench '^BenchmarkParseLargest$' -benchtime 20x -count 1 | awk '/^BenchmarkParseLargest/ {printf "largest spec:        %.1f ms per parse\n", $3/1e6}'

@@ -24,5 +24,16 @@
 // line, comment block above, condition, sub-package) and the %prep
 // application plan: which patch is applied, in which order, and how.
 //
+// Agreement with rpm is tested against rpm 4.18's rpmspec on about 1,500
+// real specs (see oracle_test.go): given the same macro files and defines
+// (Target.LoadMacroFile can read the very /usr/lib/rpm/macros rpmspec
+// uses), the NEVR and the numbered patch list agree on 99.9% of the specs
+// rpmspec can read. Where rpm would stop, the reader is more lenient and
+// says so in Spec.Warnings: an unknown or empty preamble tag (usually a
+// macro package the caller did not load) is skipped; an %if condition that
+// cannot be read after an opaque expansion is taken as false and listed in
+// Spec.Unresolved. Built-ins that would look at the machine (%{getenv:},
+// %{exists:}, %{load:}) are inert, and %{getncpus} is 1.
+//
 // Every error is an *Error that names the file and line.
 package specfile

@@ -144,7 +144,7 @@ func newParser(data []byte, opts Options) *parser {
 	if budget <= 0 {
 		budget = 64<<20 + 64*len(data)
 	}
-	e := &engine{tab: newMacroTable(), maxDepth: maxDepth, budget: budget, rpmver: ver}
+	e := &engine{tab: &macroTable{m: maps.Clone(baseTable(ver))}, maxDepth: maxDepth, budget: budget, rpmver: ver}
 	p.e = e
 	p.spec.macros = e.tab
 	p.spec.eng = e
@@ -161,7 +161,6 @@ func newParser(data []byte, opts Options) *parser {
 	e.onAutopatch = p.autopatch
 	e.patchList = func() []declRef { return p.declRefs(p.spec.Patches) }
 	e.sourceList = func() []declRef { return p.declRefs(p.spec.Sources) }
-	e.tab.m = maps.Clone(baseTable(ver))
 	for _, d := range t.Macros {
 		if nativeMacros[d.Name] {
 			continue
@@ -275,30 +274,6 @@ func (p *parser) reading() bool {
 		return true
 	}
 	return p.stack[len(p.stack)-1].reading
-}
-
-// readPhysical returns the next physical line of the top file (with its
-// "\n"), or ok=false at the end of all files.
-func (p *parser) readPhysical() (string, *srcFile, bool) {
-	for len(p.files) > 0 {
-		f := p.files[len(p.files)-1]
-		if f.pos >= len(f.data) {
-			p.files = p.files[:len(p.files)-1]
-			continue
-		}
-		i := strings.IndexByte(f.data[f.pos:], '\n')
-		var l string
-		if i < 0 {
-			l = f.data[f.pos:]
-			f.pos = len(f.data)
-		} else {
-			l = f.data[f.pos : f.pos+i+1]
-			f.pos += i + 1
-		}
-		f.line++
-		return l, f, true
-	}
-	return "", nil, false
 }
 
 var contSpecial = func() (t [256]bool) {
@@ -436,41 +411,37 @@ func classify(line string) (lineKind, string) {
 
 func (p *parser) run() error {
 	main := &srcFile{name: p.opts.Name, data: string(p.spec.raw)}
-	main.lines = splitLines(main.data)
 	p.files = []*srcFile{main}
 	p.mainFile = main
 	p.spec.Sections = append(p.spec.Sections, Section{Name: "preamble", File: main.name, Line: 1})
 	for {
-		var buf strings.Builder
-		first, ok := "", false
-		var f *srcFile
-		startLine := 0
+		// the file to read from: the innermost %include not yet finished
+		for len(p.files) > 0 && p.files[len(p.files)-1].pos >= len(p.files[len(p.files)-1].data) {
+			p.files = p.files[:len(p.files)-1]
+		}
+		if len(p.files) == 0 {
+			break
+		}
+		f := p.files[len(p.files)-1]
+		start, startLine := f.pos, f.line+1
 		var cont contScanner
-		for {
-			l, ff, more := p.readPhysical()
-			if !more {
-				break
+		for f.pos < len(f.data) {
+			i := strings.IndexByte(f.data[f.pos:], '\n')
+			end := len(f.data)
+			if i >= 0 {
+				end = f.pos + i + 1
 			}
-			if f == nil {
-				f, startLine = ff, ff.line
-			} else if ff != f {
-				// an unclosed line cannot continue into another file
-				break
-			}
-			ok = true
-			buf.WriteString(l)
-			if buf.Len() > maxLogicalLineLen {
+			l := f.data[f.pos:end]
+			f.pos = end
+			f.line++
+			if f.pos-start > maxLogicalLineLen {
 				return p.errAt(f.name, startLine, ErrTooLarge)
 			}
 			if !cont.add(l) {
 				break
 			}
 		}
-		if !ok {
-			break
-		}
-		first = buf.String()
-		if err := p.logicalLine(first, f, startLine); err != nil {
+		if err := p.logicalLine(f.data[start:f.pos], f, startLine); err != nil {
 			return err
 		}
 		if p.e.fatal != nil {
@@ -481,8 +452,16 @@ func (p *parser) run() error {
 		top := p.stack[len(p.stack)-1]
 		return p.errAt(p.opts.Name, top.line, fmt.Errorf("%w: unclosed %%if", ErrConditional))
 	}
-	p.endSection(len(p.files))
+	p.endSection(0)
 	return p.finish()
+}
+
+// physLines returns the file's physical lines (computed once, on demand).
+func (f *srcFile) physLines() []string {
+	if f.lines == nil {
+		f.lines = splitLines(f.data)
+	}
+	return f.lines
 }
 
 func splitLines(s string) []string {
@@ -514,7 +493,7 @@ func (p *parser) logicalLine(raw string, f *srcFile, line int) error {
 			return p.errAt(f.name, line, err)
 		}
 	}
-	rawTrim := strings.TrimRight(raw, "\r\n")
+	rawTrim := trimRightSpace(raw)
 	// the expanded buffer may hold several lines
 	body := strings.TrimSuffix(text, "\n")
 	if strings.IndexByte(body, '\n') < 0 {
@@ -549,7 +528,7 @@ func (p *parser) subLine(text, raw string, f *srcFile, line int, firstSub bool) 
 	if !p.reading() {
 		return nil
 	}
-	t := strings.TrimRight(text, " \t\r\f\v")
+	t := trimRightSpace(text)
 	if part, args, ok := isPart(t); ok {
 		return p.startSection(part, args, f, line)
 	}
@@ -734,7 +713,7 @@ func (p *parser) endSection(int) {
 		return
 	}
 	if last := &secs[len(secs)-1]; last.EndLine == 0 {
-		last.EndLine = len(p.mainFile.lines)
+		last.EndLine = len(p.mainFile.physLines())
 	}
 }
 
@@ -1011,7 +990,7 @@ func (p *parser) addSource(isPatch bool, num int, nonum bool, value string, from
 	}
 	d := PatchDecl{Number: num, File: sourceBase(value), Value: value, FromList: fromList, DeclFile: file, Line: line, Package: p.curPkg}
 	if p.mainFile != nil && file == p.mainFile.name {
-		d.Comment, d.CommentLine = commentAbove(p.mainFile.lines, line)
+		d.Comment, d.CommentLine = commentAbove(p.mainFile.physLines(), line)
 	}
 	sd := p.e.expandThis("%{_sourcedir}")
 	full := sd + "/" + d.File
@@ -1144,4 +1123,13 @@ func trimLeftSpace(s string) string {
 		i++
 	}
 	return s[i:]
+}
+
+// trimRightSpace removes trailing white space (including newlines).
+func trimRightSpace(s string) string {
+	i := len(s)
+	for i > 0 && isSpace(s[i-1]) {
+		i--
+	}
+	return s[:i]
 }

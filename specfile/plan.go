@@ -63,7 +63,7 @@ func (p *parser) scriptLine(text, raw string, f *srcFile, line int, firstSub boo
 				srcRefs = append(srcRefs, r)
 			}
 		}
-		if len(srcRefs) > 0 && rePatchCmd.MatchString(text) {
+		if len(srcRefs) > 0 && mayApply(text) && rePatchCmd.MatchString(text) {
 			p.addSourceApplies(srcRefs, text, sec, f.name, line)
 			return nil
 		}
@@ -71,7 +71,7 @@ func (p *parser) scriptLine(text, raw string, f *srcFile, line int, firstSub boo
 	rawTrim := strings.TrimLeft(raw, " \t")
 	isApplyPatch := strings.HasPrefix(rawTrim, "%apply_patch") || strings.HasPrefix(rawTrim, "%{apply_patch") ||
 		strings.HasPrefix(rawTrim, "%__apply_patch") || strings.HasPrefix(rawTrim, "%{__apply_patch")
-	hasCmd := (len(patchRefs) > 0 || len(p.pending) > 0) && rePatchCmd.MatchString(text)
+	hasCmd := (len(patchRefs) > 0 || len(p.pending) > 0) && mayApply(text) && rePatchCmd.MatchString(text)
 	switch {
 	case len(patchRefs) > 0 && isApplyPatch:
 		p.addShellApplies(patchRefs, "%apply_patch", text, sec, f.name, line, 1)
@@ -383,4 +383,9 @@ func litMatches(has bool, text string) [][]string {
 		return nil
 	}
 	return reLitPatch.FindAllStringSubmatch(text, -1)
+}
+
+// mayApply is a cheap test before rePatchCmd.
+func mayApply(text string) bool {
+	return strings.Contains(text, "patch") || strings.Contains(text, "git") || strings.Contains(text, "quilt")
 }
