@@ -2,10 +2,10 @@ package specfile_test
 
 import (
 	"os"
-	"syscall"
-	"time"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/patchtrace/patchtrace/internal/testenv"
 	"github.com/patchtrace/patchtrace/specfile"

@@ -18,12 +18,12 @@ const (
 type mflags uint8
 
 const (
-	mAuto     mflags = 1 << iota // automatic (%1, %#, %-x ...): scoped
-	mLiteral                     // body is not expanded
-	mParse                       // builtin that parses the rest of the line itself
-	mFunc                        // builtin implemented in Go
-	mRefPatch                    // a PATCHn macro: expanding it is a reference
-	mRefSource                   // a SOURCEn macro
+	mAuto      mflags = 1 << iota // automatic (%1, %#, %-x ...): scoped
+	mLiteral                      // body is not expanded
+	mParse                        // builtin that parses the rest of the line itself
+	mFunc                         // builtin implemented in Go
+	mRefPatch                     // a PATCHn macro: expanding it is a reference
+	mRefSource                    // a SOURCEn macro
 )
 
 // builtinFunc implements a built-in macro. args[0] is the macro name. For

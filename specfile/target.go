@@ -26,7 +26,7 @@ type Target struct {
 	// With and Without are bcond switches, like rpmbuild --with/--without.
 	With, Without []string
 	// RPMVersion is the rpm behaviour version: "4.14", "4.16", "4.18",
-	// "4.19" or "4.20" ("" means 4.18). Later versions behave as 4.20.
+	// "4.19" or "4.20" ("" means 4.18). Later versions (6.0) behave as 4.20.
 	RPMVersion string
 	// Macros are macro definitions loaded from macro files (see
 	// LoadMacroFile), applied in order before Defines.
@@ -47,20 +47,23 @@ type MacroDef struct {
 
 // presets maps a preset name to its target.
 var presets = map[string]func() Target{
-	"el8":    func() Target { return elTarget("el8", 8, "4.14", "") },
-	"el9":    func() Target { return elTarget("el9", 9, "4.16", "") },
-	"el10":   func() Target { return elTarget("el10", 10, "4.19", "") },
-	"c8s":    func() Target { return elTarget("c8s", 8, "4.14", "centos") },
-	"c9s":    func() Target { return elTarget("c9s", 9, "4.16", "centos") },
-	"c10s":   func() Target { return elTarget("c10s", 10, "4.19", "centos") },
-	"alma8":  func() Target { return elTarget("alma8", 8, "4.14", "almalinux") },
-	"alma9":  func() Target { return elTarget("alma9", 9, "4.16", "almalinux") },
-	"alma10": func() Target { return elTarget("alma10", 10, "4.19", "almalinux") },
-	"rocky8": func() Target { return elTarget("rocky8", 8, "4.14", "rocky") },
-	"rocky9": func() Target { return elTarget("rocky9", 9, "4.16", "rocky") },
-	"fedora": func() Target { return fedoraTarget("fedora", 44) },
-	"f43":    func() Target { return fedoraTarget("f43", 43) },
-	"f44":    func() Target { return fedoraTarget("f44", 44) },
+	"el8":     func() Target { return elTarget("el8", 8, "4.14", "") },
+	"el9":     func() Target { return elTarget("el9", 9, "4.16", "") },
+	"el10":    func() Target { return elTarget("el10", 10, "4.19", "") },
+	"c8s":     func() Target { return elTarget("c8s", 8, "4.14", "centos") },
+	"c9s":     func() Target { return elTarget("c9s", 9, "4.16", "centos") },
+	"c10s":    func() Target { return elTarget("c10s", 10, "4.19", "centos") },
+	"alma8":   func() Target { return elTarget("alma8", 8, "4.14", "almalinux") },
+	"alma9":   func() Target { return elTarget("alma9", 9, "4.16", "almalinux") },
+	"alma10":  func() Target { return elTarget("alma10", 10, "4.19", "almalinux") },
+	"rocky8":  func() Target { return elTarget("rocky8", 8, "4.14", "rocky") },
+	"rocky9":  func() Target { return elTarget("rocky9", 9, "4.16", "rocky") },
+	"fedora":  func() Target { return fedoraTarget("fedora", 44) },
+	"f42":     func() Target { return fedoraTarget("f42", 42) },
+	"f43":     func() Target { return fedoraTarget("f43", 43) },
+	"f44":     func() Target { return fedoraTarget("f44", 44) },
+	"f45":     func() Target { return fedoraTarget("f45", 45) },
+	"rawhide": func() Target { return fedoraTarget("rawhide", 46) },
 }
 
 // elTarget is a RHEL-family target; distro adds its own define (centos 9,
@@ -80,22 +83,28 @@ func elTarget(name string, major int, rpmver, distro string) Target {
 	return Target{Name: name, Defines: d, Arch: "x86_64", OS: "linux", RPMVersion: rpmver}
 }
 
+// fedoraTarget is a Fedora release: rpm 4.20 up to Fedora 42, rpm 6.0
+// (which reads %patch like 4.20) from Fedora 43.
 func fedoraTarget(name string, release int) Target {
 	r := strconv.Itoa(release)
+	rpmver := "4.20"
+	if release >= 43 {
+		rpmver = "6.0"
+	}
 	return Target{Name: name, Defines: map[string]string{
 		"dist":       ".fc" + r,
 		"fedora":     r,
 		"fc" + r:     "1",
 		"__isa_name": "x86",
 		"__isa_bits": "64",
-	}, Arch: "x86_64", OS: "linux", RPMVersion: "4.20"}
+	}, Arch: "x86_64", OS: "linux", RPMVersion: rpmver}
 }
 
 // Preset returns a ready target: "el8", "el9", "el10" (RHEL), "c8s",
 // "c9s", "c10s" (CentOS Stream: also defines centos), "alma8", "alma9",
-// "alma10", "rocky8", "rocky9", and "fedora" (current Fedora, 44; "f43"
-// and "f44" name a release). Each sets dist, the distro defines, x86_64 and
-// the rpm version that distribution ships.
+// "alma10", "rocky8", "rocky9", and "fedora" (the current stable Fedora,
+// 44; "f42" to "f45" name a release, "rawhide" is 46). Each sets dist, the
+// distro defines, x86_64 and the rpm version that distribution ships.
 func Preset(name string) (Target, error) {
 	f, ok := presets[strings.ToLower(name)]
 	if !ok {
