@@ -23,7 +23,8 @@ const (
 	HintSubject HintKind = "subject"
 	// HintUpstreamCommit: a claim that the patch is (a backport of) an
 	// upstream commit: "Upstream-commit: <sha>", SUSE "Git-commit:",
-	// "commit <sha> upstream.", "[ Upstream commit <sha> ]", commit ids in
+	// "commit <sha> upstream.", "[ Upstream commit <sha> ]", "upstream
+	// commit <sha>", "backport of commit <sha>", commit ids in
 	// DEP-3 Origin/Applied-Upstream, OpenEmbedded "Upstream-Status:
 	// Backport [<sha>]" and commit URLs (…/commit/<sha>, ?id=<sha>).
 	// Value is the (possibly abbreviated) id in lower case.
@@ -55,8 +56,9 @@ const (
 	// HintReferences: SUSE "References:" (its bug and CVE ids are also
 	// reported as HintBug and HintCVE).
 	HintReferences HintKind = "references"
-	// HintUpstreamStatus: OpenEmbedded "Upstream-Status:" and RHEL
-	// kernel "Upstream Status:".
+	// HintUpstreamStatus: OpenEmbedded "Upstream-Status:", RHEL kernel
+	// "Upstream Status:" and openSUSE spec comment tags
+	// (PATCH-FIX-UPSTREAM, PATCH-FIX-OPENSUSE ...).
 	HintUpstreamStatus HintKind = "upstream-status"
 	// HintCVE: a CVE id anywhere in the header or message (including the
 	// CVE: field); Value is upper case.
@@ -105,6 +107,8 @@ var (
 	reCommitURL  = regexp.MustCompile(`(?:/commits?/|/-/commit/|[?;&]id=|[?;&]h=|commit:)([0-9a-fA-F]{7,40})\b`)
 	reUpstreamA  = regexp.MustCompile(`(?i)\bcommit ([0-9a-f]{12,40}) upstream\b`)
 	reUpstreamB  = regexp.MustCompile(`(?i)\[\s*upstream commit ([0-9a-f]{7,40})\s*\]`)
+	reCommitWord = regexp.MustCompile(`(?i)\b(?:upstream|backport(?:ed)? of|backported from|cherry-pick of)\s+commit:?\s+([0-9a-f]{7,40})\b`)
+	reSUSETag    = regexp.MustCompile(`\bPATCH-(?:FIX|FEATURE)-(?:UPSTREAM|OPENSUSE|SLE|FEDORA)\b|\bPATCH-MISSING-TAG\b`)
 	reCherryPick = regexp.MustCompile(`(?i)\(cherry[- ]picked from commit ([0-9a-f]{7,40})\)`)
 	reCVE        = regexp.MustCompile(`(?i)\bCVE-\d{4}-\d{4,}\b`)
 	reRHBZ       = regexp.MustCompile(`(?i)\b(?:rhbz|rh bz|bz)\s*#\s*(\d+)\b|\brhbz\s*(\d+)\b`)
@@ -216,6 +220,16 @@ func extractHints(lines []string, firstLine int) []Hint {
 			}
 			if m := reUpstreamB.FindStringSubmatch(line); m != nil {
 				add(HintUpstreamCommit, strings.ToLower(m[1]), "")
+			}
+		}
+		if hasFold(line, " commit") {
+			if m := reCommitWord.FindStringSubmatch(line); m != nil {
+				add(HintUpstreamCommit, strings.ToLower(m[1]), "")
+			}
+		}
+		if strings.Contains(line, "PATCH-") {
+			if m := reSUSETag.FindString(line); m != "" {
+				add(HintUpstreamStatus, m, "")
 			}
 		}
 		if hasFold(line, "cherry") {

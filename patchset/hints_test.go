@@ -97,6 +97,27 @@ Upstream-Status: Backport [9999999999]
 	}
 }
 
+func TestHintsSpecComments(t *testing.T) {
+	text := "# upstream commit 44a563dde1584cd9284e80b6e45ee5019be8d36c\n" +
+		"# PATCH-FIX-UPSTREAM curl-CVE-2023-1234.patch bsc#1212345 -- fix the thing\n" +
+		"# Backport of commit 345c99b6654b\n" +
+		"# released in 1234567 builds\n"
+	var got []string
+	for _, h := range ExtractHints(text, 10) {
+		got = append(got, fmt.Sprintf("%d %s %s", h.Line, h.Kind, h.Value))
+	}
+	want := []string{
+		"10 upstream-commit 44a563dde1584cd9284e80b6e45ee5019be8d36c",
+		"11 upstream-status PATCH-FIX-UPSTREAM",
+		"11 cve CVE-2023-1234",
+		"11 bug bsc#1212345",
+		"12 upstream-commit 345c99b6654b",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("hints:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestHeaderFromMbox(t *testing.T) {
 	in := "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n" +
 		"From: A U Thor <a@example.com>\nDate: Tue, 2 Jan 2024 00:00:00 +0000\n" +
