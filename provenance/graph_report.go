@@ -75,10 +75,13 @@ type Cite struct {
 
 // HunkReport attributes one hunk.
 type HunkReport struct {
-	// Name is "FILE#N"; Path the file the hunk changes.
-	Name    string        `json:"name"`
-	Path    string        `json:"path"`
-	Own     bool          `json:"own"`
+	// Name is "FILE#N" (N counts the patch file's hunks from 1); Path
+	// is the file the hunk changes.
+	Name string `json:"name"`
+	Path string `json:"path"`
+	// Own is true when nothing carries the hunk.
+	Own bool `json:"own"`
+	// Origins are the origin patches and commits that carry it.
 	Origins []OriginMatch `json:"origins"`
 }
 
@@ -89,28 +92,39 @@ type ChangeReport struct {
 	// source-removed or changelog-added.
 	Kind string `json:"kind"`
 	// Name identifies the change; Old and New are the values.
-	Name    string   `json:"name"`
-	Old     string   `json:"old,omitempty"`
-	New     string   `json:"new,omitempty"`
-	Line    int      `json:"line,omitempty"`
-	Against string   `json:"against"`
+	Name string `json:"name"`
+	Old  string `json:"old,omitempty"`
+	New  string `json:"new,omitempty"`
+	// Line is the target spec's line of the change (0 for removals).
+	Line int `json:"line,omitempty"`
+	// Against names the origin whose spec the target was compared with.
+	Against string `json:"against"`
+	// Details are the evidence.
 	Details []string `json:"evidence,omitempty"`
 }
 
 // SourceReport is one target source and its origins.
 type SourceReport struct {
-	File     string        `json:"file"`
-	Hash     string        `json:"hash,omitempty"`
-	Algo     string        `json:"algo,omitempty"`
-	Own      bool          `json:"own"`
-	Origins  []OriginMatch `json:"origins"`
-	Evidence []string      `json:"evidence,omitempty"`
+	// File is the source's file name.
+	File string `json:"file"`
+	// Hash and Algo are its digest: the lookaside entry's, or the SHA-256
+	// of a file kept beside the spec.
+	Hash string `json:"hash,omitempty"`
+	Algo string `json:"algo,omitempty"`
+	// Own is true when no origin has it: the rebuild's own source.
+	Own bool `json:"own"`
+	// Origins are the origin sources with the same digest.
+	Origins []OriginMatch `json:"origins"`
+	// Evidence says why a source is the rebuild's own.
+	Evidence []string `json:"evidence,omitempty"`
 }
 
 // ItemRef names an origin-side item.
 type ItemRef struct {
+	// Origin is the origin's name; Kind the node kind (patch, source).
 	Origin string `json:"origin"`
 	Kind   string `json:"kind"`
+	// File is the item's file name; Number its Patch number, if any.
 	File   string `json:"file"`
 	Number int    `json:"number,omitempty"`
 }
