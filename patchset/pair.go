@@ -3,7 +3,10 @@ package patchset
 import (
 	"context"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // Series pairing in the spirit of git range-diff: two patch sets (an old
@@ -69,15 +72,44 @@ type PairOptions struct {
 // auto-detected, see ChangesFromPatch). See PairChanges.
 func PairSeries(a, b []*Patch, opts PairOptions) []Pair {
 	ca := make([][]FileChange, len(a))
-	for i, p := range a {
-		ca[i] = ChangesFromPatch(p, -1)
-	}
 	cb := make([][]FileChange, len(b))
-	for i, p := range b {
-		cb[i] = ChangesFromPatch(p, -1)
-	}
+	parallelFor(len(a)+len(b), func(k int) {
+		if k < len(a) {
+			ca[k] = ChangesFromPatch(a[k], -1)
+		} else {
+			cb[k-len(a)] = ChangesFromPatch(b[k-len(a)], -1)
+		}
+	})
 	pairs, _ := PairChanges(context.Background(), ca, cb, opts)
 	return pairs
+}
+
+// parallelFor runs fn(0..n-1) on up to GOMAXPROCS goroutines; fn must only
+// write to its own index's results.
+func parallelFor(n int, fn func(k int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for k := 0; k < n; k++ {
+			fn(k)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= n {
+					return
+				}
+				fn(k)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // seriesItem is the per-patch data PairChanges works on.
@@ -156,13 +188,14 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 		partT = PartialThreshold
 	}
 	ia := make([]seriesItem, len(a))
-	for i := range a {
-		ia[i] = newSeriesItem(a[i])
-	}
 	ib := make([]seriesItem, len(b))
-	for j := range b {
-		ib[j] = newSeriesItem(b[j])
-	}
+	parallelFor(len(a)+len(b), func(k int) {
+		if k < len(a) {
+			ia[k] = newSeriesItem(a[k])
+		} else {
+			ib[k-len(a)] = newSeriesItem(b[k-len(a)])
+		}
+	})
 	matchA := make([]int, len(a))
 	matchB := make([]int, len(b))
 	for i := range matchA {
@@ -417,23 +450,15 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 		}
 	}
 
-	compare := func(i, j int) Pair {
-		p := Pair{A: i, B: j}
-		c := CompareChanges(a[i], b[j])
-		p.Verdict, p.Direction, p.Score = c.Verdict, c.Direction, c.Score
-		return p
-	}
 	out := make([]Pair, 0, len(a)+len(b))
 	for i := range ia {
 		switch {
 		case exactPair[i]:
 			out = append(out, Pair{A: i, B: matchA[i], Kind: Matched, Verdict: Identical, Score: 1})
 		case matchA[i] >= 0:
-			out = append(out, compare(i, matchA[i]))
+			out = append(out, Pair{A: i, B: matchA[i], Kind: Matched})
 		case partOfA[i] >= 0:
-			p := compare(i, partOfA[i])
-			p.Kind = SquashPart
-			out = append(out, p)
+			out = append(out, Pair{A: i, B: partOfA[i], Kind: SquashPart})
 		default:
 			out = append(out, Pair{A: i, B: -1, Kind: Dropped})
 		}
@@ -442,12 +467,21 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 		switch {
 		case matchB[j] >= 0:
 		case partOfB[j] >= 0:
-			p := compare(partOfB[j], j)
-			p.Kind = SplitPart
-			out = append(out, p)
+			out = append(out, Pair{A: partOfB[j], B: j, Kind: SplitPart})
 		default:
 			out = append(out, Pair{A: -1, B: j, Kind: Added})
 		}
+	}
+	// Verdicts of the pairs and parts (exact pairs already have theirs).
+	parallelFor(len(out), func(k int) {
+		p := &out[k]
+		if p.A >= 0 && p.B >= 0 && !(p.Kind == Matched && exactPair[p.A]) {
+			c := CompareChanges(a[p.A], b[p.B])
+			p.Verdict, p.Direction, p.Score = c.Verdict, c.Direction, c.Score
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
