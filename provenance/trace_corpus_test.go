@@ -296,3 +296,39 @@ func TestTraceCancelled(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
+
+// OpenELA expat el8 (-p2 patches against libexpat-R_2_2_5/expat/...)
+// against libexpat's history (gated on PATCHTRACE_EXPAT_GIT): the two
+// patches that cite upstream are attributed to those commits and every
+// Red Hat squash is attributed to some upstream commit by content.
+func TestTraceExpatAgainstUpstream(t *testing.T) {
+	gitdir := os.Getenv("PATCHTRACE_EXPAT_GIT")
+	if gitdir == "" {
+		t.Skip("PATCHTRACE_EXPAT_GIT is not set")
+	}
+	repo, err := upstream.Open(gitdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	tg, _ := specfile.Preset("el8")
+	g, err := provenance.Trace(context.Background(), dirSource(t, "openela", "openela/expat/el8"), nil,
+		[]provenance.Upstream{{Name: "libexpat", Repo: repo, Range: "R_2_2_5..R_2_6_2"}}, provenance.Options{Target: tg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := logTable(t, g)
+	want := map[string]string{
+		"expat-2.2.5-CVE-2018-20843.patch": "11f8838bf99ea0a6f0b76f9760c43704d00c4ff6",
+		"expat-2.2.5-CVE-2019-15903.patch": "6da1f19625592bfb928253620cac568d9a9b9c65",
+	}
+	for _, p := range r.Patches {
+		if len(p.Origins) == 0 {
+			t.Errorf("%s: no upstream origin", p.File)
+			continue
+		}
+		if c, ok := want[p.File]; ok && p.Origins[0].Commit != c {
+			t.Errorf("%s: best origin %s, want %s", p.File, p.Origins[0].Commit, c)
+		}
+	}
+}
