@@ -296,20 +296,24 @@ func bestInOrigin(t *patchFile, o *pkgInfo, minScore float64) (originMatch, bool
 	found := false
 	cands := candidatesByPath(t, o.byBase)
 	for _, c := range cands {
+		// Lines that are only alike (two debrandings of one line) are
+		// not an origin: some changed lines must be shared exactly. This
+		// cheap test also spares the full comparison of unrelated patches.
+		ov, ovAdd := exactOverlap(t, c)
+		if ov == 0 {
+			continue
+		}
 		cmp := compareFiles(t, c)
 		if cmp.verdict == "unrelated" || cmp.score < minScore {
 			continue
 		}
-		// Lines that are only alike (two debrandings of one line) are
-		// not an origin: some changed lines must be shared exactly.
 		if cmp.verdict != VerdictIdentical && cmp.verdict != VerdictEquivalent {
+			if float64(ov) < 0.3*float64(min(t.total, c.total)) {
+				continue
+			}
 			// The same lines removed and replaced differently (two
 			// debrandings) are not an origin either: added lines must
 			// be shared when the target adds any.
-			ov, ovAdd := exactOverlap(t, c)
-			if ov == 0 || float64(ov) < 0.3*float64(min(t.total, c.total)) {
-				continue
-			}
 			if ta, ca := t.addedLines(), c.addedLines(); ta > 0 && ca > 0 && float64(ovAdd) < 0.3*float64(min(ta, ca)) {
 				continue
 			}
@@ -330,6 +334,9 @@ func bestInOrigin(t *patchFile, o *pkgInfo, minScore float64) (originMatch, bool
 	if best.cmp.coverT < 0.9 {
 		for _, c := range cands {
 			if c == best.pf {
+				continue
+			}
+			if ov, _ := exactOverlap(t, c); ov == 0 {
 				continue
 			}
 			if cmp := compareFiles(t, c); cmp.coverO >= 0.9 && cmp.coverT < 0.9 {
