@@ -333,8 +333,7 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 	for k := range parent {
 		parent[k] = k
 	}
-	var find func(int) int
-	find = func(x int) int {
+	find := func(x int) int {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
