@@ -101,6 +101,21 @@ func TestTraceOpenSSLAgainstCIQAndFedora(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := logTable(t, g)
+	// The JSON form reads back to the same graph (no dangling edge).
+	var a, b bytes.Buffer
+	if err := g.WriteJSON(&a); err != nil {
+		t.Fatal(err)
+	}
+	g2, err := provenance.ReadJSON(bytes.NewReader(a.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g2.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("graph JSON does not round-trip")
+	}
 	byFile := map[string]provenance.PatchReport{}
 	identCIQ, identFed := 0, 0
 	for _, p := range r.Patches {
