@@ -400,7 +400,7 @@ func tagLine(re *regexp.Regexp, template, tag string, number int, value string) 
 //     -R, -o) are not copied;
 //   - lines such as `%apply_patch -q %{PATCH12}`, `ApplyPatch x.patch` or
 //     `patch -p1 < %{PATCH3}` are copied with the number or file name
-//     replaced.
+//     replaced; a loop over %{patches} needs nothing.
 //
 // With "%autosetup -S git_am" the new file must be a git format-patch
 // mbox, as the others: AddPatch does not see file contents.
@@ -995,6 +995,10 @@ func (e *Editor) applyEdits(num int, file string, opts PatchOptions) ([]applyCho
 		return nil, fmt.Errorf("%w: patches are applied in %s, an included file", ErrEdit, tmpl.ApplyFile)
 	}
 	raw := e.text(tmpl.Line)
+	if tmpl.Form != "%patch" && (strings.Contains(raw, "%{patches}") || strings.Contains(raw, "%patches")) {
+		// A loop over every declared patch: declaring is enough.
+		return []applyChoice{{nil, true}}, nil
+	}
 	var line string
 	switch tmpl.Form {
 	case "%patch":

@@ -136,6 +136,11 @@ func TestAddPatchFixtures(t *testing.T) {
 			added:   []string{"Patch:   https://example.org/fix/1.patch#/upstream-fix.patch"},
 		},
 		{
+			fixture: "loop.spec", preset: "el9", file: "three.patch",
+			wantNum: 3,
+			added:   []string{"Patch3: three.patch"},
+		},
+		{
 			fixture: "applypatch.spec", preset: "el9", file: "c.patch",
 			wantNum: 3,
 			added:   []string{"Patch3: c.patch", "%apply_patch -q %{PATCH3}"},
@@ -252,6 +257,7 @@ func TestRemovePatchFixtures(t *testing.T) {
 		{"autopatch.spec", "fedora", 50, []string{"# Patches for the tests, applied after a fix-up", "Patch50:        fifty.patch"}, nil},
 		{"crlf.spec", "el9", 0, []string{"Patch0: zero.patch\r", "%patch0 -p1\r"}, nil},
 		{"patchlist.spec", "fedora", 1, []string{"# first listed", "listed-one.patch"}, nil},
+		{"loop.spec", "el9", 1, []string{"Patch1: one.patch"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
