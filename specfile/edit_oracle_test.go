@@ -2,6 +2,7 @@ package specfile
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,6 +66,106 @@ func rpmspecPrep(t *testing.T, rpmspec string, spec []byte, preset string) (prep
 		}
 	}
 	return b.String(), true
+}
+
+// rpmspecQuery runs `rpmspec -q --srpm --qf qf` on spec in a scratch
+// directory; ok is false when rpmspec cannot read it.
+func rpmspecQuery(t *testing.T, rpmspec string, spec []byte, preset, qf string) (string, bool) {
+	t.Helper()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "x.spec")
+	if err := os.WriteFile(p, spec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-q", "--srpm", "--qf", qf, "--define", "_sourcedir " + dir, "--define", "_topdir " + dir}
+	for _, d := range oracleDefines(preset) {
+		args = append(args, "--define", d)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, rpmspec, append(args, p)...)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	return string(out), err == nil
+}
+
+// TestEditReleaseChangelogRPMSpecOracle checks SetReleaseSuffix and
+// AddChangelogEntry with rpm: the release rpm computes ends with the
+// suffix (replacing a rebuild suffix), and rpm's first changelog entry is
+// the new one, with the same time and header.
+func TestEditReleaseChangelogRPMSpecOracle(t *testing.T) {
+	rpmspec := testenv.RPMSpec(t)
+	root := testenv.Corpus(t)
+	cases := map[string]string{
+		"openela/curl/el9/curl.spec":          "el9",
+		"openela/openssl/el9/openssl.spec":    "el9",
+		"openela/expat/el8/expat.spec":        "el8",
+		"ciq-rocky-lts/curl/el-8.6/curl.spec": "el8",
+		"fedora/openssl/rawhide/openssl.spec": "fedora",
+	}
+	all, _ := filepath.Glob(filepath.Join(root, "fedora-specs", "*.spec"))
+	sort.Strings(all)
+	for i, f := range all {
+		if i%25 == 0 && !testing.Short() {
+			rel, _ := filepath.Rel(root, f)
+			cases[rel] = "fedora"
+		}
+	}
+	entry := ChangelogEntry{Date: time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC), Author: "Alma Builder", Email: "builder@almalinux.org", EVR: "1-1.alma.1", Text: "- Debrand"}
+	var checked, autoCL int
+	for rel, preset := range cases {
+		data, err := os.ReadFile(filepath.Join(root, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg, _ := Preset(preset)
+		e, err := NewEditor(data, Options{Name: filepath.Base(rel), Target: tg})
+		if err != nil {
+			continue
+		}
+		before, ok := rpmspecQuery(t, rpmspec, data, preset, "%{release}")
+		if !ok {
+			continue
+		}
+		if err := e.SetReleaseSuffix(".alma.1"); err != nil {
+			t.Errorf("%s: SetReleaseSuffix: %v", rel, err)
+			continue
+		}
+		cl := true
+		if err := e.AddChangelogEntry(entry); errors.Is(err, ErrAutochangelog) {
+			cl = false
+			autoCL++
+		} else if err != nil {
+			t.Errorf("%s: AddChangelogEntry: %v", rel, err)
+			continue
+		}
+		out, ok := rpmspecQuery(t, rpmspec, e.Bytes(), preset, "%{release}\n[%{changelogtime} %{changelogname}\n]")
+		if !ok {
+			t.Errorf("%s: rpmspec cannot read the edited spec", rel)
+			continue
+		}
+		lines := strings.Split(out, "\n")
+		// What comes after the dist tag loses its rebuild suffix.
+		base := before
+		dist := strings.TrimPrefix(oracleDefines(preset)[0], "dist ")
+		if i := strings.LastIndex(before, dist); i >= 0 {
+			base = before[:i+len(dist)] + reRebuildTail.ReplaceAllString(before[i+len(dist):], "")
+		}
+		if lines[0] != base+".alma.1" {
+			t.Errorf("%s: rpm's release went from %q to %q, want %q", rel, before, lines[0], base+".alma.1")
+		}
+		if cl {
+			want := "1893585600 Alma Builder <builder@almalinux.org>"
+			if len(lines) < 2 || !strings.HasPrefix(lines[1], want) || !strings.HasSuffix(lines[1], "1-1.alma.1") {
+				t.Errorf("%s: rpm's first changelog entry is %q, want %q ... 1-1.alma.1", rel, lines[1], want)
+			}
+		}
+		checked++
+	}
+	t.Logf("rpmspec confirmed SetReleaseSuffix on %d specs, AddChangelogEntry on %d (%d %%autochangelog)", checked, checked-autoCL, autoCL)
+	if checked < 3 {
+		t.Errorf("only %d specs checked", checked)
+	}
 }
 
 // TestEditRPMSpecOracle checks edits with rpm itself: after AddPatch,
