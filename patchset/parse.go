@@ -83,6 +83,22 @@ func ParseBytes(name string, data []byte) ([]*Patch, error) {
 			starts = append(starts, i)
 		}
 	}
+	// Text before the first mbox message or commit that holds no diff (a
+	// description prepended to a format-patch file) is kept with the first
+	// patch but not parsed as its header.
+	if len(starts) > 1 {
+		pp := &patchParser{name: name, lines: lines[:starts[1]], text: text, offs: offs}
+		hasDiff := false
+		for i := range pp.lines {
+			if pp.fileStart(i) {
+				hasDiff = true
+				break
+			}
+		}
+		if !hasDiff {
+			starts = starts[1:]
+		}
+	}
 	var patches []*Patch
 	off := 0
 	for k, s := range starts {
@@ -91,7 +107,11 @@ func ParseBytes(name string, data []byte) ([]*Patch, error) {
 			e = starts[k+1]
 		}
 		n := 0
-		for _, l := range lines[s:e] {
+		from := s
+		if k == 0 {
+			from = 0
+		}
+		for _, l := range lines[from:e] {
 			n += len(l)
 		}
 		p := &Patch{Name: name, Line: s + 1, raw: data[off : off+n : off+n]}
@@ -99,6 +119,13 @@ func ParseBytes(name string, data []byte) ([]*Patch, error) {
 		ps := &patchParser{name: name, lines: lines[s:e], base: s, text: text, offs: offs}
 		if err := ps.parse(p); err != nil {
 			return nil, err
+		}
+		if from < s {
+			pre := make([]string, s-from)
+			for i := range pre {
+				pre[i] = string(chomp(lines[from+i]))
+			}
+			p.Header.Hints = append(extractHints(pre, from+1), p.Header.Hints...)
 		}
 		patches = append(patches, p)
 	}

@@ -115,3 +115,22 @@ func TestParseProseDiffLineInMessage(t *testing.T) {
 		t.Errorf("files %d, message %q", len(ps[0].Files), ps[0].Header.Message)
 	}
 }
+
+func TestParsePreambleBeforeMbox(t *testing.T) {
+	in := "This backport is needed for RHEL (CVE-2023-0001).\n\n" +
+		"From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nFrom: A <a@example.com>\nSubject: [PATCH] fix\n\n---\n" +
+		"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n"
+	ps, err := ParseBytes("p", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 1 || ps[0].Header.CommitID != "0123456789abcdef0123456789abcdef01234567" || ps[0].Header.Subject != "fix" || ps[0].Line != 3 {
+		t.Errorf("got %d patches, first %+v at line %d", len(ps), ps[0].Header, ps[0].Line)
+	}
+	if string(joinBytes(ps)) != in {
+		t.Error("bytes not kept")
+	}
+	if h := HintsOf(ps[0].Header.Hints, HintCVE); len(h) != 1 || h[0].Line != 1 {
+		t.Errorf("preamble hints %+v", h)
+	}
+}
