@@ -134,6 +134,7 @@ func ParseChangelog(text, name string, firstLine int) ([]ChangelogEntry, error) 
 		cur     *ChangelogEntry
 		// prevHeader: the previous line was a header line.
 		prevHeader bool
+		zones      = map[string]*time.Location{}
 	)
 	fail := func(line int, format string, args ...any) {
 		if len(errs) < maxChangelogErrors {
@@ -166,7 +167,7 @@ func ParseChangelog(text, name string, firstLine int) ([]ChangelogEntry, error) 
 		ln := firstLine + i
 		line := strings.TrimSuffix(raw, "\r")
 		if strings.HasPrefix(line, "*") {
-			e, err := parseChangelogHeader(line)
+			e, err := parseChangelogHeader(line, zones)
 			if cur != nil && prevHeader {
 				// rpm (through 4.18 at least) skips the blanks after a
 				// header line and never looks at the first byte of the
@@ -280,7 +281,7 @@ func clFields(s string, max int) (fs []string, ends []int) {
 
 // parseChangelogHeader reads a "* date name <mail> - evr" line. It returns
 // a non-empty message when rpm would reject the header.
-func parseChangelogHeader(line string) (ChangelogEntry, string) {
+func parseChangelogHeader(line string, zones map[string]*time.Location) (ChangelogEntry, string) {
 	var e ChangelogEntry
 	s := line[1:]
 	fs, ends := clFields(s, 6)
@@ -332,7 +333,12 @@ func parseChangelogHeader(line string) (ChangelogEntry, string) {
 		// rpm sets TZ to the zone word: a zone the tz database knows
 		// (CET, EST, Europe/Prague) shifts the time, any other (CEST,
 		// CDT) leaves it as UTC.
-		if loc := clZone(fs[4]); loc != nil {
+		loc, seen := zones[fs[4]]
+		if !seen {
+			loc = clZone(fs[4])
+			zones[fs[4]] = loc // one tz database look-up per zone word
+		}
+		if loc != nil {
 			d = time.Date(year, mon, day, hour, min, sec, 0, loc).UTC()
 		} else if z := strings.ToUpper(fs[4]); z != "UTC" && z != "GMT" && z != "Z" {
 			e.Warnings = append(e.Warnings, fmt.Sprintf("time zone %q unknown to the tz database: read as UTC, as rpm does", fs[4]))

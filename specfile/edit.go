@@ -21,7 +21,7 @@ import (
 // an edit that fails leaves the bytes unchanged.
 //
 // Only lines of the spec itself are edited, never lines of %include'd
-// files.
+// files. An Editor is not safe for concurrent use.
 type Editor struct {
 	opts  Options
 	lines []string // each line with its terminator ("\n", "\r\n" or "" for a last line without)
