@@ -246,6 +246,27 @@ func (h *hasher) bytes(s string) {
 	*h = hasher(x)
 }
 
+// bytesAndLine is h.bytes(s) fused with LineHash(s): one pass over s.
+func (h *hasher) bytesAndLine(s string) (uint64, bool) {
+	x := uint64(*h)
+	l := uint64(fnvOffset64)
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		x ^= uint64(c)
+		x *= fnvPrime64
+		if !spaceTable[c] {
+			l ^= uint64(c)
+			l *= fnvPrime64
+			n++
+		}
+	}
+	x ^= 0xff
+	x *= fnvPrime64
+	*h = hasher(x)
+	return l, n > 0
+}
+
 // word hashes the 8 bytes of x.
 func (h *hasher) word(x uint64) {
 	v := uint64(*h)
@@ -390,8 +411,7 @@ func fileChange(f *File, strip int) FileChange {
 		scratch = scratch[:0]
 		for _, l := range h.Lines {
 			exact.op(l.Op)
-			exact.bytes(l.Text)
-			hash, ok := LineHash(l.Text)
+			hash, ok := exact.bytesAndLine(l.Text)
 			if !ok {
 				continue
 			}
