@@ -16,8 +16,9 @@ import (
 
 // Progress reports how far [Repo.Index] has got. Phases come in order:
 // "commits" (listing the range), "walk" (comparing trees along the tracked
-// paths; Done counts commits), "fingerprint" (reading blob pairs; Done
-// counts pairs) and "done".
+// paths; Done counts commits), "follow" (the same along paths tracked
+// files were renamed from or to, when there are any), "fingerprint"
+// (reading blob pairs; Done counts pairs) and "done".
 type Progress struct {
 	Phase       string
 	Done, Total int
@@ -29,6 +30,7 @@ type Stats struct {
 	Merges        int // merge commits among them (indexed by first-parent diff)
 	Touching      int // commits that change at least one tracked path
 	TrackedPaths  int // upstream paths followed
+	FollowedPaths int // further paths followed because a tracked file was renamed from or to them
 	FileChanges   int // (commit, path) changes fingerprinted
 	BlobPairs     int // distinct (old blob, new blob) pairs fingerprinted
 	TreesRead     int // tree objects decoded
@@ -185,16 +187,27 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 		pair   int32
 	}
 	var changes []pending
-	tr := newTreeReader(r)
-	walkErr := func() error {
-		defer close(jobs)
+	commitIdx := map[plumbing.Hash]int32{}
+	// Paths followed under another name: a tracked file renamed to or from
+	// a path no patch names is followed there too, its changes recorded
+	// under the tracked path (like git log --follow).
+	aliased := map[string]bool{}
+	for _, p := range ix.paths {
+		aliased[p] = true
+	}
+	// pass walks the range along the paths of trie; toMain maps the trie's
+	// path indices to ix.paths indices. It returns the new aliases found.
+	pass := func(trie *pathTrie, toMain []int32, phase string) (map[string]int32, error) {
+		tr := newTreeReader(r)
+		defer func() { ix.stats.TreesRead += tr.reads }()
+		found := map[string]int32{}
 		var buf []fileChange
 		for i, c := range list {
 			if i%256 == 0 {
 				if err := ctx.Err(); err != nil {
-					return err
+					return nil, err
 				}
-				report(Progress{Phase: "walk", Done: i, Total: len(list)})
+				report(Progress{Phase: phase, Done: i, Total: len(list)})
 			}
 			var parentTree plumbing.Hash
 			if len(c.parents) > 0 {
@@ -203,35 +216,54 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 					pc, err := r.readCommit(c.parents[0])
 					if errors.Is(err, plumbing.ErrObjectNotFound) {
 						// Shallow boundary: the change is unknown.
-						ix.stats.MissingObject++
+						if phase == "walk" {
+							ix.stats.MissingObject++
+						}
 						continue
 					}
 					if err != nil {
-						return err
+						return nil, err
 					}
 					t = pc.tree
 					treeOf[pc.hash] = t
 				}
 				parentTree = t
 			}
-			if len(c.parents) > 1 {
+			if len(c.parents) > 1 && phase == "walk" {
 				ix.stats.Merges++
 			}
+			var err error
 			buf, err = tr.diffTrees(trie.root, parentTree, c.tree, buf[:0])
 			if err != nil {
 				if errors.Is(err, plumbing.ErrObjectNotFound) {
 					ix.stats.MissingObject++
 					continue
 				}
-				return err
+				return nil, err
 			}
 			if len(buf) == 0 {
 				continue
 			}
-			buf = pairMoves(buf, ix.paths)
-			ci := int32(len(ix.commits))
-			ix.commits = append(ix.commits, c)
+			buf = pairMoves(buf, trie.paths)
+			buf, err = r.pairOutside(buf, trie.paths, parentTree, c.tree, func(outside string, tracked int32) {
+				if !aliased[outside] {
+					found[outside] = toMain[tracked]
+				}
+			})
+			if err != nil {
+				return nil, err
+			}
+			if len(buf) == 0 {
+				continue
+			}
+			ci, ok := commitIdx[c.hash]
+			if !ok {
+				ci = int32(len(ix.commits))
+				commitIdx[c.hash] = ci
+				ix.commits = append(ix.commits, c)
+			}
 			for _, fc := range buf {
+				fc.path, fc.oldPath = toMain[fc.path], toMain[fc.oldPath]
 				k := [2]plumbing.Hash{fc.old, fc.new}
 				id, ok := pairIDs[k]
 				if !ok {
@@ -242,15 +274,37 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 					select {
 					case jobs <- p:
 					case <-ctx.Done():
-						return ctx.Err()
+						return nil, ctx.Err()
 					}
 				}
 				changes = append(changes, pending{ci, fc, id})
 			}
 		}
-		return nil
+		return found, nil
+	}
+	walkErr := func() error {
+		defer close(jobs)
+		identity := make([]int32, len(ix.paths))
+		for i := range identity {
+			identity[i] = int32(i)
+		}
+		found, err := pass(trie, identity, "walk")
+		for round := 0; err == nil && len(found) > 0 && round < maxFollowRounds; round++ {
+			var names []string
+			for p := range found {
+				aliased[p] = true
+				names = append(names, p)
+			}
+			at := newTrie(names)
+			toMain := make([]int32, len(at.paths))
+			for i, p := range at.paths {
+				toMain[i] = found[p]
+			}
+			ix.stats.FollowedPaths += len(at.paths)
+			found, err = pass(at, toMain, "follow")
+		}
+		return err
 	}()
-	ix.stats.TreesRead = tr.reads
 	done := make(chan struct{})
 	go func() {
 		wg.Wait()
@@ -308,6 +362,9 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 	report(Progress{Phase: "done", Done: len(list), Total: len(list)})
 	return ix, nil
 }
+
+// maxFollowRounds bounds how many times renames are followed further.
+const maxFollowRounds = 1
 
 // fingerprintPair reads the two blobs of p and computes their net change.
 func (r *Repo) fingerprintPair(p *pairResult) {

@@ -349,3 +349,55 @@ func TestIndexWholeHistoryAndErrors(t *testing.T) {
 		t.Error("Open of an empty directory succeeded")
 	}
 }
+
+// A tracked file renamed to a path no patch names, and back: neither
+// rename may look like the removal or addition of every line.
+func TestRenameOutsideTrackedPaths(t *testing.T) {
+	m := newMemRepo(t)
+	url := lines("url", 1, 50)
+	c0 := m.commit("initial", map[string]string{"lib/url.c": text(url), "lib/other.c": "x\n"})
+	m.tag("v1", c0)
+	c1 := m.commit("rename url.c", m.edit(c0, func(f map[string]string) {
+		f["lib/curl_url.c"] = f["lib/url.c"]
+		delete(f, "lib/url.c")
+	}), c0)
+	url2 := replace(url, "int url_7 = 7 * 3;", "int url_7 = fixed(7);")
+	c2 := m.commit("fix while renamed", m.edit(c1, func(f map[string]string) { f["lib/curl_url.c"] = text(url2) }), c1)
+	c3 := m.commit("rename back", m.edit(c2, func(f map[string]string) {
+		f["lib/url.c"] = f["lib/curl_url.c"]
+		delete(f, "lib/curl_url.c")
+	}), c2)
+	url4 := replace(url2, "int url_30 = 30 * 3;", "int url_30 = safe(30);")
+	c4 := m.commit("url: safe", m.edit(c3, func(f map[string]string) { f["lib/url.c"] = text(url4) }), c3)
+	m.tag("v2", c4)
+
+	ix, err := FromRepository(m.repo).Index(context.Background(), "v1..v2", []string{"a/lib/url.c"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := parseOne(t, "removal", mail("url", "", diffFile("a/lib/url.c", "b/lib/url.c",
+		hunk(28, 28,
+			" int url_28 = 28 * 3;",
+			" int url_29 = 29 * 3;",
+			"-int url_30 = 30 * 3;",
+			"+int url_30 = safe(30);",
+			" int url_31 = 31 * 3;"))))
+	got := ix.Find(p, FindOptions{})
+	if len(got) != 1 || got[0].Commit != c4.String() {
+		t.Errorf("got %+v, want only %s", got, c4)
+	}
+	// The fix made while the file was renamed is found by following it.
+	p = parseOne(t, "while renamed", mail("url", "", diffFile("a/lib/url.c", "b/lib/url.c",
+		hunk(6, 6,
+			" int url_6 = 6 * 3;",
+			"-int url_7 = 7 * 3;",
+			"+int url_7 = fixed(7);",
+			" int url_8 = 8 * 3;"))))
+	got = ix.Find(p, FindOptions{})
+	if len(got) != 1 || got[0].Commit != c2.String() || got[0].Evidence.Files[0].UpstreamPath != "lib/url.c" {
+		t.Errorf("got %+v, want only %s", got, c2)
+	}
+	if st := ix.Stats(); st.Touching != 2 || st.FollowedPaths != 1 {
+		t.Errorf("renames counted as changes: %+v", st)
+	}
+}

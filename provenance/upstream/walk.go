@@ -2,8 +2,10 @@ package upstream
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -315,4 +317,231 @@ func (r *Repo) listFiles(h plumbing.Hash, prefix string, out []string, depth int
 		}
 	}
 	return out, nil
+}
+
+// pairOutside handles tracked files that a commit adds or deletes whole
+// while the other side of the move lies outside the tracked paths (a file
+// renamed to or from a path no patch names). Without this, the move would
+// look like the removal (or addition) of every line of the file and match
+// any patch touching it. The commit's trees are compared in full, pruned
+// by subtree hash; a tracked deletion whose blob (or, failing that, base
+// name) reappears as an untracked addition becomes a change from the old
+// blob to the new one, and likewise for additions. Exact renames vanish.
+//
+// follow, when not nil, is told each outside path paired with a tracked
+// path index.
+func (r *Repo) pairOutside(ch []fileChange, paths []string, oldT, newT plumbing.Hash, follow func(outside string, tracked int32)) ([]fileChange, error) {
+	whole := false
+	for _, c := range ch {
+		if c.old.IsZero() != c.new.IsZero() {
+			whole = true
+			break
+		}
+	}
+	if !whole || oldT.IsZero() {
+		return ch, nil
+	}
+	tracked := map[string]bool{}
+	for _, c := range ch {
+		tracked[paths[c.path]] = true
+		tracked[paths[c.oldPath]] = true
+	}
+	var added, deleted []pathBlob
+	if err := r.fullDiff(oldT, newT, "", &added, &deleted, 0); err != nil {
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return ch, nil
+		}
+		return ch, err
+	}
+	byPath := func(a, b pathBlob) int { return strings.Compare(a.path, b.path) }
+	slices.SortFunc(added, byPath)
+	slices.SortFunc(deleted, byPath)
+	lineCache := map[plumbing.Hash][]uint64{}
+	linesOf := func(h plumbing.Hash) []uint64 {
+		if l, ok := lineCache[h]; ok {
+			return l
+		}
+		var l []uint64
+		if data, err := r.readRaw(plumbing.BlobObject, h); err == nil && !isBinary(data) {
+			l = lineHashes(data, nil)
+			slices.Sort(l)
+		}
+		lineCache[h] = l
+		return l
+	}
+	used := map[string]bool{}
+	find := func(list []pathBlob, c fileChange, blob plumbing.Hash) (plumbing.Hash, bool) {
+		hit := -1
+		for i, pb := range list {
+			if !tracked[pb.path] && !used[pb.path] && pb.blob == blob {
+				hit = i
+				break
+			}
+		}
+		if hit < 0 {
+			base := path.Base(paths[c.path])
+			for i, pb := range list {
+				if !tracked[pb.path] && !used[pb.path] && path.Base(pb.path) == base {
+					hit = i
+					break
+				}
+			}
+		}
+		if hit < 0 {
+			// As git's rename detection: the most similar file, if at
+			// least half of its lines are shared.
+			mine := linesOf(blob)
+			best := 0.5
+			for i, pb := range list {
+				if i >= maxRenameCandidates {
+					break
+				}
+				if tracked[pb.path] || used[pb.path] || len(mine) == 0 {
+					continue
+				}
+				theirs := linesOf(pb.blob)
+				if len(theirs) == 0 {
+					continue
+				}
+				if sim := float64(sortedOverlap(mine, theirs)) / float64(max(len(mine), len(theirs))); sim >= best {
+					hit, best = i, sim
+				}
+			}
+		}
+		if hit < 0 {
+			return plumbing.ZeroHash, false
+		}
+		used[list[hit].path] = true
+		if follow != nil {
+			follow(list[hit].path, c.path)
+		}
+		return list[hit].blob, true
+	}
+	out := ch[:0]
+	for _, c := range ch {
+		switch {
+		case c.new.IsZero() && !c.old.IsZero():
+			if b, ok := find(added, c, c.old); ok {
+				c.new = b
+			}
+		case c.old.IsZero() && !c.new.IsZero():
+			if b, ok := find(deleted, c, c.new); ok {
+				c.old = b
+			}
+		}
+		if c.old != c.new {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// pathBlob is a file of a tree.
+type pathBlob struct {
+	path string
+	blob plumbing.Hash
+}
+
+// fullDiff lists the regular files present only in the new tree (added)
+// or only in the old one (deleted), descending only into subtrees whose
+// hashes differ.
+func (r *Repo) fullDiff(oldT, newT plumbing.Hash, prefix string, added, deleted *[]pathBlob, depth int) error {
+	if oldT == newT {
+		return nil
+	}
+	if depth > 64 {
+		return fmt.Errorf("upstream: tree %s: nesting deeper than 64", newT)
+	}
+	type ent struct {
+		dir  bool
+		hash plumbing.Hash
+	}
+	read := func(h plumbing.Hash) (map[string]ent, error) {
+		m := map[string]ent{}
+		if h.IsZero() {
+			return m, nil
+		}
+		raw, err := r.readRaw(plumbing.TreeObject, h)
+		if err != nil {
+			return nil, err
+		}
+		err = scanTree(raw, func(mode, name, hash []byte) {
+			var e ent
+			copy(e.hash[:], hash)
+			switch {
+			case bytes.Equal(mode, []byte("40000")) || bytes.Equal(mode, []byte("040000")):
+				e.dir = true
+			case bytes.HasPrefix(mode, []byte("100")):
+			default:
+				return
+			}
+			m[string(name)] = e
+		})
+		return m, err
+	}
+	om, err := read(oldT)
+	if err != nil {
+		return err
+	}
+	nm, err := read(newT)
+	if err != nil {
+		return err
+	}
+	for name, n := range nm {
+		o, ok := om[name]
+		if ok && o == n {
+			continue
+		}
+		switch {
+		case n.dir:
+			var ot plumbing.Hash
+			if ok && o.dir {
+				ot = o.hash
+			}
+			if err := r.fullDiff(ot, n.hash, prefix+name+"/", added, deleted, depth+1); err != nil {
+				return err
+			}
+		case !ok || o.dir:
+			*added = append(*added, pathBlob{prefix + name, n.hash})
+		}
+	}
+	for name, o := range om {
+		n, ok := nm[name]
+		if ok && n == o {
+			continue
+		}
+		switch {
+		case o.dir:
+			if !ok || !n.dir {
+				if err := r.fullDiff(o.hash, plumbing.ZeroHash, prefix+name+"/", added, deleted, depth+1); err != nil {
+					return err
+				}
+			}
+		case !ok || n.dir:
+			*deleted = append(*deleted, pathBlob{prefix + name, o.hash})
+		}
+	}
+	return nil
+}
+
+// maxRenameCandidates bounds the files compared by content when looking
+// for the other side of a rename.
+const maxRenameCandidates = 2000
+
+// sortedOverlap counts the elements two sorted slices share (as multisets).
+func sortedOverlap(a, b []uint64) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
 }
