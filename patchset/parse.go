@@ -311,7 +311,6 @@ func (ps *patchParser) parseHeader(h *Header, end int) {
 	i := 0
 	var fields []field
 	var body []string
-	bodyLine := 0
 	if len(ps.lines) == 0 {
 		return
 	}
@@ -326,7 +325,6 @@ func (ps *patchParser) parseHeader(h *Header, end int) {
 		if i < end && len(ps.line(i)) == 0 {
 			i++
 		}
-		bodyLine = i
 		for ; i < end; i++ {
 			body = append(body, string(ps.line(i)))
 		}
@@ -339,13 +337,11 @@ func (ps *patchParser) parseHeader(h *Header, end int) {
 		if i < end && len(ps.line(i)) == 0 {
 			i++
 		}
-		bodyLine = i
 		for ; i < end; i++ {
 			s := string(ps.line(i))
 			body = append(body, strings.TrimPrefix(s, "    "))
 		}
 	default:
-		bodyLine = 0
 		for ; i < end; i++ {
 			body = append(body, string(ps.line(i)))
 		}
@@ -394,7 +390,7 @@ func (ps *patchParser) parseHeader(h *Header, end int) {
 	}
 	// DEP-3 and other free-form headers at the top of a plain patch.
 	if h.Subject == "" || h.Author == "" {
-		for k, s := range body {
+		for _, s := range body {
 			name, value, ok := splitField(s)
 			if !ok {
 				continue
@@ -413,7 +409,6 @@ func (ps *patchParser) parseHeader(h *Header, end int) {
 					h.Date = value
 				}
 			}
-			_ = k
 		}
 	}
 	h.Hints = extractHints(ps.headerLines(end), ps.base+1)
@@ -423,7 +418,6 @@ func (ps *patchParser) parseHeader(h *Header, end int) {
 			hk.Value = h.Subject
 		}
 	}
-	_ = bodyLine
 }
 
 func (ps *patchParser) headerLines(end int) []string {
