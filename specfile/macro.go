@@ -49,17 +49,25 @@ type pushRec struct {
 }
 
 // macroTable is the set of defined macros, each a stack of definitions.
+// Definitions made during a parse live in m, over a shared read-only base
+// table of built-ins and defaults; a nil value in m hides a base entry.
 type macroTable struct {
 	m      map[string]*macroEntry
+	base   map[string]*macroEntry
 	scoped []pushRec
 }
 
-func newMacroTable() *macroTable { return &macroTable{m: make(map[string]*macroEntry, 160)} }
+func newMacroTable() *macroTable { return &macroTable{m: make(map[string]*macroEntry, 64)} }
 
-func (t *macroTable) get(name string) *macroEntry { return t.m[name] }
+func (t *macroTable) get(name string) *macroEntry {
+	if me, ok := t.m[name]; ok {
+		return me
+	}
+	return t.base[name]
+}
 
 func (t *macroTable) push(me *macroEntry) {
-	me.prev = t.m[me.name]
+	me.prev = t.get(me.name)
 	t.m[me.name] = me
 	if me.level >= 1 {
 		t.scoped = append(t.scoped, pushRec{me.name, me.level})
@@ -67,15 +75,15 @@ func (t *macroTable) push(me *macroEntry) {
 }
 
 func (t *macroTable) pop(name string) {
-	me := t.m[name]
+	me := t.get(name)
 	if me == nil {
 		return
 	}
-	if me.prev == nil {
+	if me.prev == nil && t.base[name] == nil {
 		delete(t.m, name)
-	} else {
-		t.m[name] = me.prev
+		return
 	}
+	t.m[name] = me.prev // nil hides a base entry
 }
 
 // popScope removes every definition made at level >= level.
@@ -86,7 +94,7 @@ func (t *macroTable) popScope(level int) {
 			break
 		}
 		t.scoped = t.scoped[:len(t.scoped)-1]
-		if me := t.m[r.name]; me != nil && me.level >= level {
+		if me := t.get(r.name); me != nil && me.level >= level {
 			t.pop(r.name)
 		}
 	}

@@ -169,3 +169,16 @@ func TestStaticShell(t *testing.T) {
 		}
 	}
 }
+
+func TestMacroTableOverBase(t *testing.T) {
+	e := &engine{tab: &macroTable{m: map[string]*macroEntry{}, base: baseTable(418)}, maxDepth: 64, budget: 1 << 20, rpmver: 418}
+	got, _ := e.expand("%{_sourcedir}|%define _sourcedir /x\n%{_sourcedir}|%undefine _sourcedir\n%{_sourcedir}|%undefine _sourcedir\n%{?_sourcedir}|%{basename:/a/b}")
+	if got != "/builddir/build/SOURCES|/x|\n/builddir/build/SOURCES|\n|b" {
+		t.Errorf("got %q", got)
+	}
+	// the shared base is untouched
+	e2 := &engine{tab: &macroTable{m: map[string]*macroEntry{}, base: baseTable(418)}, maxDepth: 64, budget: 1 << 20, rpmver: 418}
+	if got, _ := e2.expand("%{_sourcedir}"); got != "/builddir/build/SOURCES" {
+		t.Errorf("base modified: %q", got)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"path"
 	"strconv"
 	"strings"
@@ -144,7 +143,7 @@ func newParser(data []byte, opts Options) *parser {
 	if budget <= 0 {
 		budget = 64<<20 + 64*len(data)
 	}
-	e := &engine{tab: &macroTable{m: maps.Clone(baseTable(ver))}, maxDepth: maxDepth, budget: budget, rpmver: ver}
+	e := &engine{tab: &macroTable{m: make(map[string]*macroEntry, 64), base: baseTable(ver)}, maxDepth: maxDepth, budget: budget, rpmver: ver}
 	p.e = e
 	p.spec.macros = e.tab
 	p.spec.eng = e
@@ -193,6 +192,7 @@ func newParser(data []byte, opts Options) *parser {
 		e.doDefine(name+" "+t.Defines[name], levelCmdline, false, true)
 	}
 	p.spec.Packages = []Package{{}}
+	p.spec.Tags = make([]Tag, 0, 32)
 	return p
 }
 
@@ -695,17 +695,35 @@ func isPart(line string) (string, string, bool) {
 	if len(line) < 2 || line[0] != '%' {
 		return "", "", false
 	}
-	for _, name := range partList {
-		n := len(name) + 1
-		if len(line) < n || !strings.EqualFold(line[1:n], name) {
-			continue
+	n := 1
+	for n < len(line) && !isSpace(line[n]) {
+		n++
+	}
+	word := line[1:n]
+	if len(word) > 25 {
+		return "", "", false
+	}
+	var buf [25]byte
+	for i := 0; i < len(word); i++ {
+		c := word[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
 		}
-		if len(line) == n || isSpace(line[n]) {
-			return name, strings.TrimSpace(line[n:]), true
-		}
+		buf[i] = c
+	}
+	if name, ok := partSet[string(buf[:len(word)])]; ok {
+		return name, strings.TrimSpace(line[n:]), true
 	}
 	return "", "", false
 }
+
+var partSet = func() map[string]string {
+	m := make(map[string]string, len(partList))
+	for _, n := range partList {
+		m[n] = n
+	}
+	return m
+}()
 
 func (p *parser) endSection(int) {
 	secs := p.spec.Sections
@@ -812,14 +830,36 @@ var tagDefs = []tagDef{
 	{"ModularityLabel", 0, true},
 }
 
+// tagIndex maps a lower-case tag name to its index in tagDefs.
+var tagIndex = func() map[string]int {
+	m := make(map[string]int, len(tagDefs))
+	for i, d := range tagDefs {
+		m[strings.ToLower(d.name)] = i
+	}
+	return m
+}()
+
 // findTag matches a preamble line to a tag (rpm's findPreambleTag). It
 // returns the tag, the written name, the qualifier and the value.
 func findTag(line string) (td tagDef, written, qual, num string, value string, ok bool) {
-	for _, d := range tagDefs {
-		n := len(d.name)
-		if len(line) < n || !strings.EqualFold(line[:n], d.name) {
-			continue
+	k := 0
+	for k < len(line) && isAlpha(line[k]) && k < 24 {
+		k++
+	}
+	var buf [24]byte
+	for i := 0; i < k; i++ {
+		c := line[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
 		}
+		buf[i] = c
+	}
+	idx, found := tagIndex[string(buf[:k])]
+	if !found {
+		return td, "", "", "", "", false
+	}
+	for _, d := range tagDefs[idx : idx+1] {
+		n := len(d.name)
 		s := strings.TrimLeft(line[n:], " \t")
 		if d.name == "Source" || d.name == "Patch" {
 			k := 0
