@@ -5,8 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"testing"
-
-	"github.com/patchtrace/patchtrace/internal/testenv"
 )
 
 // TestCurlHistory runs on a real history when PATCHTRACE_CURL_GIT names a
@@ -18,7 +16,7 @@ func TestCurlHistory(t *testing.T) {
 	if dir == "" {
 		t.Skip("PATCHTRACE_CURL_GIT is not set")
 	}
-	git := testenv.Git(t)
+	git := gitForPatchID(t)
 	stream, err := exec.Command(git, "-C", dir, "log", "-p", "curl-7_19_7..curl-8_5_0").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +60,7 @@ func TestHistoryVariants(t *testing.T) {
 			continue
 		}
 		ran = true
-		git := testenv.Git(t)
+		git := gitForPatchID(t)
 		for _, args := range [][]string{
 			{"format-patch", "--stdout", "--binary", "-M", "-C", r.rangeSpec},
 			{"log", "-p", "--binary", "--full-index", "--stat", "-M", r.rangeSpec},
