@@ -61,6 +61,9 @@ func Parse(r io.Reader) ([]*Patch, error) {
 // nor diff (a format-patch signature, "Only in" lines, prose) is kept in the
 // patches' bytes but not interpreted. Errors are *ParseError values that
 // carry name:line.
+//
+// Patch.Bytes share data's memory; hunk line texts share one string copy
+// of data, so keeping any of them keeps that copy alive.
 func ParseBytes(name string, data []byte) ([]*Patch, error) {
 	if name == "" {
 		name = "<input>"
