@@ -422,9 +422,7 @@ var (
 	reCVE         = regexp.MustCompile(`(?i)\bCVE-([0-9]{4})-([0-9]{4,})\b`)
 	reOrabug      = regexp.MustCompile(`(?i)\bOrabug\s*[:#]?\s*([0-9]+(?:\s*,\s*[0-9]+)*)`)
 	reRHBZ        = regexp.MustCompile(`(?i)\b(?:rhbz|rbhz|bz|bugzilla|rh\s*bug)\s*[:#]?\s*#?\s*([0-9]{3,})\b`)
-	reJiraKey     = regexp.MustCompile(`(?:^|[^A-Za-z0-9_/-])#?((?:` + strings.Join(clJiraProjects, "|") + `)-[0-9]+)\b`)
 	reAnyKey      = regexp.MustCompile(`^#?([A-Z][A-Z0-9_]+-[0-9]+)\b`)
-	reHash        = regexp.MustCompile(`(?:^|[\s(\[,;:])#([0-9]+)\b`)
 	reBugWord     = regexp.MustCompile(`(?i)\b(?:bug|bz|rhbz|bugs)\s*$`)
 	reRelation    = regexp.MustCompile(`(?i)\b(resolves|related|relates|fixes|jira)\s*:`)
 	reBareNum     = regexp.MustCompile(`^([0-9]{4,})\b`)
@@ -434,14 +432,68 @@ var (
 // without a Resolves:/Related:/JIRA: prefix or URL.
 var clJiraProjects = []string{"RHEL", "RHELPLAN", "RHELMISC", "RHELBU", "OPENJDK", "FDP", "ACM", "OSPRH", "RHOSP"}
 
-// clHasJiraKey reports whether line may hold a bare Jira key.
-func clHasJiraKey(line string) bool {
+func isWordByte(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// digitsEnd returns the end of the run of digits at s[i:], and whether it
+// is a whole word (not followed by a letter, digit or '_'); i itself when
+// there is no digit.
+func digitsEnd(s string, i int) (int, bool) {
+	j := i
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	return j, j > i && (j == len(s) || !isWordByte(s[j]))
+}
+
+// clJiraKeys finds bare keys of clJiraProjects ("RHEL-1234", "#RHEL-12")
+// not inside another word or path. Each match is {start, end, key start,
+// key end}.
+func clJiraKeys(s string) [][]int {
+	var out [][]int
 	for _, p := range clJiraProjects {
-		if strings.Contains(line, p+"-") {
-			return true
+		for from := 0; ; {
+			i := strings.Index(s[from:], p+"-")
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + 1
+			start := i
+			if start > 0 && s[start-1] == '#' {
+				start-- // "#RHEL-1", "jira#RHEL-1"
+			} else if start > 0 && (isWordByte(s[start-1]) || s[start-1] == '/' || s[start-1] == '-') {
+				continue
+			}
+			end, ok := digitsEnd(s, i+len(p)+1)
+			if !ok {
+				continue
+			}
+			out = append(out, []int{start, end, i, end})
 		}
 	}
-	return false
+	sort.Slice(out, func(a, b int) bool { return out[a][0] < out[b][0] })
+	return out
+}
+
+// clHashNumbers finds "#123" at the start of s or after a blank, (, [, ",",
+// ";" or ":". Each match is {'#', end, digits start, end}.
+func clHashNumbers(s string) [][]int {
+	var out [][]int
+	for i := strings.IndexByte(s, '#'); i >= 0; {
+		if i == 0 || strings.IndexByte(" \t([,;:", s[i-1]) >= 0 {
+			if end, ok := digitsEnd(s, i+1); ok {
+				out = append(out, []int{i, end, i + 1, end})
+			}
+		}
+		j := strings.IndexByte(s[i+1:], '#')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return out
 }
 
 // clFind returns re's submatch indexes in s when ok (a cheap pre-test
@@ -573,7 +625,7 @@ func clLineRefs(line string, off int, redHat bool) []clRefAt {
 		add(RefBugzilla, line[m[2]:m[3]], m[0])
 		blank(m[0], m[1])
 	}
-	for _, m := range clFind(clHasJiraKey(line), reJiraKey, string(mask)) {
+	for _, m := range clJiraKeys(string(mask)) {
 		key := line[m[2]:m[3]]
 		if clProductName(line, key, m[3]) && clRelationAt(rels, line, m[2]) == "" {
 			continue // "RHEL-9", "RHEL-8.6": a release, not an issue
@@ -611,7 +663,7 @@ func clLineRefs(line string, off int, redHat bool) []clRefAt {
 			break
 		}
 	}
-	for _, m := range clFind(strings.IndexByte(line, '#') >= 0, reHash, string(mask)) {
+	for _, m := range clHashNumbers(string(mask)) {
 		id := line[m[2]:m[3]]
 		kind := RefIssue
 		if redHat || len(id) >= 6 || clRelationAt(rels, line, m[2]) != "" || reBugWord.MatchString(line[:m[2]-1]) {

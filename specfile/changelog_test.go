@@ -153,6 +153,8 @@ func TestParseChangelogRefs(t *testing.T) {
 		{"a@b.c", "- see https://github.com/foo/bar/issues/12#issuecomment-3", nil},
 		{"a@b.c", "- Resolves: rhbz#2216256\n- Related: rhbz#2216256", []ChangelogRef{{RefBugzilla, "2216256", "Resolves"}}},
 		{"a@b.c", "- fix (#1234567)\n  Resolves: rhbz#1234567", []ChangelogRef{{RefBugzilla, "1234567", "Resolves"}}},
+		{"a@b.c", "- Resolves: jira#RHEL-33468", []ChangelogRef{{RefJira, "RHEL-33468", "Resolves"}}},
+		{"a@b.c", "- see XRHEL-1234 and foo/RHEL-1235 and RHEL-1236a", nil},
 		{"a@b.c", "- Resolves: OPENJDK-1234", []ChangelogRef{{RefJira, "OPENJDK-1234", "Resolves"}}},
 		{"a@b.c", "- Resolves: rbhz#2111111", []ChangelogRef{{RefBugzilla, "2111111", "Resolves"}}},
 	}
