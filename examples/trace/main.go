@@ -178,8 +178,10 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 			return nil, fmt.Errorf("-upstream %q: want NAME=GITDIR[@REV-RANGE]", u)
 		}
 		dir, rng := loc, ""
-		if i := strings.LastIndexByte(loc, '@'); i > 0 {
-			dir, rng = loc[:i], loc[i+1:]
+		if _, err := os.Stat(loc); err != nil {
+			if i := strings.LastIndexByte(loc, '@'); i > 0 {
+				dir, rng = loc[:i], loc[i+1:]
+			}
 		}
 		r, err := upstream.Open(dir)
 		if err != nil {

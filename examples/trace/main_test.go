@@ -401,3 +401,14 @@ func TestCorpusSRPM(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBuiltin runs the command on its built-in example (history
+// loading, indexing and tracing included).
+func BenchmarkBuiltin(b *testing.B) {
+	for b.Loop() {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{"-json"}, &out, &errb); code != 0 {
+			b.Fatal(errb.String())
+		}
+	}
+}
