@@ -554,7 +554,7 @@ func (p *parser) conditional(kind lineKind, word, text, raw string, f *srcFile, 
 		}
 		return p.stack[len(p.stack)-1]
 	}
-	rest := strings.TrimSpace(strings.TrimLeft(text, " \t")[len(word):])
+	rest := strings.TrimSpace(trimLeftSpace(text)[len(word):])
 	switch kind {
 	case lkInclude:
 		if !p.reading() {

@@ -271,7 +271,6 @@ func (p *parser) patchLine(text string, f *srcFile, line int) error {
 	rev := false
 	var extra []string
 	var pos []string
-	hasP := false
 	for i := 0; i < len(argv); i++ {
 		a := argv[i]
 		if a == "--" {
@@ -309,7 +308,6 @@ func (p *parser) patchLine(text string, f *srcFile, line int) error {
 			switch c {
 			case 'P':
 				nums = append(nums, val)
-				hasP = true
 			case 'p':
 				n, err := strconv.Atoi(val)
 				if err != nil {
@@ -344,7 +342,8 @@ func (p *parser) patchLine(text string, f *srcFile, line int) error {
 			list = append(list, NoNumber)
 		}
 	case p.ver < 418:
-		if !hasP {
+		// rpm 4.15-4.17: without " -P" in the line, patch 0 comes first
+		if !numbered && !strings.Contains(text[6:], " -P") {
 			list = append(list, 0)
 		}
 	}
