@@ -57,6 +57,15 @@ func distroDefines(rel string) map[string]string {
 	// no %autorelease).
 	d["autorelease(e:s:pb:n)"] = "%{?-p:0.}1%{?-e:.%{-e*}}%{?-s:.%{-s*}}%{!?-n:%{?dist}}"
 	d["autochangelog"] = "%{nil}"
+	if strings.HasPrefix(rel, "fedora-specs/") {
+		// Stand-ins for Fedora macro packages Debian lacks (forge, go,
+		// fonts, python), given to both sides, so that rpmspec can read
+		// more specs; they are inert and the same for both.
+		for _, m := range []string{"forgemeta", "gometa", "fontpkg", "py_provides", "gnome_check_version", "filter_provides_in", "goprep", "forgesetup"} {
+			d[m+"(-)"] = "%{nil}"
+		}
+		d["py3_dist(-)"] = "python3dist(%1)"
+	}
 	return d
 }
 
