@@ -23,35 +23,39 @@ trap 'rm -rf "$tmp"' EXIT
 
 (cd "$root" && go test -c -o "$tmp/upstream.test" ./provenance/upstream)
 
-now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 : >"$tmp/git.times"
 : >"$tmp/ours.times"
+: >"$tmp/git.cpu"
+: >"$tmp/ours.cpu"
+TIMEFORMAT='%R %U %S'
 for i in $(seq 1 "$rounds"); do
-	t0=$(now)
-	git --git-dir="$gitdir" log -p "$range" | git patch-id --stable >"$tmp/patchids"
-	t1=$(now)
-	echo "$t1 - $t0" | bc -l >>"$tmp/git.times"
+	{ time git --git-dir="$gitdir" log -p "$range" | git patch-id --stable >"$tmp/patchids"; } 2>"$tmp/t"
+	read -r real user sys <"$tmp/t"
+	echo "$real" >>"$tmp/git.times"
+	echo "$user + $sys" | bc -l >>"$tmp/git.cpu"
 
-	t0=$(now)
-	(cd "$root/provenance/upstream" && PATCHTRACE_CURL_GIT="$gitdir" "$tmp/upstream.test" \
-		-test.run '^$' -test.bench '^BenchmarkCurlEL8$' -test.benchtime 1x >"$tmp/bench.out")
-	t1=$(now)
-	echo "$t1 - $t0" | bc -l >>"$tmp/ours.times"
+	{ time (cd "$root/provenance/upstream" && PATCHTRACE_CURL_GIT="$gitdir" "$tmp/upstream.test" \
+		-test.run '^$' -test.bench '^BenchmarkCurlEL8$' -test.benchtime 1x >"$tmp/bench.out"); } 2>"$tmp/t"
+	read -r real user sys <"$tmp/t"
+	echo "$real" >>"$tmp/ours.times"
+	echo "$user + $sys" | bc -l >>"$tmp/ours.cpu"
 	if ! grep -q '^BenchmarkCurlEL8' "$tmp/bench.out"; then
 		cat "$tmp/bench.out" >&2
 		echo "benchmark did not run" >&2
 		exit 1
 	fi
-	printf 'round %d: git log -p | git patch-id %6.2fs   patchtrace upstream %6.2fs\n' "$i" \
-		"$(tail -1 "$tmp/git.times")" "$(tail -1 "$tmp/ours.times")"
+	printf 'round %d: git log -p | git patch-id %6.2fs (cpu %6.2fs)   patchtrace upstream %6.2fs (cpu %6.2fs)\n' "$i" \
+		"$(tail -1 "$tmp/git.times")" "$(tail -1 "$tmp/git.cpu")" "$(tail -1 "$tmp/ours.times")" "$(tail -1 "$tmp/ours.cpu")"
 done
 
 g=$(median <"$tmp/git.times")
 o=$(median <"$tmp/ours.times")
-echo "git patch-ids: $(wc -l <"$tmp/patchids") commits hashed"
+gc=$(median <"$tmp/git.cpu")
+oc=$(median <"$tmp/ours.cpu")
+echo "git patch-ids: $(wc -l <"$tmp/patchids") commits hashed; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 grep '^BenchmarkCurlEL8' "$tmp/bench.out"
-printf 'median git log -p | git patch-id --stable: %.2fs\n' "$g"
-printf 'median patchtrace upstream trace (el8):    %.2fs\n' "$o"
-printf 'ratio patchtrace/git: %.2f\n' "$(echo "$o / $g" | bc -l)"
+printf 'median git log -p | git patch-id --stable: %.2fs wall, %.2fs cpu\n' "$g" "$gc"
+printf 'median patchtrace upstream trace (el8):    %.2fs wall, %.2fs cpu\n' "$o" "$oc"
+printf 'ratio patchtrace/git: %.2f wall, %.2f cpu\n' "$(echo "$o / $g" | bc -l)" "$(echo "$oc / $gc" | bc -l)"
