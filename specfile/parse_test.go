@@ -407,3 +407,32 @@ func TestMacroFile(t *testing.T) {
 		t.Errorf("version %q %v", s.Version, err)
 	}
 }
+
+func TestSpecExpandAndMacro(t *testing.T) {
+	s := mustParse(t, "4.18", head+"%global commit 0123456789abcdef\n%global short %(c=%{commit}; echo ${c:0:7})\nPatch9: fix-%{version}.patch\n")
+	got, err := s.Expand("%{name}-%{version} %{sub:x} %{commit} %{PATCH9}")
+	if err != nil || got != "t-1 %{sub:x} 0123456789abcdef /builddir/build/SOURCES/fix-1.patch" {
+		t.Errorf("Expand = %q, %v", got, err)
+	}
+	if body, ok := s.Macro("short"); !ok || body != "" {
+		t.Errorf("short = %q %v (the shell part is opaque: empty)", body, ok)
+	}
+	if _, ok := s.Macro("define"); ok {
+		t.Error("built-in reported as a macro")
+	}
+	if p, ok := s.Patch(9); !ok || p.File != "fix-1.patch" {
+		t.Errorf("Patch(9) = %+v %v", p, ok)
+	}
+	if _, ok := s.Patch(1); ok {
+		t.Error("Patch(1) found")
+	}
+	s.Expand("%define name other")
+	if got, _ := s.Expand("%{name}"); got != "t" {
+		t.Errorf("Expand changed the macros: %q", got)
+	}
+	before := len(s.Unresolved)
+	s.Expand("%(touch x)")
+	if len(s.Unresolved) != before {
+		t.Error("Expand changed the spec")
+	}
+}

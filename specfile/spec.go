@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 )
 
 // NoNumber is the Number of a patch or source that has none: a `Patch:`
@@ -285,3 +286,43 @@ type Warning struct {
 
 // String formats the warning as "file:line: message".
 func (w Warning) String() string { return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg) }
+
+// Expand expands text with the macros as they stand at the end of the
+// spec (after all its %define/%global and tags), for the spec's target.
+// Like Parse it never runs shell or Lua; opaque parts expand to nothing.
+func (s *Spec) Expand(text string) (string, error) {
+	if s.eng == nil {
+		return text, nil
+	}
+	e := *s.eng
+	// a private overlay: definitions made by text do not change the spec
+	e.tab = &macroTable{m: maps.Clone(s.eng.tab.m), base: s.eng.tab.base}
+	e.fatal = nil
+	e.depth, e.level, e.inCall = 0, 0, nil
+	e.budget = 16 << 20
+	e.onUnresolved, e.onWarning, e.onRef, e.onAutopatch = nil, nil, nil, nil
+	return e.expand(text)
+}
+
+// Macro returns the body of the macro name as defined at the end of the
+// spec (unexpanded), and whether it is defined. Built-ins report false.
+func (s *Spec) Macro(name string) (string, bool) {
+	if s.macros == nil {
+		return "", false
+	}
+	me := s.macros.get(name)
+	if me == nil || me.flags&mFunc != 0 {
+		return "", false
+	}
+	return me.body, true
+}
+
+// Patch returns the declared patch with number n.
+func (s *Spec) Patch(n int) (PatchDecl, bool) {
+	for _, p := range s.Patches {
+		if p.Number == n {
+			return p, true
+		}
+	}
+	return PatchDecl{}, false
+}
