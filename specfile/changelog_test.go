@@ -477,3 +477,41 @@ func TestChangelogRPMSpecOracle(t *testing.T) {
 		t.Errorf("only %d specs checked", checked)
 	}
 }
+
+// TestChangelogFixtures parses testdata/changelog/*.changelog (Oracle,
+// AlmaLinux, Fedora styles) and compares the references found with the
+// .want file beside each: "<entry line> <kind> <id> [relation]".
+func TestChangelogFixtures(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "changelog", "*.changelog"))
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile(strings.TrimSuffix(f, ".changelog") + ".want")
+			if err != nil {
+				t.Fatal(err)
+			}
+			es, err := ParseChangelog(string(data), filepath.Base(f), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range es {
+				if e.Date.IsZero() || e.Author == "" || e.Email == "" || e.EVR == "" {
+					t.Errorf("line %d: incomplete header %+v", e.Line, e)
+				}
+				for _, r := range e.Refs {
+					got = append(got, strings.TrimSpace(strconv.Itoa(e.Line)+" "+r.Kind+" "+r.ID+" "+r.Relation))
+				}
+			}
+			if diff := cmp.Diff(strings.Split(strings.TrimSpace(string(want)), "\n"), got); diff != "" {
+				t.Error(diff)
+			}
+		})
+	}
+}

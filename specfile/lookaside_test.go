@@ -188,3 +188,34 @@ func BenchmarkParseSources(b *testing.B) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestLookasideFixtures parses testdata/lookaside: *.ok files must parse
+// with one entry per non-blank line, *.bad files must fail.
+func TestLookasideFixtures(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "lookaside", "*"))
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Base(f)
+		parse := ParseSources
+		if strings.Contains(name, "metadata") {
+			parse = ParseMetadata
+		}
+		es, err := parse(strings.NewReader(string(data)), name)
+		switch {
+		case strings.HasSuffix(name, ".bad"):
+			if err == nil {
+				t.Errorf("%s: no error", name)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", name, err)
+		case len(es) != len(strings.Fields(strings.ReplaceAll(strings.TrimSpace(string(data)), " ", ""))):
+			t.Errorf("%s: %d entries", name, len(es))
+		}
+	}
+}
