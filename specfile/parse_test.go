@@ -436,3 +436,42 @@ func TestSpecExpandAndMacro(t *testing.T) {
 		t.Error("Expand changed the spec")
 	}
 }
+
+func TestTagsCaseAndSubpackages(t *testing.T) {
+	spec := "NAME: t\nversion: 2\nRELEASE: 1\nepoch: 3\nsummary: s\nlicense: MIT\nSOURCE: t.tar\npAtCh3: three.patch\npatch: four.patch\n" +
+		"Requires(post): foo\n%sourcelist\nextra.tar\n%package -n other\nSummary: o\nVersion: 9\nPatch10: sub.patch\n%description -n other\nx\n" +
+		"%package tools\nSummary: tools\n%description tools\ny\n"
+	s := mustParse(t, "4.18", spec)
+	if s.Name != "t" || s.Epoch != "3" || s.Version != "2" || s.Release != "1" {
+		t.Errorf("NEVR %s %s %s %s", s.Name, s.Epoch, s.Version, s.Release)
+	}
+	if got := declared(s); got != "3=three.patch 4=four.patch 10=sub.patch" {
+		t.Errorf("patches %s", got)
+	}
+	if s.Patches[2].Package != "other" || s.Patches[0].Package != "" {
+		t.Errorf("packages of patches: %+v", s.Patches)
+	}
+	var srcs []string
+	for _, d := range s.Sources {
+		srcs = append(srcs, fmt.Sprintf("%d=%s/%v", d.Number, d.File, d.FromList))
+	}
+	if got := strings.Join(srcs, " "); got != "0=t.tar/false 1=extra.tar/true" {
+		t.Errorf("sources %s", got)
+	}
+	var req *specfile.Tag
+	for i := range s.Tags {
+		if s.Tags[i].Name == "Requires" {
+			req = &s.Tags[i]
+		}
+	}
+	if req == nil || req.Qualifier != "post" || req.Value != "foo" || req.Written != "Requires" {
+		t.Errorf("requires tag %+v", req)
+	}
+	if len(s.Packages) != 3 || s.Packages[1].Name != "other" || s.Packages[2].Name != "t-tools" {
+		t.Errorf("packages %+v", s.Packages)
+	}
+	// a sub-package's Version redefines %{version} for later lines, as in rpm
+	if v, _ := s.Expand("%{version}/%{VERSION}"); v != "9/2" {
+		t.Errorf("version macros %q", v)
+	}
+}
