@@ -74,12 +74,13 @@ type LineCount struct {
 }
 
 // Trivial reports whether the line carries no letter or digit (a brace, a
-// lone ");" or "*/", or a pseudo-line): such lines are common to unrelated
-// changes, so an inverted index may skip them as keys. They still count in
-// fingerprints and comparisons.
+// lone ");" or "*/"), or is a pseudo-line that names no content (a rename,
+// mode change or empty file; a binary file with a blob id is not trivial):
+// such lines are common to unrelated changes, so an inverted index may skip
+// them as keys. They still count in fingerprints and comparisons.
 func (l LineCount) Trivial() bool {
 	if len(l.Text) > 0 && l.Text[0] == 0 {
-		return true
+		return !strings.HasPrefix(l.Text, "\x00binary:")
 	}
 	for i := 0; i < len(l.Text); i++ {
 		c := l.Text[i]

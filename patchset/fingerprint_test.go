@@ -422,7 +422,7 @@ func TestTrimCommonLines(t *testing.T) {
 }
 
 func TestLineCountTrivial(t *testing.T) {
-	for text, want := range map[string]bool{"}": true, "});": true, "*/": true, "break;": false, "x": false, "\x00binary a.png": true, "é": false} {
+	for text, want := range map[string]bool{"}": true, "});": true, "*/": true, "break;": false, "x": false, "\x00binary a.png": true, "\x00binary:1234567 a.png": false, "\x00rename x.c": true, "é": false} {
 		if got := (LineCount{Text: text}).Trivial(); got != want {
 			t.Errorf("Trivial(%q) = %v", text, got)
 		}

@@ -117,6 +117,9 @@ type seriesItem struct {
 	files  []FileChange
 	lines  []LineCount // Merge(files): path-independent
 	weight int
+	// substantive is false when every changed line is Trivial (braces,
+	// punctuation): such a patch is never reported as a part of another.
+	substantive bool
 	exact  uint64 // 0 when unknown
 	digest string
 	bases  []string
@@ -139,6 +142,12 @@ func newSeriesItem(files []FileChange) seriesItem {
 	}
 	it.lines = Merge(files)
 	it.weight = Weight(it.lines)
+	for _, l := range it.lines {
+		if !l.Trivial() {
+			it.substantive = true
+			break
+		}
+	}
 	if known {
 		slices.Sort(ex)
 		h := newHasher()
@@ -402,12 +411,12 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 	bestA := make([]float64, len(a))
 	bestB := make([]float64, len(b))
 	for _, k := range cands {
-		if matchA[k.i] < 0 && ia[k.i].weight > 0 {
+		if matchA[k.i] < 0 && ia[k.i].substantive {
 			if f := float64(k.ov) / float64(ia[k.i].weight); f >= partT && f > bestA[k.i] {
 				bestA[k.i], partOfA[k.i] = f, k.j
 			}
 		}
-		if matchB[k.j] < 0 && ib[k.j].weight > 0 {
+		if matchB[k.j] < 0 && ib[k.j].substantive {
 			if f := float64(k.ov) / float64(ib[k.j].weight); f >= partT && f > bestB[k.j] {
 				bestB[k.j], partOfB[k.j] = f, k.i
 			}

@@ -383,3 +383,19 @@ func TestPairSeriesOpenSSL(t *testing.T) {
 		}
 	}
 }
+
+func TestPairTrivialNotPart(t *testing.T) {
+	// A patch of braces only is never a part of another patch.
+	mk := func(name, body string) []FileChange {
+		return ChangesFromPatch(mustParse(t, name, body)[0], -1)
+	}
+	big := mk("big", "--- a/x.c\n+++ b/x.c\n@@ -1,3 +1 @@\n-}\n-int a;\n-int b;\n+int c;\n")
+	braces := mk("braces", "--- a/y.c\n+++ b/y.c\n@@ -1 +0,0 @@\n-}\n")
+	pairs, err := PairChanges(context.Background(), [][]FileChange{big}, [][]FileChange{big, braces}, PairOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pairs) != 2 || pairs[1].Kind != Added {
+		t.Errorf("%+v", pairs)
+	}
+}
