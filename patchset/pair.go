@@ -120,9 +120,9 @@ type seriesItem struct {
 	// substantive is false when every changed line is Trivial (braces,
 	// punctuation): such a patch is never reported as a part of another.
 	substantive bool
-	exact  uint64 // 0 when unknown
-	digest string
-	bases  []string
+	exact       uint64 // 0 when unknown
+	digest      string
+	bases       []string
 }
 
 func newSeriesItem(files []FileChange) seriesItem {
