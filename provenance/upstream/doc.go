@@ -41,6 +41,14 @@
 // path found at neither end is followed under each of its suffixes whose
 // directory exists (a file that lived only inside the range).
 //
+// Renames are detected as git does, but only where they matter: when a
+// commit adds or deletes a followed file whole, its trees are compared in
+// full (pruned by subtree hash) and the file is paired with the deleted or
+// added file of the same blob, the same name, or at least 50% of the same
+// lines. The pair becomes one change (an exact rename changes nothing), and
+// the other path is then followed too, its changes recorded under the
+// followed path, like git log --follow (one level).
+//
 // # Matching
 //
 // Find scores candidates by the share of the patch's changed lines that a

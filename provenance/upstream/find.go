@@ -30,10 +30,13 @@ const DefaultMinCoverage = 0.5
 // Candidate is an upstream commit that a patch may backport.
 type Candidate struct {
 	// Commit is the full lower-case hex id of the upstream commit.
-	Commit  string
+	Commit string
+	// Subject is the first line of the commit message.
 	Subject string
-	Author  string
-	Date    time.Time
+	// Author is the commit's author name.
+	Author string
+	// Date is the author date.
+	Date time.Time
 	// Verdict grades the relation by content, on patchset's scale:
 	// Equivalent (the same changed lines, and every hunk of the patch
 	// found as is, context included, in the commit's blobs), Rebased (at
@@ -107,7 +110,9 @@ var (
 )
 
 // ExtractHints returns the commit ids a patch's header cites as its
-// upstream origin, in order of appearance without duplicates: trailers
+// upstream origin, without duplicates: patchset's upstream-commit,
+// cherry-picked-from and commit hints, plus what these patterns find in
+// the message: trailers
 // such as "Upstream-commit:", "Git-commit:", "(cherry picked from commit
 // X)", "commit X upstream", DEP-3 "Origin: ... commit:X", commit URLs, and
 // the "From <sha>" line of a format-patch mbox (often a downstream rebase:
@@ -126,7 +131,12 @@ func ExtractHints(p *patchset.Patch) []string {
 		}
 	}
 	for _, h := range p.Header.Hints {
-		if strings.Contains(strings.ToLower(string(h.Kind)), "commit") && isHex(h.Value) && len(h.Value) >= 7 {
+		switch h.Kind {
+		case patchset.HintUpstreamCommit, patchset.HintCherryPick, patchset.HintCommit:
+		default:
+			continue
+		}
+		if isHex(h.Value) && len(h.Value) >= 7 {
 			add(h.Value)
 		}
 	}

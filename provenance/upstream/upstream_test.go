@@ -401,3 +401,21 @@ func TestRenameOutsideTrackedPaths(t *testing.T) {
 		t.Errorf("renames counted as changes: %+v", st)
 	}
 }
+
+func TestExtractHints(t *testing.T) {
+	sha := "0123456789abcdef0123456789abcdef01234567" // the mbox From line
+	p := parseOne(t, "hints", mail("x", "\nUpstream-commit: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"+
+		"(cherry picked from commit bbbbbbbbbbbb)\n"+
+		"Fixes: cccccccccccc (\"not an origin\")\n"+
+		"See https://github.com/x/y/commit/dddddddddddddddd\n",
+		diffFile("a/f", "b/f", hunk(1, 1, "-a", "+b"))))
+	got := strings.Join(ExtractHints(p), " ")
+	for _, want := range []string{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbb", "dddddddddddddddd", sha} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ExtractHints = %q, missing %s", got, want)
+		}
+	}
+	if strings.Contains(got, "cccccccccccc") {
+		t.Errorf("ExtractHints = %q: Fixes: names the fixed commit, not the origin", got)
+	}
+}
