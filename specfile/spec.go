@@ -270,8 +270,11 @@ type Ref struct {
 type Unresolved struct {
 	File string
 	Line int
-	// Kind is "shell" for %(...), "lua" for %{lua:...} and Lua-backed
-	// built-ins, "limit" for expansions cut by a limit.
+	// Kind is "shell" for %(...), "lua" for %{lua:...} and Lua-only
+	// built-ins (%{gsub:...}, lua: functions in expressions), "env" for
+	// %{getenv:...}, "fs" for %{exists:...} and %{load:...}, and
+	// "condition" for an %if that could not be read after such an
+	// expansion and was taken as false.
 	Kind string
 	// Text is the macro call as written (possibly shortened).
 	Text string
