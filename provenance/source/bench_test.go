@@ -121,3 +121,28 @@ func BenchmarkIntroducedCurl(b *testing.B) {
 	}
 	b.Logf("%d commits walked", walked)
 }
+
+// BenchmarkHistoryCurl walks curl/curl's whole first-parent history from
+// tag curl-8_5_0 for lib/url.c. Compare with
+// `git log --first-parent --format=%H curl-8_5_0 -- lib/url.c`.
+// Set PATCHTRACE_CURL_GIT to a bare clone.
+func BenchmarkHistoryCurl(b *testing.B) {
+	dir := os.Getenv("PATCHTRACE_CURL_GIT")
+	if dir == "" {
+		b.Skip("PATCHTRACE_CURL_GIT not set")
+	}
+	s, err := GitDir("curl", dir, "curl-8_5_0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	var n int
+	for b.Loop() {
+		h, err := s.History(context.Background(), "lib/url.c")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(h)
+	}
+	b.Logf("%d commits changed lib/url.c", n)
+}

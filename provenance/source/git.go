@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,7 +32,8 @@ type FileCommit struct {
 	Path string
 	// Commit is the commit's full hex id.
 	Commit string
-	// Blob is the hex id of the file's content as of Commit.
+	// Blob is the hex id of the file's content as of Commit ("" when
+	// Commit deleted the file).
 	Blob string
 	// Author and Email are the commit's author.
 	Author, Email string
@@ -240,12 +243,13 @@ func (s *GitSource) Introduced(ctx context.Context, paths []string) (map[string]
 	return m, nil
 }
 
-// History returns the commits that gave path its successive contents on
-// the first-parent line from the ref, newest first: each commit at which
-// the path's tree entry differs from the one in its first parent (where
-// the path is present). The first element is the commit that introduced
-// the current content (when the path exists at the ref). Options.Since
-// bounds the walk.
+// History returns the commits that changed path on the first-parent line
+// from the ref, newest first: each commit at which the path's tree entry
+// differs from the one in its first parent (or that has no parent and
+// holds the path) — the commits `git log --first-parent -- PATH` lists.
+// A commit that deleted the path has Blob "". When the path exists at the
+// ref, the first element is the commit that introduced its current
+// content. Options.Since bounds the walk.
 func (s *GitSource) History(ctx context.Context, path string) ([]FileCommit, error) {
 	repo, done, err := s.open()
 	if err != nil {
@@ -258,32 +262,49 @@ func (s *GitSource) History(ctx context.Context, path string) ([]FileCommit, err
 	}
 	w := newWalker(repo)
 	var out []FileCommit
-	var child *object.Commit
+	emit := func(ci commitInfo, blob plumbing.Hash) error {
+		full, err := repo.CommitObject(ci.hash)
+		if err != nil {
+			return err
+		}
+		out = append(out, fileCommit(path, full, blob))
+		return nil
+	}
+	cur, err := w.commit(c.Hash)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", s.name, err)
+	}
+	var child commitInfo
 	var childHash plumbing.Hash
+	haveChild := false
 	n := int64(0)
-	for cur := c; cur != nil; {
+	for ok := true; ok; {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		n++
 		if n%256 == 0 {
-			s.opts.report(Progress{Stage: "history", Done: n, Item: cur.Hash.String()})
+			s.opts.report(Progress{Stage: "history", Done: n, Item: cur.hash.String()})
 		}
-		h, err := w.entryHash(cur.TreeHash, path)
+		h, err := w.entryHash(cur.tree, path)
 		if err != nil {
-			return nil, fmt.Errorf("source %q: commit %s: %w", s.name, cur.Hash, err)
+			return nil, fmt.Errorf("source %q: commit %s: %w", s.name, cur.hash, err)
 		}
-		if child != nil && h != childHash && !childHash.IsZero() {
-			out = append(out, fileCommit(path, child, childHash))
+		if haveChild && h != childHash {
+			if err := emit(child, childHash); err != nil {
+				return nil, fmt.Errorf("source %q: %w", s.name, err)
+			}
 		}
-		child, childHash = cur, h
-		cur, err = firstParent(repo, cur, s.opts.Since)
+		child, childHash, haveChild = cur, h, true
+		cur, ok, err = w.firstParent(cur, s.opts.Since)
 		if err != nil {
 			return nil, fmt.Errorf("source %q: %w", s.name, err)
 		}
 	}
-	if child != nil && !childHash.IsZero() {
-		out = append(out, fileCommit(path, child, childHash))
+	if haveChild && !childHash.IsZero() {
+		if err := emit(child, childHash); err != nil {
+			return nil, fmt.Errorf("source %q: %w", s.name, err)
+		}
 	}
 	s.opts.report(Progress{Stage: "history", Done: n, Total: n})
 	return out, nil
@@ -291,30 +312,15 @@ func (s *GitSource) History(ctx context.Context, path string) ([]FileCommit, err
 
 func fileCommit(p string, c *object.Commit, blob plumbing.Hash) FileCommit {
 	subj, _, _ := strings.Cut(c.Message, "\n")
+	b := ""
+	if !blob.IsZero() {
+		b = blob.String()
+	}
 	return FileCommit{
-		Path: p, Commit: c.Hash.String(), Blob: blob.String(),
+		Path: p, Commit: c.Hash.String(), Blob: b,
 		Author: c.Author.Name, Email: c.Author.Email, Date: c.Author.When,
 		Subject: strings.TrimSpace(subj),
 	}
-}
-
-// firstParent returns c's first parent, or nil at the root, at the edge
-// of a shallow clone, or when the parent was committed before since.
-func firstParent(repo *git.Repository, c *object.Commit, since time.Time) (*object.Commit, error) {
-	if len(c.ParentHashes) == 0 {
-		return nil, nil
-	}
-	p, err := repo.CommitObject(c.ParentHashes[0])
-	if err != nil {
-		if errors.Is(err, plumbing.ErrObjectNotFound) {
-			return nil, nil // shallow clone: history ends here
-		}
-		return nil, fmt.Errorf("parent of %s: %w", c.Hash, err)
-	}
-	if !since.IsZero() && p.Committer.When.Before(since) {
-		return nil, nil
-	}
-	return p, nil
 }
 
 // introduced walks first-parent from c for all paths at once.
@@ -323,7 +329,7 @@ func introduced(ctx context.Context, repo *git.Repository, c *object.Commit, pat
 	type state struct {
 		path string
 		hash plumbing.Hash
-		last *object.Commit
+		last plumbing.Hash // oldest commit seen with this content
 	}
 	var pending []*state
 	for _, p := range paths {
@@ -332,115 +338,307 @@ func introduced(ctx context.Context, repo *git.Repository, c *object.Commit, pat
 			return nil, fmt.Errorf("commit %s: %w", c.Hash, err)
 		}
 		if !h.IsZero() {
-			pending = append(pending, &state{path: p, hash: h, last: c})
+			pending = append(pending, &state{path: p, hash: h, last: c.Hash})
 		}
 	}
 	out := make(map[string]*FileCommit, len(pending))
-	settle := func(s *state) {
-		fc := fileCommit(s.path, s.last, s.hash)
-		out[s.path] = &fc
+	full := map[plumbing.Hash]*object.Commit{}
+	settle := func(s *state) error {
+		fc, ok := full[s.last]
+		if !ok {
+			var err error
+			if fc, err = repo.CommitObject(s.last); err != nil {
+				return err
+			}
+			full[s.last] = fc
+		}
+		f := fileCommit(s.path, fc, s.hash)
+		out[s.path] = &f
+		return nil
+	}
+	cur, err := w.commit(c.Hash)
+	if err != nil {
+		return nil, err
 	}
 	n := int64(1)
-	prevTree := c.TreeHash
-	cur := c
 	for len(pending) > 0 {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		parent, err := firstParent(repo, cur, o.Since)
+		parent, ok, err := w.firstParent(cur, o.Since)
 		if err != nil {
 			return nil, err
 		}
-		if parent == nil {
+		if !ok {
 			break
 		}
 		n++
 		if n%256 == 0 {
-			o.report(Progress{Stage: "history", Done: n, Item: parent.Hash.String()})
+			o.report(Progress{Stage: "history", Done: n, Item: parent.hash.String()})
 		}
-		if parent.TreeHash == prevTree {
+		if parent.tree == cur.tree {
 			for _, s := range pending {
-				s.last = parent
+				s.last = parent.hash
 			}
 			cur = parent
 			continue
 		}
 		keep := pending[:0]
 		for _, s := range pending {
-			h, err := w.entryHash(parent.TreeHash, s.path)
+			h, err := w.entryHash(parent.tree, s.path)
 			if err != nil {
-				return nil, fmt.Errorf("commit %s: %w", parent.Hash, err)
+				return nil, fmt.Errorf("commit %s: %w", parent.hash, err)
 			}
 			if h == s.hash {
-				s.last = parent
+				s.last = parent.hash
 				keep = append(keep, s)
-			} else {
-				settle(s)
+			} else if err := settle(s); err != nil {
+				return nil, err
 			}
 		}
 		pending = keep
-		prevTree = parent.TreeHash
 		cur = parent
 	}
 	for _, s := range pending {
-		settle(s)
+		if err := settle(s); err != nil {
+			return nil, err
+		}
 	}
 	o.report(Progress{Stage: "history", Done: n, Total: n})
 	return out, nil
 }
 
-// walker looks up tree entries by path with a bounded cache of decoded
-// trees (trees recur across commits).
+// commitInfo is what a history walk needs of a commit, read from the raw
+// object without decoding its message.
+type commitInfo struct {
+	hash, tree, parent plumbing.Hash
+	hasParent          bool
+	when               time.Time // committer date
+}
+
+// commit reads commit h's tree, first parent and committer date.
+func (w *walker) commit(h plumbing.Hash) (commitInfo, error) {
+	ci := commitInfo{hash: h}
+	o, err := w.repo.Storer.EncodedObject(plumbing.CommitObject, h)
+	if err != nil {
+		return ci, fmt.Errorf("commit %s: %w", h, err)
+	}
+	r, err := o.Reader()
+	if err != nil {
+		return ci, fmt.Errorf("commit %s: %w", h, err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, 1<<16)) // headers come first
+	if err != nil {
+		return ci, fmt.Errorf("commit %s: %w", h, err)
+	}
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if len(line) == 0 {
+			break // end of headers
+		}
+		key, val, _ := bytes.Cut(line, []byte{' '})
+		switch string(key) {
+		case "tree":
+			ci.tree = plumbing.NewHash(string(val))
+		case "parent":
+			if !ci.hasParent {
+				ci.parent, ci.hasParent = plumbing.NewHash(string(val)), true
+			}
+		case "committer":
+			// Name <email> SECONDS ZONE
+			f := bytes.Fields(val[bytes.LastIndexByte(val, '>')+1:])
+			if len(f) >= 1 {
+				if sec, err := strconv.ParseInt(string(f[0]), 10, 64); err == nil {
+					ci.when = time.Unix(sec, 0)
+				}
+			}
+		}
+	}
+	if ci.tree.IsZero() {
+		return ci, fmt.Errorf("%w: commit %s has no tree", ErrFormat, h)
+	}
+	return ci, nil
+}
+
+// firstParent returns c's first parent; false at the root, at the edge of
+// a shallow clone, or when the parent was committed before since.
+func (w *walker) firstParent(c commitInfo, since time.Time) (commitInfo, bool, error) {
+	if !c.hasParent {
+		return commitInfo{}, false, nil
+	}
+	p, err := w.commit(c.parent)
+	if err != nil {
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return commitInfo{}, false, nil // shallow clone: history ends here
+		}
+		return commitInfo{}, false, fmt.Errorf("parent of %s: %w", c.hash, err)
+	}
+	if !since.IsZero() && p.when.Before(since) {
+		return commitInfo{}, false, nil
+	}
+	return p, true, nil
+}
+
+// walker looks up tree entries by path, scanning raw tree objects (no
+// decoding into entries), with a bounded cache of raw trees and a memo of
+// (tree, remaining path) → entry hash: a subtree that did not change
+// between commits answers without being read again.
 type walker struct {
 	repo  *git.Repository
-	trees map[plumbing.Hash]*object.Tree
+	trees map[plumbing.Hash]*rawTree
+	size  int
+	memo  map[memoKey]plumbing.Hash
 }
 
-const maxCachedTrees = 1 << 14
+// rawTree is a tree object's content; trees searched often get an index.
+type rawTree struct {
+	raw   []byte
+	hits  int
+	index map[string]treeRef
+}
+
+type treeRef struct {
+	hash plumbing.Hash
+	dir  bool
+}
+
+// indexAfter is how many lookups of one tree make it worth indexing.
+const indexAfter = 8
+
+type memoKey struct {
+	tree plumbing.Hash
+	path string
+}
+
+const (
+	maxCachedTreeBytes = 64 << 20
+	maxMemo            = 1 << 18
+)
 
 func newWalker(repo *git.Repository) *walker {
-	return &walker{repo: repo, trees: make(map[plumbing.Hash]*object.Tree)}
+	return &walker{repo: repo, trees: make(map[plumbing.Hash]*rawTree), memo: make(map[memoKey]plumbing.Hash)}
 }
 
-func (w *walker) tree(h plumbing.Hash) (*object.Tree, error) {
+// tree returns tree object h.
+func (w *walker) tree(h plumbing.Hash) (*rawTree, error) {
 	if t, ok := w.trees[h]; ok {
 		return t, nil
 	}
-	t, err := w.repo.TreeObject(h)
+	o, err := w.repo.Storer.EncodedObject(plumbing.TreeObject, h)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("tree %s: %w", h, err)
 	}
-	if len(w.trees) >= maxCachedTrees {
+	r, err := o.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("tree %s: %w", h, err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("tree %s: %w", h, err)
+	}
+	if w.size+2*len(b) > maxCachedTreeBytes {
 		clear(w.trees)
+		w.size = 0
 	}
+	t := &rawTree{raw: b}
 	w.trees[h] = t
+	w.size += 2 * len(b) // room for an index
 	return t, nil
 }
 
+// eachEntry calls fn for each entry of a raw tree ("MODE NAME\x00HASH"...)
+// until fn returns false.
+func eachEntry(tree []byte, fn func(name []byte, h plumbing.Hash, dir bool) bool) error {
+	var h plumbing.Hash
+	for len(tree) > 0 {
+		sp := bytes.IndexByte(tree, ' ')
+		if sp < 0 {
+			return fmt.Errorf("%w: corrupt tree object", ErrFormat)
+		}
+		mode := tree[:sp]
+		rest := tree[sp+1:]
+		nul := bytes.IndexByte(rest, 0)
+		if nul < 0 || len(rest) < nul+1+len(h) {
+			return fmt.Errorf("%w: corrupt tree object", ErrFormat)
+		}
+		copy(h[:], rest[nul+1:])
+		if !fn(rest[:nul], h, string(mode) == "40000") {
+			return nil
+		}
+		tree = rest[nul+1+len(h):]
+	}
+	return nil
+}
+
+// find returns the entry called name.
+func (t *rawTree) find(name string) (treeRef, bool, error) {
+	t.hits++
+	if t.index == nil && t.hits > indexAfter {
+		t.index = make(map[string]treeRef)
+		if err := eachEntry(t.raw, func(n []byte, h plumbing.Hash, dir bool) bool {
+			t.index[string(n)] = treeRef{h, dir}
+			return true
+		}); err != nil {
+			return treeRef{}, false, err
+		}
+	}
+	if t.index != nil {
+		r, ok := t.index[name]
+		return r, ok, nil
+	}
+	var ref treeRef
+	found := false
+	err := eachEntry(t.raw, func(n []byte, h plumbing.Hash, dir bool) bool {
+		if string(n) == name {
+			ref, found = treeRef{h, dir}, true
+			return false
+		}
+		return true
+	})
+	return ref, found, err
+}
+
 // entryHash returns the hash of the entry at p in the tree root, or the
-// zero hash when there is none. Cost: one tree lookup per path component.
+// zero hash when there is none. Cost: at most one tree scan per path
+// component, none for subtrees already seen.
 func (w *walker) entryHash(root plumbing.Hash, p string) (plumbing.Hash, error) {
+	var visited [8]memoKey
+	keys := visited[:0]
 	h := root
 	for p != "" {
+		if v, ok := w.memo[memoKey{h, p}]; ok {
+			h = v
+			break
+		}
+		keys = append(keys, memoKey{h, p})
 		comp, rest, _ := strings.Cut(p, "/")
 		t, err := w.tree(h)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
-		found := false
-		for _, e := range t.Entries {
-			if e.Name == comp {
-				if rest != "" && e.Mode != filemode.Dir {
-					return plumbing.ZeroHash, nil
-				}
-				h, found = e.Hash, true
-				break
-			}
+		e, found, err := t.find(comp)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("tree %s: %w", h, err)
 		}
-		if !found {
-			return plumbing.ZeroHash, nil
+		if !found || rest != "" && !e.dir {
+			h = plumbing.ZeroHash
+			break
 		}
+		h = e.hash
 		p = rest
+	}
+	if len(w.memo)+len(keys) > maxMemo {
+		clear(w.memo)
+	}
+	for _, k := range keys {
+		w.memo[k] = h
 	}
 	return h, nil
 }

@@ -97,7 +97,7 @@ func memRepo(t testing.TB) (*git.Repository, *repoBuilder) {
 func buildHistory(t *testing.T, b *repoBuilder) map[string]plumbing.Hash {
 	h := map[string]plumbing.Hash{}
 	h["c1"] = b.commit("import pkg-1.0-1.el9", map[string]string{
-		"SPECS/pkg.spec": "Name: pkg\n", "SOURCES/a.patch": "A1\n", "SOURCES/b.patch": "B1\n", ".pkg.metadata": strings.Repeat("0", 64) + " SOURCES/pkg.tar.gz\n",
+		"SPECS/pkg.spec": "Name: pkg\n", "SOURCES/a.patch": "A1\n", "SOURCES/b.patch": "B1\n", "SOURCES/old.patch": "O\n", ".pkg.metadata": strings.Repeat("0", 64) + " SOURCES/pkg.tar.gz\n",
 	})
 	h["c2"] = b.commit("a: v2", map[string]string{"SOURCES/a.patch": "A2\n"})
 	// side branch from c2
@@ -108,7 +108,7 @@ func buildHistory(t *testing.T, b *repoBuilder) map[string]plumbing.Hash {
 	if err := b.wt.Checkout(&git.CheckoutOptions{Branch: "refs/heads/master"}); err != nil {
 		t.Fatal(err)
 	}
-	h["c3"] = b.commit("unrelated", map[string]string{"README": "r\n"})
+	h["c3"] = b.commit("unrelated; drop old.patch", map[string]string{"README": "r\n", "SOURCES/old.patch": "\x00delete"})
 	// merge side: bring b's content in
 	h["c4"] = b.commit("merge side", map[string]string{"SOURCES/b.patch": "B2\n"}, h["s1"])
 	h["c5"] = b.commit("a: back to v1", map[string]string{"SOURCES/a.patch": "A1\n"})
@@ -244,7 +244,7 @@ func TestGitOnDiskBareMatchesGitLog(t *testing.T) {
 		t.Fatalf("commit %s", p.Commit)
 	}
 	gs := src.(*GitSource)
-	for _, path := range []string{"SOURCES/a.patch", "SOURCES/b.patch", "SPECS/pkg.spec", "README", "SOURCES/c.patch", "SOURCES/none"} {
+	for _, path := range []string{"SOURCES/a.patch", "SOURCES/b.patch", "SPECS/pkg.spec", "README", "SOURCES/c.patch", "SOURCES/none", "SOURCES/old.patch"} {
 		hist, err := gs.History(context.Background(), path)
 		if err != nil {
 			t.Fatal(err)
@@ -263,6 +263,9 @@ func TestGitOnDiskBareMatchesGitLog(t *testing.T) {
 		}
 		if f := p.File(path); f != nil && (f.Introduced == nil || f.Introduced.Commit != want[0]) {
 			t.Errorf("%s: Introduced %+v, want %s", path, f.Introduced, want[0])
+		}
+		if path == "SOURCES/old.patch" && (len(hist) != 2 || hist[0].Blob != "" || hist[0].Commit != h["c3"].String() || hist[1].Blob == "") {
+			t.Errorf("deleted file history %+v", hist)
 		}
 	}
 }
@@ -378,5 +381,59 @@ func TestGitMissingBlob(t *testing.T) {
 	drop("SPECS/pkg.spec")
 	if _, err := FromRepository("partial", repo, "master").Load(context.Background()); !errors.Is(err, ErrMissing) {
 		t.Errorf("missing spec: %v", err)
+	}
+}
+
+// TestHistoryCurlMatchesGitLog compares History with
+// `git log --first-parent` on curl/curl's real history (31k first-parent
+// commits to tag curl-8_5_0), renames and deletions included. Set
+// PATCHTRACE_CURL_GIT to a bare clone; skipped otherwise.
+func TestHistoryCurlMatchesGitLog(t *testing.T) {
+	dir := os.Getenv("PATCHTRACE_CURL_GIT")
+	if dir == "" {
+		t.Skip("PATCHTRACE_CURL_GIT not set")
+	}
+	gitBin := testenv.Git(t)
+	s, err := GitDir("curl", dir, "curl-8_5_0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	paths := []string{"lib/url.c", "lib/vtls/openssl.c", "lib/hostcheck.c", "docs/THANKS"}
+	for _, path := range paths {
+		hist, err := s.History(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, fc := range hist {
+			got = append(got, fc.Commit)
+		}
+		out, err := exec.Command(gitBin, "--git-dir", dir, "log", "--first-parent", "--format=%H", "curl-8_5_0", "--", path).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := strings.Fields(string(out)); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: %d commits, git log %d", path, len(got), len(want))
+		}
+	}
+	m, err := s.Introduced(context.Background(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range paths {
+		out, err := exec.Command(gitBin, "--git-dir", dir, "log", "-1", "--first-parent", "--format=%H", "curl-8_5_0", "--", path).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if path == "lib/hostcheck.c" { // gone at curl-8_5_0 (moved to lib/vtls/)
+			if m[path] != nil {
+				t.Errorf("%s: absent at the ref but Introduced %+v", path, m[path])
+			}
+			continue
+		}
+		if m[path] == nil || m[path].Commit != strings.TrimSpace(string(out)) {
+			t.Errorf("%s: Introduced %+v, git %s", path, m[path], out)
+		}
 	}
 }
