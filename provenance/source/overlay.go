@@ -16,11 +16,11 @@ type Overlay struct {
 	Path string
 	// Replace, Delete, Add, Lookaside and Patch hold the top-level
 	// directives in file order.
-	Replace   []Replace
-	Delete    []Delete
-	Add       []Add
-	Lookaside []Lookaside
-	Patch     []PatchDirective
+	Replace   []OverlayReplace
+	Delete    []OverlayDelete
+	Add       []OverlayAdd
+	Lookaside []OverlayLookaside
+	Patch     []OverlayPatch
 	// SpecChange holds the spec_change directives (srpmproc allows one
 	// block; several blocks are merged in order). Nil when absent.
 	SpecChange *SpecChange
@@ -71,8 +71,8 @@ func (o *Overlay) Files() []OverlayFile {
 	return out
 }
 
-// Replace replaces a file of the imported package.
-type Replace struct {
+// OverlayReplace replaces a file of the imported package.
+type OverlayReplace struct {
 	File          string // the replaced file
 	WithFile      string // replacement from the overlay tree
 	WithInline    string // replacement content
@@ -80,23 +80,23 @@ type Replace struct {
 	Line          int
 }
 
-// Delete deletes a file of the imported package.
-type Delete struct {
+// OverlayDelete deletes a file of the imported package.
+type OverlayDelete struct {
 	File string
 	Line int
 }
 
-// Add adds a file from the overlay tree (or the lookaside cache) to
+// OverlayAdd adds a file from the overlay tree (or the lookaside cache) to
 // SOURCES/.
-type Add struct {
+type OverlayAdd struct {
 	File      string // path in the overlay repository, e.g. PATCHES/x.patch
 	Lookaside string // lookaside object instead of File
 	Name      string // file name override
 	Line      int
 }
 
-// Lookaside puts files in blob storage (optionally as one tarball).
-type Lookaside struct {
+// OverlayLookaside puts files in blob storage (optionally as one tarball).
+type OverlayLookaside struct {
 	Files         []string
 	Tar           bool
 	ArchiveName   string
@@ -104,8 +104,8 @@ type Lookaside struct {
 	Line          int
 }
 
-// PatchDirective applies a patch (to the imported tree, not the build).
-type PatchDirective struct {
+// OverlayPatch applies a patch (to the imported tree, not the build).
+type OverlayPatch struct {
 	File   string // path from the overlay repository root
 	Strict bool   // when false srpmproc prefixes SOURCES/ to bare paths
 	Line   int
@@ -588,7 +588,7 @@ func (d *decoder) cfg(fields []textField) {
 	for _, f := range fields {
 		switch f.name {
 		case "replace":
-			r := Replace{Line: f.line}
+			r := OverlayReplace{Line: f.line}
 			for _, g := range d.msg(f) {
 				switch g.name {
 				case "file":
@@ -605,7 +605,7 @@ func (d *decoder) cfg(fields []textField) {
 			}
 			d.o.Replace = append(d.o.Replace, r)
 		case "delete":
-			r := Delete{Line: f.line}
+			r := OverlayDelete{Line: f.line}
 			for _, g := range d.msg(f) {
 				switch g.name {
 				case "file":
@@ -616,7 +616,7 @@ func (d *decoder) cfg(fields []textField) {
 			}
 			d.o.Delete = append(d.o.Delete, r)
 		case "add":
-			r := Add{Line: f.line}
+			r := OverlayAdd{Line: f.line}
 			for _, g := range d.msg(f) {
 				switch g.name {
 				case "file":
@@ -631,7 +631,7 @@ func (d *decoder) cfg(fields []textField) {
 			}
 			d.o.Add = append(d.o.Add, r)
 		case "lookaside":
-			r := Lookaside{Line: f.line}
+			r := OverlayLookaside{Line: f.line}
 			for _, g := range d.msg(f) {
 				switch g.name {
 				case "file", "files":
@@ -648,7 +648,7 @@ func (d *decoder) cfg(fields []textField) {
 			}
 			d.o.Lookaside = append(d.o.Lookaside, r)
 		case "patch":
-			r := PatchDirective{Line: f.line}
+			r := OverlayPatch{Line: f.line}
 			for _, g := range d.msg(f) {
 				switch g.name {
 				case "file":

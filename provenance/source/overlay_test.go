@@ -23,7 +23,7 @@ func TestParseOverlayCorpus(t *testing.T) {
 	}
 	want := &Overlay{
 		Path: "PATCHES/debrand.cfg",
-		Add:  []Add{{File: "PATCHES/0001-remove-rhel-reference.patch", Line: 1}},
+		Add:  []OverlayAdd{{File: "PATCHES/0001-remove-rhel-reference.patch", Line: 1}},
 		SpecChange: &SpecChange{
 			Line:      5,
 			File:      []SpecFileOp{{Name: "0001-remove-rhel-reference.patch", Type: "Patch", Add: true, Line: 6}},
