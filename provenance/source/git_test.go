@@ -125,7 +125,12 @@ func TestGitLoadAndIntroduced(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	s := FromRepository("mem", repo, "master", WithHistory())
+	var last Progress
+	s := FromRepository("mem", repo, "master", WithHistory(), WithProgress(func(p Progress) {
+		if p.Stage == "history" {
+			last = p
+		}
+	}))
 	p, err := s.Load(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -148,6 +153,9 @@ func TestGitLoadAndIntroduced(t *testing.T) {
 		if f.Introduced.Commit != h[c].String() {
 			t.Errorf("%s introduced by %s, want %s (%s)", path, f.Introduced.Commit, h[c], c)
 		}
+	}
+	if last.Total == 0 || last.Done != last.Total {
+		t.Errorf("history progress: %+v", last)
 	}
 	if p.SpecIntroduced == nil || p.SpecIntroduced.Commit != h["c6"].String() || p.SpecIntroduced.Subject != "bump release" {
 		t.Errorf("spec introduced %+v", p.SpecIntroduced)

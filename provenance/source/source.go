@@ -157,9 +157,12 @@ type Source interface {
 
 // Progress reports the advance of long work (history walks, SRPM reads).
 type Progress struct {
-	// Stage names the work: "read", "payload", "history".
+	// Stage names the work: "read" (files of a directory or git tree),
+	// "payload" (an SRPM; Done and Total count bytes of the file) or
+	// "history" (a first-parent walk; Done counts commits, Total is set
+	// on the last report).
 	Stage string
-	// Done counts units done (files, bytes or commits, per Stage).
+	// Done counts units done.
 	Done int64
 	// Total is the number of units expected, or 0 when unknown.
 	Total int64
