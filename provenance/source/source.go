@@ -155,6 +155,23 @@ type Source interface {
 	Load(ctx context.Context) (*Package, error)
 }
 
+// HistorySource is a Source that knows the history of its files (a
+// GitSource); callers may test for it with a type assertion.
+type HistorySource interface {
+	Source
+	// History returns the commits that changed path, newest first.
+	History(ctx context.Context, path string) ([]FileCommit, error)
+	// Introduced returns, per path, the commit that introduced its
+	// current content.
+	Introduced(ctx context.Context, paths []string) (map[string]*FileCommit, error)
+}
+
+var (
+	_ HistorySource = (*GitSource)(nil)
+	_ Source        = (*FSSource)(nil)
+	_ Source        = (*SRPMSource)(nil)
+)
+
 // Progress reports the advance of long work (history walks, SRPM reads).
 type Progress struct {
 	// Stage names the work: "read" (files of a directory or git tree),
