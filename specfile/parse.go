@@ -38,11 +38,10 @@ func ParseBytes(data []byte, opts Options) (*Spec, error) {
 
 // srcFile is one file on the reader's stack (the spec or an %include).
 type srcFile struct {
-	name  string
-	data  string
-	pos   int
-	line  int      // last physical line read
-	lines []string // physical lines, for comment blocks (main file only)
+	name string
+	data string
+	pos  int
+	line int // last physical line read
 }
 
 // condFrame is one open conditional.
@@ -91,12 +90,14 @@ type parser struct {
 	curFile  string
 	curLine  int
 	curText  string
+	curOff   int // byte offset of the current logical line in its file
 	refs     []refEvent
 	pending  []pendingRef
 	prepSeen bool
 }
 
 type lineInfo struct {
+	off  int
 	text string
 	file string
 	line int
@@ -290,6 +291,10 @@ type contScanner struct{ pc, bc, xc, nc int }
 
 // add scans one more physical line and reports whether another is needed.
 func (c *contScanner) add(s string) bool {
+	if c.pc == 0 && c.bc == 0 && c.xc == 0 && strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '\\') < 0 {
+		c.nc = 0
+		return false
+	}
 	for i := 0; i < len(s); i++ {
 		for i < len(s) && !contSpecial[s[i]] {
 			i++
@@ -424,6 +429,7 @@ func (p *parser) run() error {
 		}
 		f := p.files[len(p.files)-1]
 		start, startLine := f.pos, f.line+1
+		p.curOff = start
 		var cont contScanner
 		for f.pos < len(f.data) {
 			i := strings.IndexByte(f.data[f.pos:], '\n')
@@ -456,28 +462,18 @@ func (p *parser) run() error {
 	return p.finish()
 }
 
-// physLines returns the file's physical lines (computed once, on demand).
-func (f *srcFile) physLines() []string {
-	if f.lines == nil {
-		f.lines = splitLines(f.data)
-	}
-	return f.lines
-}
-
-func splitLines(s string) []string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > 0 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	for i, l := range lines {
-		lines[i] = strings.TrimSuffix(l, "\r")
-	}
-	return lines
-}
-
 // logicalLine processes one logical line (one or more physical lines).
 func (p *parser) logicalLine(raw string, f *srcFile, line int) error {
 	p.curFile, p.curLine = f.name, line
+	if strings.IndexByte(raw, '%') < 0 {
+		// no macro, no directive, no section header: only the section's
+		// own reading of the line is left
+		if !p.reading() || p.inertSection() {
+			return nil
+		}
+		p.refs = p.refs[:0]
+		return p.subLine(trimLineEnd(raw), trimRightSpace(raw), f, line, true)
+	}
 	kind, _ := classify(raw)
 	expand := p.reading()
 	if kind == lkElif || kind == lkElifarch || kind == lkElifos {
@@ -520,6 +516,23 @@ func (p *parser) snapConds() []condSnap {
 	return cs
 }
 
+// inertSection reports whether lines of the current section only matter
+// through their macros and directives (text sections and scriptlets that
+// cannot apply patches).
+func (p *parser) inertSection() bool {
+	switch p.section {
+	case "preamble", "package", "patchlist", "sourcelist", "prep", "build", "install", "check", "conf", "clean", "generate_buildrequires":
+		return false
+	}
+	return true
+}
+
+// trimLineEnd removes one trailing "\n" or "\r\n".
+func trimLineEnd(s string) string {
+	s = strings.TrimSuffix(s, "\n")
+	return strings.TrimSuffix(s, "\r")
+}
+
 func (p *parser) subLine(text, raw string, f *srcFile, line int, firstSub bool) error {
 	kind, word := classify(text)
 	if kind != lkNone {
@@ -538,7 +551,7 @@ func (p *parser) subLine(text, raw string, f *srcFile, line int, firstSub bool) 
 	case "patchlist", "sourcelist":
 		s := strings.TrimSpace(t)
 		if s != "" && !strings.HasPrefix(s, "#") {
-			p.listLines = append(p.listLines, lineInfo{text: s, file: f.name, line: line, raw: raw, cs: p.snapConds()})
+			p.listLines = append(p.listLines, lineInfo{off: p.curOff, text: s, file: f.name, line: line, raw: raw, cs: p.snapConds()})
 		}
 		return nil
 	case "prep", "build", "install", "check", "conf", "clean", "generate_buildrequires":
@@ -731,7 +744,12 @@ func (p *parser) endSection(int) {
 		return
 	}
 	if last := &secs[len(secs)-1]; last.EndLine == 0 {
-		last.EndLine = len(p.mainFile.physLines())
+		d := p.mainFile.data
+		n := strings.Count(d, "\n")
+		if d != "" && d[len(d)-1] != '\n' {
+			n++
+		}
+		last.EndLine = n
 	}
 }
 
@@ -1030,7 +1048,7 @@ func (p *parser) addSource(isPatch bool, num int, nonum bool, value string, from
 	}
 	d := PatchDecl{Number: num, File: sourceBase(value), Value: value, FromList: fromList, DeclFile: file, Line: line, Package: p.curPkg}
 	if p.mainFile != nil && file == p.mainFile.name {
-		d.Comment, d.CommentLine = commentAbove(p.mainFile.physLines(), line)
+		d.Comment, d.CommentLine = commentBefore(p.mainFile.data, p.curOff, line)
 	}
 	sd := p.e.expandThis("%{_sourcedir}")
 	full := sd + "/" + d.File
@@ -1060,28 +1078,29 @@ func refFlag(isPatch bool) mflags {
 	return mRefSource
 }
 
-// commentAbove returns the block of '#' lines directly above line (1-based).
-func commentAbove(lines []string, line int) (string, int) {
-	i := line - 2
-	end := i
-	for i >= 0 && i < len(lines) {
-		t := strings.TrimSpace(lines[i])
-		if !strings.HasPrefix(t, "#") {
+// commentBefore returns the block of '#' lines that ends right before the
+// line starting at byte off (line number line) of data.
+func commentBefore(data string, off, line int) (string, int) {
+	var rev []string
+	end := off
+	for end > 0 {
+		// the previous physical line is data[st:end-1] (end-1 is its '\n')
+		st := strings.LastIndexByte(data[:end-1], '\n') + 1
+		l := strings.TrimSpace(data[st : end-1])
+		if !strings.HasPrefix(l, "#") {
 			break
 		}
-		i--
+		l = strings.TrimPrefix(strings.TrimPrefix(l, "#"), " ")
+		rev = append(rev, l)
+		end = st
 	}
-	if i == end {
+	if len(rev) == 0 {
 		return "", 0
 	}
-	var out []string
-	for k := i + 1; k <= end; k++ {
-		t := strings.TrimSpace(lines[k])
-		t = strings.TrimPrefix(t, "#")
-		t = strings.TrimPrefix(t, " ")
-		out = append(out, t)
+	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+		rev[i], rev[j] = rev[j], rev[i]
 	}
-	return strings.Join(out, "\n"), i + 2
+	return strings.Join(rev, "\n"), line - len(rev)
 }
 
 func (p *parser) flushList() error {
@@ -1092,6 +1111,7 @@ func (p *parser) flushList() error {
 	lines := p.listLines
 	p.listLines, p.listKind = nil, ""
 	for _, l := range lines {
+		p.curOff = l.off
 		if err := p.addSource(isPatch, 0, true, l.text, true, l.file, l.line, l.cs); err != nil {
 			return err
 		}
