@@ -68,6 +68,8 @@ type parser struct {
 	e        *engine
 	files    []*srcFile
 	mainFile *srcFile
+	sdEntry  *macroEntry
+	sdValue  string
 	stack    []*condFrame
 	ver      int
 
@@ -177,11 +179,16 @@ func newParser(data []byte, opts Options) *parser {
 	if osName == "" {
 		osName = "linux"
 	}
-	for _, n := range []string{"_target_cpu", "_target_arch", "_arch", "_build_cpu", "_build_arch", "_host_cpu"} {
-		e.define(n, "", false, arch, levelCmdline, 0)
+	// the base table already holds x86_64/linux; macro files may differ
+	if arch != "x86_64" || len(t.Macros) > 0 {
+		for _, n := range archMacros {
+			e.define(n, "", false, arch, levelCmdline, 0)
+		}
 	}
-	for _, n := range []string{"_target_os", "_os", "_build_os", "_host_os"} {
-		e.define(n, "", false, osName, levelCmdline, 0)
+	if osName != "linux" || len(t.Macros) > 0 {
+		for _, n := range osMacros {
+			e.define(n, "", false, osName, levelCmdline, 0)
+		}
 	}
 	for _, w := range t.With {
 		e.define("_with_"+w, "", false, "--with-"+w, levelCmdline, 0)
@@ -212,6 +219,8 @@ func sortedKeys(m map[string]string) []string {
 }
 
 var (
+	archMacros = []string{"_target_cpu", "_target_arch", "_arch", "_build_cpu", "_build_arch", "_host_cpu"}
+	osMacros   = []string{"_target_os", "_os", "_build_os", "_host_os"}
 	baseOnce   [2]sync.Once
 	baseTables [2]map[string]*macroEntry
 )
@@ -230,6 +239,12 @@ func baseTable(ver int) map[string]*macroEntry {
 		defs, _ := ParseMacroFile("<defaults>", []byte(defaultMacros))
 		for _, d := range defs {
 			e.define(d.Name, d.Opts, d.Parametric, d.Body, levelMacroFiles, 0)
+		}
+		for _, n := range archMacros {
+			e.define(n, "", false, "x86_64", levelCmdline, 0)
+		}
+		for _, n := range osMacros {
+			e.define(n, "", false, "linux", levelCmdline, 0)
 		}
 		baseTables[k] = e.tab.m
 	})
@@ -1050,8 +1065,7 @@ func (p *parser) addSource(isPatch bool, num int, nonum bool, value string, from
 	if p.mainFile != nil && file == p.mainFile.name {
 		d.Comment, d.CommentLine = commentBefore(p.mainFile.data, p.curOff, line)
 	}
-	sd := p.e.expandThis("%{_sourcedir}")
-	full := sd + "/" + d.File
+	full := p.sourceDir() + "/" + d.File
 	if isPatch {
 		byNum[num] = len(p.spec.Patches)
 		p.spec.Patches = append(p.spec.Patches, d)
@@ -1119,8 +1133,18 @@ func (p *parser) flushList() error {
 	return nil
 }
 
+// sourceDir is %{_sourcedir}, expanded again only when its definition
+// changed.
+func (p *parser) sourceDir() string {
+	me := p.e.tab.get("_sourcedir")
+	if me != p.sdEntry || p.sdValue == "" {
+		p.sdEntry, p.sdValue = me, p.e.expandThis("%{_sourcedir}")
+	}
+	return p.sdValue
+}
+
 func (p *parser) declRefs(ds []PatchDecl) []declRef {
-	sd := p.e.expandThis("%{_sourcedir}")
+	sd := p.sourceDir()
 	out := make([]declRef, 0, len(ds))
 	for _, d := range ds {
 		out = append(out, declRef{num: d.Number, path: sd + "/" + d.File})
