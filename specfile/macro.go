@@ -29,7 +29,7 @@ const (
 // builtinFunc implements a built-in macro. args[0] is the macro name. For
 // mParse builtins called as `%name rest`, rest is the text after the name
 // and the function returns how many bytes of it it consumed.
-type builtinFunc func(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int
+type builtinFunc func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int
 
 type macroEntry struct {
 	name       string
@@ -118,6 +118,7 @@ type engine struct {
 	patchList    func() []declRef // declared patches so far, declaration order
 	sourceList   func() []declRef
 
+	free   []*obuf     // reusable output buffers
 	me     *macroEntry // current macro (for %{lua:} context)
 	inCall []string    // names of macros being expanded
 }
@@ -176,20 +177,41 @@ func (e *engine) expand(s string) (string, error) {
 	if strings.IndexByte(s, '%') < 0 {
 		return s, e.fatal
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	e.expandMacro(&b, s)
-	if e.fatal != nil {
-		return b.String(), e.fatal
-	}
-	return b.String(), nil
+	return e.expandThis(s), e.fatal
 }
 
 // expandThis expands src into a new string (rpm's expandThis).
 func (e *engine) expandThis(src string) string {
-	var b strings.Builder
-	e.expandMacro(&b, src)
-	return b.String()
+	b := e.getBuf()
+	e.expandMacro(b, src)
+	out := string(b.b)
+	e.putBuf(b)
+	return out
+}
+
+// obuf is an output buffer for expansions; buffers are reused through
+// the engine's free list, so only the final string is allocated.
+type obuf struct{ b []byte }
+
+func (o *obuf) writeString(s string) { o.b = append(o.b, s...) }
+func (o *obuf) writeByte(c byte)     { o.b = append(o.b, c) }
+func (o *obuf) String() string       { return string(o.b) }
+func (o *obuf) Len() int             { return len(o.b) }
+
+func (e *engine) getBuf() *obuf {
+	if n := len(e.free); n > 0 {
+		b := e.free[n-1]
+		e.free = e.free[:n-1]
+		b.b = b.b[:0]
+		return b
+	}
+	return &obuf{b: make([]byte, 0, 256)}
+}
+
+func (e *engine) putBuf(b *obuf) {
+	if cap(b.b) <= 1<<16 && len(e.free) < 16 {
+		e.free = append(e.free, b)
+	}
 }
 
 func isHSpace(c byte) bool { return c == ' ' || c == '\t' }
@@ -266,7 +288,7 @@ func setNegateAndCheck(s string, i int) (int, bool, bool) {
 }
 
 // expandMacro is rpm's expandMacro: it appends the expansion of src to b.
-func (e *engine) expandMacro(b *strings.Builder, src string) {
+func (e *engine) expandMacro(b *obuf, src string) {
 	if e.fatal != nil {
 		return
 	}
@@ -285,24 +307,24 @@ func (e *engine) expandMacro(b *strings.Builder, src string) {
 			if !e.spend(len(src) - s) {
 				return
 			}
-			b.WriteString(src[s:])
+			b.writeString(src[s:])
 			return
 		}
 		if j > 0 {
 			if !e.spend(j) {
 				return
 			}
-			b.WriteString(src[s : s+j])
+			b.writeString(src[s : s+j])
 			s += j
 		}
 		s++ // past '%'
 		if s >= len(src) {
-			b.WriteByte('%')
+			b.writeByte('%')
 			e.spend(1)
 			continue
 		}
 		if src[s] == '%' {
-			b.WriteByte('%')
+			b.writeByte('%')
 			e.spend(1)
 			s++
 			continue
@@ -310,7 +332,7 @@ func (e *engine) expandMacro(b *strings.Builder, src string) {
 		se := findMacroEnd(src, s)
 		if se < 0 {
 			e.warn("unterminated %c: %s", src[s], shorten(src[s:], 40))
-			b.WriteByte('%')
+			b.writeByte('%')
 			continue
 		}
 		f, fe, g, ge, lastc := -1, -1, -1, -1, -1
@@ -350,7 +372,7 @@ func (e *engine) expandMacro(b *strings.Builder, src string) {
 			}
 		}
 		if fe-f <= 0 {
-			b.WriteByte('%')
+			b.writeByte('%')
 			e.spend(1)
 			continue
 		}
@@ -374,7 +396,7 @@ func (e *engine) expandMacro(b *strings.Builder, src string) {
 		}
 		if me == nil {
 			e.noteUnknown(name, src[s-1:se])
-			b.WriteByte('%')
+			b.writeByte('%')
 			e.spend(1)
 			continue
 		}
@@ -456,7 +478,7 @@ func splitQuoted(args []string, s string) []string {
 	return args
 }
 
-func (e *engine) doMacro(b *strings.Builder, me *macroEntry, args []string) {
+func (e *engine) doMacro(b *obuf, me *macroEntry, args []string) {
 	prev := e.me
 	defer func() { e.me = prev }()
 	if me.flags&mFunc != 0 {
@@ -485,7 +507,7 @@ func (e *engine) doMacro(b *strings.Builder, me *macroEntry, args []string) {
 	}
 	if me.flags&mLiteral != 0 {
 		if e.spend(len(me.body)) {
-			b.WriteString(me.body)
+			b.writeString(me.body)
 		}
 		return
 	}
@@ -581,11 +603,11 @@ func (e *engine) freeArgs() {
 
 // doShell handles %(...): never run. A few harmless idioms are evaluated
 // statically; everything else expands to nothing and is reported.
-func (e *engine) doShell(b *strings.Builder, cmd, call string) {
+func (e *engine) doShell(b *obuf, cmd, call string) {
 	expanded := e.expandThis(cmd)
 	if out, ok := staticShell(expanded); ok {
 		if e.spend(len(out)) {
-			b.WriteString(out)
+			b.writeString(out)
 		}
 		return
 	}
@@ -593,7 +615,7 @@ func (e *engine) doShell(b *strings.Builder, cmd, call string) {
 }
 
 // doExpression appends the value of an rpm expression.
-func (e *engine) doExpression(b *strings.Builder, expr string, expand bool) {
+func (e *engine) doExpression(b *obuf, expr string, expand bool) {
 	v, err := evalExpr(expr, e, expand)
 	if err != nil {
 		e.warn("%v", err)
@@ -601,7 +623,7 @@ func (e *engine) doExpression(b *strings.Builder, expr string, expand bool) {
 	}
 	s := v.String()
 	if e.spend(len(s)) {
-		b.WriteString(s)
+		b.writeString(s)
 	}
 }
 

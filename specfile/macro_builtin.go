@@ -15,7 +15,7 @@ func (e *engine) installBuiltins() {
 	}
 	add("define", 1, mParse, biDefine(false))
 	add("global", 1, mParse, biDefine(true))
-	add("undefine", 1, 0, func(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
+	add("undefine", 1, 0, func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
 		n := args[1]
 		if !validMacroName(n) {
 			e.warn("macro %%%s has illegal name (%%undefine)", n)
@@ -28,7 +28,7 @@ func (e *engine) installBuiltins() {
 		e.tab.pop(n)
 		return 0
 	})
-	add("dnl", 1, mParse, func(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
+	add("dnl", 1, mParse, func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
 		if !hasRest {
 			return 0
 		}
@@ -37,7 +37,7 @@ func (e *engine) installBuiltins() {
 		}
 		return len(rest)
 	})
-	add("lua", 1, mParse, func(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
+	add("lua", 1, mParse, func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
 		if hasRest {
 			// `%lua` followed by text: rpm would run the rest; we do not.
 			e.unresolved("lua", "%lua"+rest)
@@ -47,10 +47,10 @@ func (e *engine) installBuiltins() {
 		return 0
 	})
 	simple := func(name string, f func(e *engine, arg string) string) {
-		add(name, 1, 0, func(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
+		add(name, 1, 0, func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
 			out := f(e, args[1])
 			if e.spend(len(out)) {
-				b.WriteString(out)
+				b.writeString(out)
 			}
 			return 0
 		})
@@ -123,25 +123,25 @@ func (e *engine) installBuiltins() {
 	})
 	simple("P", func(e *engine, a string) string { return e.expandThis("%PATCH" + a) })
 	simple("S", func(e *engine, a string) string { return e.expandThis("%SOURCE" + a) })
-	add("getconfdir", 0, 0, func(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
-		b.WriteString("/usr/lib/rpm")
+	add("getconfdir", 0, 0, func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
+		b.writeString("/usr/lib/rpm")
 		return 0
 	})
-	add("getncpus", -1, 0, func(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
-		b.WriteString("1")
+	add("getncpus", -1, 0, func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
+		b.writeString("1")
 		return 0
 	})
-	add("dump", 0, 0, func(*engine, *strings.Builder, *macroEntry, []string, string, bool) int { return 0 })
-	add("trace", 0, 0, func(*engine, *strings.Builder, *macroEntry, []string, string, bool) int { return 0 })
-	add("verbose", -1, mParse, func(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
+	add("dump", 0, 0, func(*engine, *obuf, *macroEntry, []string, string, bool) int { return 0 })
+	add("trace", 0, 0, func(*engine, *obuf, *macroEntry, []string, string, bool) int { return 0 })
+	add("verbose", -1, mParse, func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
 		if hasRest || len(args) < 2 {
-			b.WriteByte('0')
+			b.writeByte('0')
 		}
 		return 0
 	})
 	// %patches and %sources are Lua in rpm's macros file; computed here.
 	list := func(name string, get func(e *engine) []declRef, kind string) {
-		add(name, 0, 0, func(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
+		add(name, 0, 0, func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
 			if get == nil {
 				return 0
 			}
@@ -150,7 +150,7 @@ func (e *engine) installBuiltins() {
 				if !e.spend(len(s)) {
 					return 0
 				}
-				b.WriteString(s)
+				b.writeString(s)
 				if e.onRef != nil {
 					e.onRef(kind, d.num)
 				}
@@ -185,11 +185,11 @@ func (e *engine) installBuiltins() {
 		})
 		add("sub", -1, 0, biSub)
 		add("rep", -1, 0, biRep)
-		add("rpmversion", 0, 0, func(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
-			b.WriteString(strconv.Itoa(e.rpmver/100) + "." + strconv.Itoa(e.rpmver%100) + ".0")
+		add("rpmversion", 0, 0, func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
+			b.writeString(strconv.Itoa(e.rpmver/100) + "." + strconv.Itoa(e.rpmver%100) + ".0")
 			return 0
 		})
-		add("gsub", -1, 0, func(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
+		add("gsub", -1, 0, func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
 			e.unresolved("lua", "%{gsub:"+strings.Join(args[1:], " ")+"}")
 			return 0
 		})
@@ -197,7 +197,7 @@ func (e *engine) installBuiltins() {
 }
 
 func biDefine(global bool) builtinFunc {
-	return func(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
+	return func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
 		level := e.level
 		if global {
 			level = levelGlobal
@@ -226,7 +226,7 @@ func luaArgs(args []string) []string {
 
 // biSub is rpm 4.19's %{sub S I J} (Lua string.sub with 1-based,
 // negative-from-end indexes).
-func biSub(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
+func biSub(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
 	a := luaArgs(args)
 	if len(a) < 2 {
 		return 0
@@ -256,13 +256,13 @@ func biSub(e *engine, b *strings.Builder, me *macroEntry, args []string, rest st
 		j = n
 	}
 	if i <= j {
-		b.WriteString(s[i-1 : j])
+		b.writeString(s[i-1 : j])
 	}
 	return 0
 }
 
 // biRep is rpm 4.19's %{rep S N [SEP]}.
-func biRep(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
+func biRep(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
 	a := luaArgs(args)
 	if len(a) < 2 {
 		return 0
@@ -280,16 +280,16 @@ func biRep(e *engine, b *strings.Builder, me *macroEntry, args []string, rest st
 	}
 	for k := 0; k < n; k++ {
 		if k > 0 {
-			b.WriteString(sep)
+			b.writeString(sep)
 		}
-		b.WriteString(a[0])
+		b.writeString(a[0])
 	}
 	return 0
 }
 
 // biAutopatch implements %autopatch (Lua in rpm): it records the patches
 // to apply through the engine's onAutopatch callback and emits nothing.
-func biAutopatch(e *engine, b *strings.Builder, me *macroEntry, args []string, rest string, hasRest bool) int {
+func biAutopatch(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
 	var ap autopatchArgs
 	words := args[1:]
 	var pos []string
