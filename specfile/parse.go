@@ -410,7 +410,7 @@ var lineKinds = []struct {
 // classify returns the conditional kind of a line (leading blanks skipped).
 func classify(line string) (lineKind, string) {
 	s := trimLeftSpace(line)
-	if !strings.HasPrefix(s, "%") {
+	if len(s) < 3 || s[0] != '%' || (s[1] != 'e' && s[1] != 'i') {
 		return lkNone, ""
 	}
 	for _, k := range lineKinds {
