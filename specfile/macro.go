@@ -119,6 +119,7 @@ type engine struct {
 	sourceList   func() []declRef
 
 	free   []*obuf     // reusable output buffers
+	frames []*argFrame // automatic macros of the parametric calls in progress
 	me     *macroEntry // current macro (for %{lua:} context)
 	inCall []string    // names of macros being expanded
 }
@@ -377,7 +378,7 @@ func (e *engine) expandMacro(b *obuf, src string) {
 			continue
 		}
 		name := src[f:fe]
-		me := e.tab.get(name)
+		me := e.lookup(name)
 		if me != nil && me.flags&mAuto != 0 && e.level > me.level {
 			me = nil
 		}
@@ -534,9 +535,13 @@ func (e *engine) doMacro(b *obuf, me *macroEntry, args []string) {
 func (e *engine) setupArgs(me *macroEntry, args []string) bool {
 	e.level++
 	lv := e.level
-	auto := mAuto | mLiteral
-	e.define("0", "", false, me.name, lv, auto)
-	e.define("**", "", false, strings.Join(args[1:], " "), lv, auto)
+	fr := &argFrame{level: lv, ents: make([]macroEntry, 0, 5+len(args))}
+	e.frames = append(e.frames, fr)
+	def := func(name, body string) {
+		fr.ents = append(fr.ents, macroEntry{name: name, body: body, level: lv, flags: mAuto | mLiteral})
+	}
+	def("0", me.name)
+	def("**", strings.Join(args[1:], " "))
 	var pos []string
 	ok := true
 	if me.opts == "-" {
@@ -562,7 +567,7 @@ func (e *engine) setupArgs(me *macroEntry, args []string) bool {
 				}
 				takes := idx+1 < len(me.opts) && me.opts[idx+1] == ':'
 				if !takes {
-					e.define("-"+string(c), "", false, "-"+string(c), lv, auto)
+					def("-"+string(c), "-"+string(c))
 					continue
 				}
 				var val string
@@ -576,8 +581,8 @@ func (e *engine) setupArgs(me *macroEntry, args []string) bool {
 					ok = false
 					break
 				}
-				e.define("-"+string(c), "", false, "-"+string(c)+" "+val, lv, auto)
-				e.define("-"+string(c)+"*", "", false, val, lv, auto)
+				def("-"+string(c), "-"+string(c)+" "+val)
+				def("-"+string(c)+"*", val)
 				break
 			}
 			if !ok {
@@ -588,17 +593,47 @@ func (e *engine) setupArgs(me *macroEntry, args []string) bool {
 	if !ok {
 		return false
 	}
-	e.define("#", "", false, strconv.Itoa(len(pos)), lv, auto)
+	def("#", strconv.Itoa(len(pos)))
 	for i, p := range pos {
-		e.define(strconv.Itoa(i+1), "", false, p, lv, auto)
+		def(strconv.Itoa(i+1), p)
 	}
-	e.define("*", "", false, strings.Join(pos, " "), lv, auto)
+	def("*", strings.Join(pos, " "))
 	return true
+}
+
+// argFrame holds the automatic macros (%0, %1, %#, %-x ...) of one call
+// of a parametric macro; they are visible only at that call's level.
+type argFrame struct {
+	level int
+	ents  []macroEntry
 }
 
 func (e *engine) freeArgs() {
 	e.tab.popScope(e.level)
+	if n := len(e.frames); n > 0 && e.frames[n-1].level == e.level {
+		e.frames = e.frames[:n-1]
+	}
 	e.level--
+}
+
+// lookup finds a macro: automatic names (which user macros cannot have)
+// in the current call's frame, others in the table.
+func (e *engine) lookup(name string) *macroEntry {
+	c := name[0]
+	if isDigit(c) || c == '*' || c == '#' || c == '-' {
+		n := len(e.frames)
+		if n == 0 || e.frames[n-1].level != e.level {
+			return nil
+		}
+		ents := e.frames[n-1].ents
+		for i := len(ents) - 1; i >= 0; i-- {
+			if ents[i].name == name {
+				return &ents[i]
+			}
+		}
+		return nil
+	}
+	return e.tab.get(name)
 }
 
 // doShell handles %(...): never run. A few harmless idioms are evaluated

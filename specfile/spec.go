@@ -301,7 +301,7 @@ func (s *Spec) Expand(text string) (string, error) {
 	// a private overlay: definitions made by text do not change the spec
 	e.tab = &macroTable{m: maps.Clone(s.eng.tab.m), base: s.eng.tab.base}
 	e.fatal = nil
-	e.depth, e.level, e.inCall = 0, 0, nil
+	e.depth, e.level, e.inCall, e.frames, e.free = 0, 0, nil, nil, nil
 	e.budget = 16 << 20
 	e.onUnresolved, e.onWarning, e.onRef, e.onAutopatch = nil, nil, nil, nil
 	return e.expand(text)
