@@ -305,8 +305,8 @@ var contSpecial = func() (t [256]bool) {
 type contScanner struct{ pc, bc, xc, nc int }
 
 // add scans one more physical line and reports whether another is needed.
-func (c *contScanner) add(s string) bool {
-	if c.pc == 0 && c.bc == 0 && c.xc == 0 && strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '\\') < 0 {
+func (c *contScanner) add(s string, pct bool) bool {
+	if c.pc == 0 && c.bc == 0 && c.xc == 0 && !pct && strings.IndexByte(s, '\\') < 0 {
 		c.nc = 0
 		return false
 	}
@@ -446,6 +446,7 @@ func (p *parser) run() error {
 		start, startLine := f.pos, f.line+1
 		p.curOff = start
 		var cont contScanner
+		anyPct := false
 		for f.pos < len(f.data) {
 			i := strings.IndexByte(f.data[f.pos:], '\n')
 			end := len(f.data)
@@ -458,11 +459,13 @@ func (p *parser) run() error {
 			if f.pos-start > maxLogicalLineLen {
 				return p.errAt(f.name, startLine, ErrTooLarge)
 			}
-			if !cont.add(l) {
+			pct := strings.IndexByte(l, '%') >= 0
+			anyPct = anyPct || pct
+			if !cont.add(l, pct) {
 				break
 			}
 		}
-		if err := p.logicalLine(f.data[start:f.pos], f, startLine); err != nil {
+		if err := p.logicalLine(f.data[start:f.pos], f, startLine, anyPct); err != nil {
 			return err
 		}
 		if p.e.fatal != nil {
@@ -478,9 +481,9 @@ func (p *parser) run() error {
 }
 
 // logicalLine processes one logical line (one or more physical lines).
-func (p *parser) logicalLine(raw string, f *srcFile, line int) error {
+func (p *parser) logicalLine(raw string, f *srcFile, line int, hasPct bool) error {
 	p.curFile, p.curLine = f.name, line
-	if strings.IndexByte(raw, '%') < 0 {
+	if !hasPct {
 		// no macro, no directive, no section header: only the section's
 		// own reading of the line is left
 		if !p.reading() || p.inertSection() {
