@@ -146,7 +146,7 @@ func newParser(data []byte, opts Options) *parser {
 	if budget <= 0 {
 		budget = 64<<20 + 64*len(data)
 	}
-	e := &engine{tab: &macroTable{m: make(map[string]*macroEntry, 64), base: baseTable(ver)}, maxDepth: maxDepth, budget: budget, rpmver: ver}
+	e := &engine{tab: &macroTable{m: make(map[string]*macroEntry, 32), base: baseTable(ver)}, maxDepth: maxDepth, budget: budget, rpmver: ver}
 	p.e = e
 	p.spec.macros = e.tab
 	p.spec.eng = e
