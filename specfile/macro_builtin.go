@@ -309,6 +309,8 @@ func biAutopatch(e *engine, b *obuf, me *macroEntry, args []string, rest string,
 		switch opt {
 		case 'v':
 			ap.verbose = true
+		case 'q':
+			// rpm 4.20's quiet flag: changes output, not which patches.
 		case 'p':
 			n, err := strconv.Atoi(val)
 			if err == nil {
@@ -323,7 +325,7 @@ func biAutopatch(e *engine, b *obuf, me *macroEntry, args []string, rest string,
 				ap.hi, ap.hasHi = n, true
 			}
 		default:
-			e.warn("unknown option %c in autopatch(vp:m:M:)", opt)
+			e.warn("unknown option %c in autopatch(vqp:m:M:)", opt)
 			return 0
 		}
 	}
@@ -410,8 +412,8 @@ const defaultMacros = `
 %alpha alpha alphaev56 alphaev6 alphaev67
 %riscv64 riscv64
 %riscv %{riscv64}
-%autosetup(a:b:cDn:TvNS:p:)\
-%setup %{-a} %{-b} %{-c} %{-D} %{-n} %{-T} %{!-v:-q}\
+%autosetup(a:b:cCDn:TvNS:p:)\
+%setup %{-a} %{-b} %{-c} %{-C} %{-D} %{-n} %{-T} %{!-v:-q}\
 %{-S:%global __scm %{-S*}}\
 %{expand:%__scm_setup_%{__scm} %{!-v:-q}}\
 %{!-N:%autopatch %{-v} %{-p:-p%{-p*}}}

@@ -475,3 +475,25 @@ func TestTagsCaseAndSubpackages(t *testing.T) {
 		t.Errorf("version macros %q", v)
 	}
 }
+
+// Options that newer rpm added to %autosetup (-C) and %autopatch (-q)
+// change how sources unpack or how much is printed, never which patches
+// apply: the plan must still hold every patch.
+func TestNewerAutoOptionsKeepThePlan(t *testing.T) {
+	decl := head + "Source0: t.tar.gz\nPatch0: a.patch\nPatch1: b.patch\n%description\nd\n%prep\n"
+	for _, prep := range []string{"%autosetup -C -p1\n", "%setup -q\n%autopatch -q -p1\n", "%autosetup -N\n%autopatch -p1 -q -m 1\n"} {
+		s := mustParse(t, "4.20", decl+prep)
+		want := "0 1"
+		if strings.Contains(prep, "-m 1") {
+			want = "1"
+		}
+		if got := applied(s); got != want {
+			t.Errorf("%q: applied %q, want %q (warnings %v)", prep, got, want, s.Warnings)
+		}
+		for _, a := range s.Plan {
+			if a.Strip != 1 {
+				t.Errorf("%q: %+v, want -p1", prep, a)
+			}
+		}
+	}
+}
