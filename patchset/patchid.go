@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"runtime"
+	"slices"
 )
 
 // PatchIDMode selects one of git patch-id's algorithms.
@@ -85,8 +86,25 @@ type PatchIDScanner struct {
 	sum        [20]byte
 	err        error
 	eof        bool
-	rest       restMode   // what to do with the rest of a long line
-	async      *asyncHash // set while PatchIDs hashes in another goroutine
+	rest       restMode // what to do with the rest of a long line
+
+	// Set while the scanner works on one segment of a parallel run:
+	// inherit delivers the index object names left by the segments before
+	// (git keeps them from patch to patch), needed only if a binary file
+	// comes before this segment's own first index line; ownPre says that
+	// the segment parsed an index line of its own.
+	inherit <-chan preState
+	stop    <-chan struct{}
+	ownPre  bool
+
+	// A segment is scanned in place (buf is the segment) as long as its
+	// lines are complete and no longer than lineMax, the size of the own
+	// line buffer; then the rest is read through the line buffer, so a
+	// long or final line is handled as by a scanner that read it all.
+	lineMax int
+	own     []byte
+	whole   *segJob
+	br      bytes.Reader
 }
 
 // restMode says what happens to the pieces of a line longer than the buffer
@@ -110,6 +128,7 @@ func newPatchIDScanner(r io.Reader, mode PatchIDMode, bufSize int) *PatchIDScann
 	bufSize = max(bufSize, 64)
 	s := &PatchIDScanner{
 		rd:       r,
+		lineMax:  bufSize,
 		buf:      make([]byte, bufSize),
 		nul:      -1,
 		stable:   mode != PatchIDUnstable,
@@ -119,13 +138,13 @@ func newPatchIDScanner(r io.Reader, mode PatchIDMode, bufSize int) *PatchIDScann
 		pre:      make([]byte, 0, 64),
 		post:     make([]byte, 0, 64),
 	}
+	s.own = s.buf
 	s.reset()
 	return s
 }
 
 func (s *PatchIDScanner) reset() {
-	// The hash and the stage are empty here (endPatch flushed them) or,
-	// when hashing is asynchronous, belong to the hashing goroutine.
+	// The hash and the stage are empty here (endPatch flushed them).
 	s.result = [20]byte{}
 	s.patchLen = 0
 	s.before, s.after = -1, -1
@@ -182,7 +201,7 @@ func (s *PatchIDScanner) Scan() bool {
 		// here without a call.
 		for {
 			i := bytes.IndexByte(s.buf[s.r:s.w], '\n')
-			if i < 0 {
+			if i < 0 || i >= s.lineMax {
 				break
 			}
 			line := s.buf[s.r : s.r+i+1]
@@ -224,6 +243,10 @@ func (s *PatchIDScanner) Scan() bool {
 			if s.lineStart(line, false, false) {
 				return true
 			}
+		}
+		if s.whole != nil {
+			s.leaveWhole()
+			continue
 		}
 		if s.rerr != nil {
 			s.eof = true
@@ -299,16 +322,6 @@ func (s *PatchIDScanner) finish() bool {
 // reports whether an id was produced.
 func (s *PatchIDScanner) endPatch() bool {
 	s.flushHunk()
-	if a := s.async; a != nil {
-		// The hashing goroutine reports the id.
-		a.cur.events = append(a.cur.events, hashEvent{at: len(s.stage), end: true, produced: s.patchLen != 0, commit: s.commit})
-		if s.foundNext {
-			s.commit = s.nextCommit
-		} else {
-			s.commit = [20]byte{}
-		}
-		return false
-	}
 	produced := s.patchLen != 0
 	if produced {
 		s.outID, s.outCommit = s.result, s.commit
@@ -322,10 +335,6 @@ func (s *PatchIDScanner) endPatch() bool {
 }
 
 func (s *PatchIDScanner) flushStage() {
-	if s.async != nil {
-		s.async.send(s)
-		return
-	}
 	if len(s.stage) > 0 {
 		s.h.Write(s.stage)
 		s.stage = s.stage[:0]
@@ -335,10 +344,6 @@ func (s *PatchIDScanner) flushStage() {
 // flushHunk is git's flush_one_hunk: add the SHA-1 of what was hashed
 // since the last flush into result, with carry.
 func (s *PatchIDScanner) flushHunk() {
-	if s.async != nil {
-		s.async.cur.events = append(s.async.cur.events, hashEvent{at: len(s.stage)})
-		return
-	}
 	s.flushStage()
 	sum := s.h.Sum(s.sum[:0])
 	s.h.Reset()
@@ -354,14 +359,7 @@ func (s *PatchIDScanner) flushHunk() {
 func (s *PatchIDScanner) update(b []byte) {
 	if len(b) > cap(s.stage)-len(s.stage) {
 		s.flushStage()
-		if s.async != nil {
-			for len(b) > cap(s.stage)-len(s.stage) {
-				k := cap(s.stage) - len(s.stage)
-				s.stage = append(s.stage, b[:k]...)
-				b = b[k:]
-				s.flushStage()
-			}
-		} else if len(b) >= cap(s.stage) {
+		if len(b) >= cap(s.stage) {
 			s.h.Write(b)
 			return
 		}
@@ -534,6 +532,9 @@ func (s *PatchIDScanner) lineStart(line []byte, more, hasNUL bool) bool {
 	if s.before == -1 {
 		switch {
 		case bytes.HasPrefix(line, []byte("GIT binary patch")), bytes.HasPrefix(line, []byte("Binary files")):
+			if s.inherit != nil {
+				s.inheritPre()
+			}
 			s.binary = true
 			s.before = 0
 			s.update(s.pre)
@@ -621,6 +622,8 @@ func (s *PatchIDScanner) parseIndex(line []byte) {
 	}
 	s.pre = append(s.pre[:0], pre...)
 	s.post = append(s.post[:0], post...)
+	s.inherit = nil
+	s.ownPre = true
 }
 
 // cIsSpace is the C library's isspace in the C locale, which atoi uses.
@@ -719,130 +722,517 @@ func scanHunkHeader(line []byte, before, after *int32) {
 // the order `git patch-id` prints them. Memory use does not depend on the
 // input's size.
 //
-// When more than one CPU is available, reading and whitespace stripping
-// run in a second goroutine while the calling goroutine computes SHA-1 and
-// calls fn; r must not be used by others meanwhile.
+// When more than one CPU is available and the input is larger than a
+// block (1 MiB), the input is cut into segments at the lines that start a
+// new patch (40 hex digits, optionally after "commit " or "From "; git
+// starts from a fresh state at each), the segments are scanned in
+// parallel and fn is called in input order from the calling goroutine. r
+// must not be used by others meanwhile, and after an early return (a
+// cancelled ctx) a goroutine may still be reading from r.
 func PatchIDs(r io.Reader, mode PatchIDMode, fn func(id, commit [20]byte)) error {
 	return PatchIDsContext(context.Background(), r, mode, fn)
 }
 
 // PatchIDsContext is PatchIDs that stops with ctx.Err() when ctx is done.
 func PatchIDsContext(ctx context.Context, r io.Reader, mode PatchIDMode, fn func(id, commit [20]byte)) error {
-	s := NewPatchIDScanner(r, mode)
-	if runtime.GOMAXPROCS(0) < 2 {
-		for s.Scan() {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			fn(s.ID(), s.Commit())
-		}
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 2 {
+		return scanIDs(ctx, NewPatchIDScanner(r, mode), fn)
+	}
+	return parallelPatchIDs(ctx, r, mode, fn, parallelConfig{block: defaultBlockSize, workers: workers, scanBuf: patchIDBufSize})
+}
+
+// scanIDs runs one scanner to the end.
+func scanIDs(ctx context.Context, s *PatchIDScanner, fn func(id, commit [20]byte)) error {
+	for s.Scan() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return s.Err()
-	}
-	return s.pipeline(ctx, fn)
-}
-
-// hashEvent marks a point in a batch's data where the hashing goroutine
-// must end a file's hash (git's flush_one_hunk) and, if end is set, report
-// the patch.
-type hashEvent struct {
-	at       int
-	end      bool
-	produced bool
-	commit   [20]byte
-}
-
-// hashBatch is stripped data to hash and the events within it.
-type hashBatch struct {
-	data   []byte
-	events []hashEvent
-}
-
-// asyncHash connects the scanning goroutine to the hashing one. A fixed
-// number of batches circulate, so memory stays bounded.
-type asyncHash struct {
-	cur  *hashBatch
-	free chan *hashBatch
-	full chan *hashBatch
-	done chan struct{}
-}
-
-const asyncBatches = 4
-
-// send hands the current stage to the hashing goroutine and takes an
-// empty one; it ends the scanning goroutine if the consumer is gone.
-func (a *asyncHash) send(s *PatchIDScanner) {
-	a.cur.data = s.stage
-	select {
-	case a.full <- a.cur:
-	case <-a.done:
-		runtime.Goexit()
-	}
-	select {
-	case a.cur = <-a.free:
-	case <-a.done:
-		runtime.Goexit()
-	}
-	s.stage = a.cur.data[:0]
-}
-
-// pipeline runs the scanner in a goroutine and hashes here.
-func (s *PatchIDScanner) pipeline(ctx context.Context, fn func(id, commit [20]byte)) error {
-	a := &asyncHash{
-		free: make(chan *hashBatch, asyncBatches),
-		full: make(chan *hashBatch, asyncBatches),
-		done: make(chan struct{}),
-	}
-	defer close(a.done)
-	a.cur = &hashBatch{data: s.stage}
-	for i := 1; i < asyncBatches; i++ {
-		a.free <- &hashBatch{data: make([]byte, 0, stageSize)}
-	}
-	s.async = a
-	errc := make(chan error, 1)
-	go func() {
-		for s.Scan() {
-		}
-		s.flushStage()
-		errc <- s.err
-		close(a.full)
-	}()
-	h := sha1.New()
-	var result, sum [20]byte
-	for b := range a.full {
-		if err := ctx.Err(); err != nil {
-			return err // the deferred close(a.done) stops the scanner
-		}
-		pos := 0
-		for _, ev := range b.events {
-			h.Write(b.data[pos:ev.at])
-			pos = ev.at
-			if ev.end {
-				if ev.produced {
-					fn(result, ev.commit)
-				}
-				result = [20]byte{}
-				continue
-			}
-			h.Sum(sum[:0])
-			h.Reset()
-			var carry uint16
-			for i := 0; i < 20; i++ {
-				carry += uint16(result[i]) + uint16(sum[i])
-				result[i] = byte(carry)
-				carry >>= 8
-			}
-		}
-		h.Write(b.data[pos:])
-		b.data, b.events = b.data[:0], b.events[:0]
-		a.free <- b
+		fn(s.ID(), s.Commit())
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return <-errc
+	return s.Err()
+}
+
+// defaultBlockSize is how much the parallel reader reads at a time; a
+// segment is cut from about that much input.
+const defaultBlockSize = 1 << 20
+
+// parallelConfig are the knobs of a parallel run (small values in tests
+// make cut points fall everywhere).
+type parallelConfig struct {
+	block   int // bytes read at a time
+	workers int // scanning goroutines
+	scanBuf int // each scanner's line buffer
+}
+
+// preState is the index object names a scanner keeps between patches.
+type preState struct{ pre, post []byte }
+
+type idPair struct{ id, commit [20]byte }
+
+// segJob is one segment of the input: it starts with a line that starts a
+// patch (or at the start of the input) and ends where the next one
+// starts. A fixed number of jobs circulate, so memory stays bounded.
+type segJob struct {
+	data []byte
+	err  error // read error after data (or after the stream)
+
+	// A segment longer than the reader's limit is streamed: its data
+	// comes in chunks over stream (each acknowledged on ack, as the
+	// reader reuses its buffer) and its ids go out over out.
+	stream chan []byte
+	ack    chan struct{}
+	out    chan idPair
+
+	ids     []idPair
+	done    chan struct{} // capacity 1: the worker is done with ids
+	inherit chan preState // capacity 1: sent by the collector
+	scanErr error
+	ownPre  bool
+	pre     []byte
+	post    []byte
+}
+
+type parallelRun struct {
+	cfg    parallelConfig
+	maxSeg int
+	free   chan *segJob
+	work   chan *segJob
+	order  chan *segJob
+	stop   chan struct{}
+}
+
+// readBlock reads into b until it is full, the input ends or fails, or
+// the reader makes no progress.
+func readBlock(r io.Reader, b []byte) (int, error) {
+	n := 0
+	for zero := 0; n < len(b); {
+		k, err := r.Read(b[n:])
+		if k < 0 || k > len(b)-n {
+			return n, errors.New("patchset: invalid Read count")
+		}
+		n += k
+		if err != nil {
+			return n, err
+		}
+		if k == 0 {
+			if zero++; zero >= 100 {
+				return n, io.ErrNoProgress
+			}
+		}
+	}
+	return n, nil
+}
+
+// errReader returns err after the data of its first reader.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+func parallelPatchIDs(ctx context.Context, r io.Reader, mode PatchIDMode, fn func(id, commit [20]byte), cfg parallelConfig) error {
+	first := make([]byte, cfg.block)
+	n, err := readBlock(r, first)
+	if err != nil {
+		// A small input (or one that failed early): one scanner.
+		var rd io.Reader = bytes.NewReader(first[:n])
+		if err != io.EOF {
+			rd = io.MultiReader(rd, errReader{err})
+		}
+		return scanIDs(ctx, newPatchIDScanner(rd, mode, min(n+1, cfg.scanBuf)), fn)
+	}
+	jobs := 2*cfg.workers + 2
+	p := &parallelRun{
+		cfg:    cfg,
+		maxSeg: 4 * cfg.block,
+		free:   make(chan *segJob, jobs),
+		work:   make(chan *segJob, jobs),
+		order:  make(chan *segJob, jobs),
+		stop:   make(chan struct{}),
+	}
+	defer close(p.stop)
+	for i := 0; i < jobs; i++ {
+		p.free <- &segJob{
+			data:    make([]byte, 0, 2*cfg.block),
+			done:    make(chan struct{}, 1),
+			inherit: make(chan preState, 1),
+		}
+	}
+	for i := 0; i < cfg.workers; i++ {
+		go p.worker(newPatchIDScanner(nil, mode, cfg.scanBuf))
+	}
+	go p.reader(r, first)
+	return p.collect(ctx, fn)
+}
+
+// collect calls fn with the ids of the segments in input order and gives
+// each segment the index object names left by those before it.
+func (p *parallelRun) collect(ctx context.Context, fn func(id, commit [20]byte)) error {
+	var cur preState
+	for j := range p.order {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		j.inherit <- cur
+		if j.out != nil {
+			for id := range j.out {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				fn(id.id, id.commit)
+			}
+		} else {
+			<-j.done
+			for _, id := range j.ids {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				fn(id.id, id.commit)
+			}
+		}
+		if j.scanErr != nil {
+			return j.scanErr
+		}
+		if j.ownPre {
+			cur.pre = append(cur.pre[:0], j.pre...)
+			cur.post = append(cur.post[:0], j.post...)
+		}
+		select {
+		case <-j.inherit: // not needed by the segment
+		default:
+		}
+		j.data, j.err, j.ids, j.scanErr = j.data[:0], nil, j.ids[:0], nil
+		j.stream, j.ack, j.out = nil, nil, nil
+		p.free <- j
+	}
+	return ctx.Err()
+}
+
+// worker scans segments with its own scanner.
+func (p *parallelRun) worker(s *PatchIDScanner) {
+	for {
+		var j *segJob
+		select {
+		case j = <-p.work:
+		case <-p.stop:
+			return
+		}
+		if j == nil {
+			return
+		}
+		if j.stream != nil {
+			s.restart(&chanReader{j: j, stop: p.stop}, j.inherit, p.stop)
+		} else {
+			s.restartWhole(j, p.stop)
+		}
+		for s.Scan() {
+			if j.out != nil {
+				select {
+				case j.out <- idPair{s.ID(), s.Commit()}:
+				case <-p.stop:
+					return
+				}
+			} else {
+				j.ids = append(j.ids, idPair{s.ID(), s.Commit()})
+			}
+		}
+		j.scanErr = s.Err()
+		j.ownPre = s.ownPre
+		if s.ownPre {
+			j.pre = append(j.pre[:0], s.pre...)
+			j.post = append(j.post[:0], s.post...)
+		}
+		s.rd, s.inherit, s.whole, s.buf = nil, nil, nil, s.own
+		if j.out != nil {
+			close(j.out)
+		} else {
+			j.done <- struct{}{}
+		}
+	}
+}
+
+// leaveWhole reads the rest of the segment scanned in place through the
+// line buffer.
+func (s *PatchIDScanner) leaveWhole() {
+	j := s.whole
+	s.whole = nil
+	s.br.Reset(s.buf[s.r:s.w])
+	s.rd = &s.br
+	if j.err != nil {
+		s.rd = io.MultiReader(&s.br, errReader{j.err})
+	}
+	s.buf = s.own
+	s.r, s.w, s.searched = 0, 0, 0
+	s.nul = -1
+}
+
+// restartWhole prepares the scanner for the segment j.data, scanned in
+// place, in the state of a new scanner.
+func (s *PatchIDScanner) restartWhole(j *segJob, stop <-chan struct{}) {
+	s.restart(nil, j.inherit, stop)
+	s.whole = j
+	s.buf = j.data
+	s.w, s.searched = len(j.data), len(j.data)
+	s.nul = bytes.IndexByte(j.data, 0)
+}
+
+// restart prepares the scanner for a new segment read from r, in the
+// state of a new scanner.
+func (s *PatchIDScanner) restart(r io.Reader, inherit <-chan preState, stop <-chan struct{}) {
+	s.rd = r
+	s.buf, s.whole = s.own, nil
+	s.r, s.w, s.searched = 0, 0, 0
+	s.rerr, s.err = nil, nil
+	s.nul = -1
+	s.eof = false
+	s.rest = restDrop
+	s.commit = [20]byte{}
+	s.pre, s.post = s.pre[:0], s.post[:0]
+	s.h.Reset()
+	s.stage = s.stage[:0]
+	s.inherit, s.stop, s.ownPre = inherit, stop, false
+	s.reset()
+}
+
+// inheritPre waits for the index object names the segments before this
+// one left.
+func (s *PatchIDScanner) inheritPre() {
+	select {
+	case st := <-s.inherit:
+		s.pre = append(s.pre[:0], st.pre...)
+		s.post = append(s.post[:0], st.post...)
+	case <-s.stop:
+		runtime.Goexit()
+	}
+	s.inherit = nil
+}
+
+// chanReader reads a streamed segment.
+type chanReader struct {
+	j       *segJob
+	cur     []byte
+	pending bool // cur's chunk is not acknowledged yet
+	stop    <-chan struct{}
+}
+
+func (c *chanReader) Read(b []byte) (int, error) {
+	for len(c.cur) == 0 {
+		if c.pending {
+			c.pending = false
+			select {
+			case c.j.ack <- struct{}{}:
+			case <-c.stop:
+				runtime.Goexit()
+			}
+		}
+		select {
+		case chunk, ok := <-c.j.stream:
+			if !ok {
+				if c.j.err != nil {
+					return 0, c.j.err
+				}
+				return 0, io.EOF
+			}
+			c.cur, c.pending = chunk, true
+		case <-c.stop:
+			runtime.Goexit()
+		}
+	}
+	n := copy(b, c.cur)
+	c.cur = c.cur[n:]
+	return n, nil
+}
+
+// startsPatch reports whether the line at data[i:] starts a new patch in
+// git (40 hex digits, optionally after "commit " or "From ", before any
+// NUL) and whether that is decided by the bytes at hand.
+func startsPatch(data []byte, i int, eof bool) (yes, decided bool) {
+	line := data[i:]
+	decided = eof || len(line) >= 47
+	if len(line) > 47 {
+		line = line[:47]
+	}
+	if k := bytes.IndexByte(line, '\n'); k >= 0 {
+		line, decided = line[:k], true
+	}
+	if k := bytes.IndexByte(line, 0); k >= 0 {
+		line, decided = line[:k], true
+	}
+	if !decided {
+		return false, false
+	}
+	switch {
+	case bytes.HasPrefix(line, []byte("commit ")):
+		line = line[7:]
+	case bytes.HasPrefix(line, []byte("From ")):
+		line = line[5:]
+	}
+	var oid [20]byte
+	return oidHex(line, &oid), true
+}
+
+// lastCut returns the start of the last line at or after from that starts
+// a patch, or -1, and where to look again once more data is appended.
+func lastCut(data []byte, from int) (cut, next int) {
+	next = max(from, bytes.LastIndexByte(data, '\n')+1)
+	end := len(data)
+	for {
+		i := bytes.LastIndexByte(data[:end], '\n')
+		ls := i + 1
+		if ls < from || i < 0 {
+			return -1, next
+		}
+		if yes, _ := startsPatch(data, ls, false); yes {
+			return ls, next
+		}
+		end = i
+	}
+}
+
+func (p *parallelRun) getJob() *segJob {
+	select {
+	case j := <-p.free:
+		return j
+	case <-p.stop:
+		runtime.Goexit()
+	}
+	return nil
+}
+
+func (p *parallelRun) send(j *segJob) {
+	select {
+	case p.order <- j:
+	case <-p.stop:
+		runtime.Goexit()
+	}
+	select {
+	case p.work <- j:
+	case <-p.stop:
+		runtime.Goexit()
+	}
+}
+
+// grow reads the next block onto j.data.
+func (p *parallelRun) grow(r io.Reader, buf []byte) ([]byte, error) {
+	buf = slices.Grow(buf, p.cfg.block)
+	n, err := readBlock(r, buf[len(buf):len(buf)+p.cfg.block])
+	return buf[:len(buf)+n], err
+}
+
+// reader cuts the input into segments.
+func (p *parallelRun) reader(r io.Reader, first []byte) {
+	defer close(p.work)
+	defer close(p.order)
+	j := p.getJob()
+	j.data = append(j.data[:0], first...)
+	from := 1 // line starts before from do not start a patch
+	for {
+		cut, next := lastCut(j.data, from)
+		if cut > 0 {
+			nj := p.getJob()
+			nj.data = append(nj.data[:0], j.data[cut:]...)
+			j.data = j.data[:cut]
+			p.send(j)
+			j, from = nj, 1
+		} else if from = next; len(j.data) >= p.maxSeg {
+			if j = p.streamSegment(r, j, from); j == nil {
+				return
+			}
+			from = 1
+		}
+		var err error
+		j.data, err = p.grow(r, j.data)
+		if err != nil {
+			if err != io.EOF {
+				j.err = err
+			}
+			p.send(j)
+			return
+		}
+	}
+}
+
+// streamSegment hands a long segment to a worker piece by piece until the
+// next line that starts a patch; it returns a job holding the rest read so
+// far, or nil at the end of the input. Line starts in j.data before from
+// do not start a patch.
+func (p *parallelRun) streamSegment(r io.Reader, j *segJob, from int) *segJob {
+	j.stream = make(chan []byte)
+	j.ack = make(chan struct{})
+	j.out = make(chan idPair, 64)
+	stream, ack := j.stream, j.ack
+	p.send(j)
+	push := func(b []byte) {
+		if len(b) == 0 {
+			return
+		}
+		select {
+		case stream <- b:
+		case <-p.stop:
+			runtime.Goexit()
+		}
+		select {
+		case <-ack:
+		case <-p.stop:
+			runtime.Goexit()
+		}
+	}
+	// j.data is no longer j's: the worker reads the stream and the
+	// collector waits for the stream's end before it reuses j.
+	buf := j.data
+	if bytes.IndexByte(buf, '\n') < 0 {
+		from = -1 // the next line start is after the next newline
+	}
+	for {
+		// Find the first line start at or after from that starts a
+		// patch or cannot be decided yet.
+		ls := from
+		if ls < 0 {
+			ls = bytes.IndexByte(buf, '\n') + 1
+			if ls == 0 {
+				ls = -1
+			}
+		}
+		for ls >= 0 {
+			yes, decided := startsPatch(buf, ls, false)
+			if yes || !decided {
+				break
+			}
+			k := bytes.IndexByte(buf[ls:], '\n')
+			if k < 0 {
+				ls = -1
+				break
+			}
+			ls += k + 1
+		}
+		if ls >= 0 {
+			if yes, _ := startsPatch(buf, ls, false); yes {
+				push(buf[:ls])
+				nj := p.getJob()
+				nj.data = append(nj.data[:0], buf[ls:]...)
+				close(stream)
+				return nj
+			}
+			push(buf[:ls])
+			buf = append(buf[:0], buf[ls:]...)
+			from = 0
+		} else {
+			push(buf)
+			buf, from = buf[:0], -1
+		}
+		var err error
+		buf, err = p.grow(r, buf)
+		if err != nil {
+			push(buf)
+			if err != io.EOF {
+				j.err = err
+			}
+			close(stream)
+			return nil
+		}
+	}
 }
 
 // AppendPatchIDLine appends the line `git patch-id` prints for an id:

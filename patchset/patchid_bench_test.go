@@ -2,6 +2,7 @@ package patchset
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"testing"
 )
@@ -85,4 +86,21 @@ func TestPatchIDMemoryDoesNotGrow(t *testing.T) {
 		t.Errorf("allocations: %v for %d bytes, %v for %d bytes", small, len(data), large, 40*len(data))
 	}
 	t.Logf("%v allocations for %d bytes and for %d bytes", small, len(data), 40*len(data))
+
+	// The parallel path (AllocsPerRun runs with GOMAXPROCS 1, so PatchIDs
+	// would take the sequential one): a fixed set of segment buffers
+	// circulates, so 3 times the input costs no more allocations.
+	par := func(n int) float64 {
+		return testing.AllocsPerRun(3, func() {
+			err := parallelPatchIDs(context.Background(), &repeatReader{data: data, n: n}, PatchIDStable, func(id, commit [20]byte) {}, parallelConfig{block: 64 << 10, workers: 2, scanBuf: patchIDBufSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	mid, large := par(40), par(120)
+	if large > mid+mid/10 || mid > 200 {
+		t.Errorf("parallel allocations: %v for %d bytes, %v for %d bytes", mid, 40*len(data), large, 120*len(data))
+	}
+	t.Logf("parallel: %v allocations for %d bytes, %v for %d bytes", mid, 40*len(data), large, 120*len(data))
 }

@@ -87,7 +87,35 @@ func comparePatchIDs(t *testing.T, name string, input []byte) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s %s (PatchIDScanner): output differs from git\n%s", name, mode, firstDiff(got, want))
 		}
+		// The parallel path with block sizes that put cut points
+		// everywhere (inside long lines, right at patch starts).
+		for _, cfg := range parallelConfigs {
+			got, err := parallelAll(bytes.NewReader(input), mode, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s %s (parallel %+v): output differs from git\n%s", name, mode, cfg, firstDiff(got, want))
+			}
+		}
 	}
+}
+
+// parallelConfigs are the parallel runs every comparison makes.
+var parallelConfigs = []parallelConfig{
+	{block: 64, workers: 2, scanBuf: 128},
+	{block: 257, workers: 3, scanBuf: 300},
+	{block: 4096, workers: 2, scanBuf: patchIDBufSize},
+	{block: defaultBlockSize, workers: 2, scanBuf: patchIDBufSize},
+}
+
+// parallelAll runs the parallel path with cfg over r.
+func parallelAll(r io.Reader, mode PatchIDMode, cfg parallelConfig) ([]byte, error) {
+	var out []byte
+	err := parallelPatchIDs(context.Background(), r, mode, func(id, commit [20]byte) {
+		out = AppendPatchIDLine(out, id, commit)
+	}, cfg)
+	return out, err
 }
 
 func firstDiff(got, want []byte) string {
@@ -500,4 +528,56 @@ func TestPatchIDsContextCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v after %d ids, want context.Canceled", err, n)
 	}
+}
+
+// TestPatchIDHexLinesAgainstGit mixes lines that start a new patch in git
+// 2.39 (40 hex digits, optionally after "commit " or "From ") or nearly
+// do into messages, file headers and hunks, with long lines, NULs, CRs
+// and binary files without an index line (git keeps the previous patch's
+// index object names for them): each stream runs through the parallel
+// path with cut points everywhere (comparePatchIDs).
+func TestPatchIDHexLinesAgainstGit(t *testing.T) {
+	const hex40 = "0123456789abcdef0123456789ABCDEF01234567"
+	long := strings.Repeat("ab c\t", 3000) // longer than the small buffers and blocks
+	frags := []string{
+		"commit " + hex40 + "\nAuthor: A <a@b>\n\n    subject\n\n",
+		"From " + hex40 + " Mon Sep 17 00:00:00 2001\nSubject: [PATCH] x\n\n" + hex40 + " in a message\n---\n",
+		hex40 + "\n",
+		hex40 + "\r\n",
+		"commit " + hex40 + "\x00 nul after\n",
+		"commit 0123456789abcdef\x000123456789abcdef01234567 nul inside\n",
+		"commit " + hex40[:39] + "g\n",
+		"commit  " + hex40 + "\n",
+		"    " + hex40 + " indented\n",
+		"commit " + hex40 + " " + long + "\n",
+		"From " + hex40 + long + "\n",
+		"diff --git a/x b/x\nindex 1234567..89abcde 100644\n--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n-a\n+b\n " + hex40 + "\n-" + hex40 + "\n+" + hex40 + "\n",
+		"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,4 +1,4 @@\n-a\n" + hex40 + "\n+b\n c\n",
+		"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n-a\ncommit " + hex40 + "\n+b\n",
+		"diff --git a/y b/y\n--- a/y\n+++ b/y\n@@ -1,2 +1,2 @@\n-" + long + "\n+" + long + "\n-x\n+y\n",
+		"diff --git a/b b/b\nindex 89abcde..1234567\nBinary files a/b and b/b differ\n",
+		"diff --git a/b b/b\nindex fedcba9876..0123456789 100644\nGIT binary patch\nliteral 1\nIcmZo*0{{R30RR91\n\n",
+		"diff --git a/c b/c\nBinary files a/c and b/c differ\n",
+		"diff --git a/c b/c\nGIT binary patch\nliteral 0\n\n",
+		"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n\\ short\n",
+		"some text after a hunk\n",
+		"\n",
+		"diff --git a/z b/z\n--- a/z\n+++ b/z\n@@ -1 +1 @@\n-a\x00" + hex40 + "\n+b\r\n",
+	}
+	for seed := uint64(0); seed < 12; seed++ {
+		r := rand.New(rand.NewPCG(seed, 99))
+		var b strings.Builder
+		for i := 0; i < 60; i++ {
+			b.WriteString(frags[r.IntN(len(frags))])
+		}
+		if seed%3 == 0 {
+			b.WriteString("commit " + hex40) // a final line without newline
+		} else if seed%3 == 1 {
+			b.WriteString(hex40[:30])
+		}
+		comparePatchIDs(t, fmt.Sprintf("hex lines seed %d", seed), []byte(b.String()))
+	}
+	// The binary file in the second patch takes the first's index names.
+	comparePatchIDs(t, "binary inherits index", []byte("commit 1111111111111111111111111111111111111111\n\ndiff --git a/x b/x\nindex 1234567..89abcde 100644\nBinary files a/x and b/x differ\n"+
+		"commit 2222222222222222222222222222222222222222\n\n"+strings.Repeat("message line\n", 200)+"diff --git a/y b/y\nBinary files a/y and b/y differ\n"))
 }
