@@ -818,10 +818,10 @@ func readBlock(r io.Reader, b []byte) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if k == 0 {
-			if zero++; zero >= 100 {
-				return n, io.ErrNoProgress
-			}
+		if k > 0 {
+			zero = 0
+		} else if zero++; zero >= 100 {
+			return n, io.ErrNoProgress
 		}
 	}
 	return n, nil

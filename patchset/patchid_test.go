@@ -9,9 +9,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/patchtrace/patchtrace/internal/testenv"
 )
@@ -580,4 +582,77 @@ func TestPatchIDHexLinesAgainstGit(t *testing.T) {
 	// The binary file in the second patch takes the first's index names.
 	comparePatchIDs(t, "binary inherits index", []byte("commit 1111111111111111111111111111111111111111\n\ndiff --git a/x b/x\nindex 1234567..89abcde 100644\nBinary files a/x and b/x differ\n"+
 		"commit 2222222222222222222222222222222222222222\n\n"+strings.Repeat("message line\n", 200)+"diff --git a/y b/y\nBinary files a/y and b/y differ\n"))
+}
+
+// TestPatchIDParallelReadError: a read error in the middle of the input
+// gives, on the parallel path, the ids the sequential scanner gives before
+// it and then the error; short reads and data returned with io.EOF change
+// nothing.
+func TestPatchIDParallelReadError(t *testing.T) {
+	g := newPatchGen(11)
+	for g.b.Len() < 200<<10 {
+		g.patch()
+	}
+	input := g.b.Bytes()
+	boom := errors.New("boom")
+	for _, cut := range []int{5000, 70001, len(input) - 3} {
+		want, err := scanAll(io.MultiReader(bytes.NewReader(input[:cut]), iotest.ErrReader(boom)), PatchIDStable, patchIDBufSize)
+		if !errors.Is(err, boom) {
+			t.Fatalf("sequential: err = %v", err)
+		}
+		for _, cfg := range parallelConfigs {
+			got, err := parallelAll(io.MultiReader(bytes.NewReader(input[:cut]), iotest.ErrReader(boom)), PatchIDStable, cfg)
+			if !errors.Is(err, boom) {
+				t.Errorf("cut %d %+v: err = %v, want boom", cut, cfg, err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("cut %d %+v: ids before the error differ\n%s", cut, cfg, firstDiff(got, want))
+			}
+		}
+	}
+	want, _ := scanAll(bytes.NewReader(input), PatchIDStable, patchIDBufSize)
+	for _, cfg := range parallelConfigs[:2] {
+		for name, r := range map[string]io.Reader{
+			"half":     iotest.HalfReader(bytes.NewReader(input)),
+			"one byte": iotest.OneByteReader(bytes.NewReader(input)),
+			"data+EOF": iotest.DataErrReader(bytes.NewReader(input)),
+		} {
+			got, err := parallelAll(r, PatchIDStable, cfg)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s reader %+v: err = %v\n%s", name, cfg, err, firstDiff(got, want))
+			}
+		}
+	}
+}
+
+// TestPatchIDParallelCancelStops: after a cancelled run the reader and the
+// workers end, wherever they were (tiny blocks: many segments in flight,
+// long segments streamed).
+func TestPatchIDParallelCancelStops(t *testing.T) {
+	g := newPatchGen(12)
+	for g.b.Len() < 1<<20 {
+		g.patch()
+	}
+	before := runtime.NumGoroutine()
+	for _, cfg := range parallelConfigs[:3] {
+		for _, stopAt := range []int{1, 10, 200} {
+			ctx, cancel := context.WithCancel(context.Background())
+			n := 0
+			err := parallelPatchIDs(ctx, bytes.NewReader(g.b.Bytes()), PatchIDStable, func(id, commit [20]byte) {
+				if n++; n == stopAt {
+					cancel()
+				}
+			}, cfg)
+			if !errors.Is(err, context.Canceled) || n != stopAt {
+				t.Errorf("%+v: err = %v after %d ids, want context.Canceled after %d", cfg, err, n, stopAt)
+			}
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left running (%d before)", n-before, n)
+	}
 }

@@ -32,6 +32,7 @@ export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 # Wall and user+sys CPU seconds of a command, via bash's time keyword.
 TIMEFORMAT='%R %U %S'
 timed() { { time "$@" >"$out" 2>/dev/null; } 2>&1; }
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 git_times=() our_times=() git_cpu=() our_cpu=()
 for ((i = 1; i <= rounds; i++)); do
 	out="$tmp/git.out"
@@ -51,10 +52,11 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[
 gm=$(median "${git_times[@]}")
 om=$(median "${our_times[@]}")
 ids=$(wc -l <"$tmp/git.out")
+echo "load average before/after: $load0 / $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "outputs identical: $ids ids in each of $rounds rounds"
 printf 'git patch-id --stable:     median %.3f s  (%.0f MB/s)  runs: %s\n' "$gm" "$(echo "$size / $gm / 1000000" | bc -l)" "${git_times[*]}"
 printf 'patchid --stable (Go):     median %.3f s  (%.0f MB/s)  runs: %s\n' "$om" "$(echo "$size / $om / 1000000" | bc -l)" "${our_times[*]}"
 printf 'ratio (git / Go):          %.2fx wall\n' "$(echo "$gm / $om" | bc -l)"
 gc=$(median "${git_cpu[@]}")
 oc=$(median "${our_cpu[@]}")
-printf 'CPU seconds (user+sys):    git %.3f, Go %.3f (Go uses two threads), ratio %.2fx\n' "$gc" "$oc" "$(echo "$gc / $oc" | bc -l)"
+printf 'CPU seconds (user+sys):    git %.3f, Go %.3f (Go scans on %s CPUs), ratio %.2fx\n' "$gc" "$oc" "$(nproc)" "$(echo "$gc / $oc" | bc -l)"

@@ -9,6 +9,9 @@
 //
 // Without an option the unstable (default) algorithm is used; unlike git,
 // the patchid.stable and patchid.verbatim config settings are not read.
+//
+// Inputs larger than 1 MiB are cut where git starts a new patch and the
+// pieces are scanned on all CPUs (GOMAXPROCS); the output order is git's.
 package main
 
 import (
