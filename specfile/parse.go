@@ -1,6 +1,7 @@
 package specfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -20,20 +21,44 @@ const (
 // Parse reads a spec for opts.Target, the way rpm would, without running
 // any code from it. Errors are *Error values that name file and line.
 func Parse(r io.Reader, opts Options) (*Spec, error) {
-	data, err := io.ReadAll(r)
+	limit := opts.maxSize()
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, &Error{File: opts.Name, Err: err}
+	}
+	if int64(len(data)) > limit {
+		return nil, &Error{File: opts.Name, Err: fmt.Errorf("%w: the spec is larger than %d bytes", ErrTooLarge, limit)}
 	}
 	return ParseBytes(data, opts)
 }
 
 // ParseBytes is Parse on a byte slice (which the Spec keeps as its Bytes).
 func ParseBytes(data []byte, opts Options) (*Spec, error) {
+	if limit := opts.maxSize(); int64(len(data)) > limit {
+		return nil, &Error{File: opts.Name, Err: fmt.Errorf("%w: the spec is larger than %d bytes", ErrTooLarge, limit)}
+	}
 	p := newParser(data, opts)
 	if err := p.run(); err != nil {
 		return p.spec, err
 	}
 	return p.spec, nil
+}
+
+// readCapped reads name from fsys, refusing files larger than limit.
+func readCapped(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrTooLarge, limit)
+	}
+	return data, nil
 }
 
 // srcFile is one file on the reader's stack (the spec or an %include).
@@ -127,10 +152,14 @@ func newParser(data []byte, opts Options) *parser {
 	}
 	t := opts.Target
 	ver := rpmVersionNumber(t.RPMVersion)
+	// Preamble tags are commonly a third of a large spec's lines: sizing
+	// for that up front saves the copies (and the garbage) of growing.
+	tagGuess := bytes.Count(data, []byte{'\n'})/3 + 8
 	p := &parser{
 		opts:       opts,
 		ver:        ver,
-		spec:       &Spec{File: opts.Name, Target: t, raw: data},
+		spec:       &Spec{File: opts.Name, Target: t, raw: data, Tags: make([]Tag, 0, tagGuess)},
+		tagConds:   make([][]condSnap, 0, tagGuess),
 		section:    "preamble",
 		autonumP:   -1,
 		autonumS:   -1,
@@ -704,9 +733,9 @@ func (p *parser) include(name string, f *srcFile, line int) error {
 	if !fs.ValidPath(rel) {
 		return p.errAt(f.name, line, fmt.Errorf("%w %s: not a path inside the given file system", ErrInclude, name))
 	}
-	data, err := fs.ReadFile(p.opts.FS, rel)
+	data, err := readCapped(p.opts.FS, rel, p.opts.maxSize())
 	if err != nil {
-		return p.errAt(f.name, line, fmt.Errorf("%w %s: %v", ErrInclude, name, err))
+		return p.errAt(f.name, line, fmt.Errorf("%w %s: %w", ErrInclude, name, err))
 	}
 	p.files = append(p.files, &srcFile{name: rel, data: string(data)})
 	return nil

@@ -497,3 +497,24 @@ func TestNewerAutoOptionsKeepThePlan(t *testing.T) {
 		}
 	}
 }
+
+// A spec or an %include larger than Options.MaxSize is refused with
+// ErrTooLarge before it is read whole.
+func TestMaxSize(t *testing.T) {
+	big := head + strings.Repeat("# filler line\n", 100)
+	_, err := specfile.Parse(strings.NewReader(big), specfile.Options{Name: "big.spec", MaxSize: 64})
+	if !errors.Is(err, specfile.ErrTooLarge) || !strings.Contains(err.Error(), "big.spec") {
+		t.Errorf("Parse of %d bytes with MaxSize 64: %v", len(big), err)
+	}
+	if _, err := specfile.ParseBytes([]byte(big), specfile.Options{MaxSize: 64}); !errors.Is(err, specfile.ErrTooLarge) {
+		t.Errorf("ParseBytes: %v", err)
+	}
+	fsys := fstest.MapFS{"inc.spec": {Data: []byte(strings.Repeat("# x\n", 100))}}
+	_, err = specfile.Parse(strings.NewReader(head+"%include inc.spec\n"), specfile.Options{Name: "t.spec", FS: fsys, MaxSize: 200})
+	if !errors.Is(err, specfile.ErrTooLarge) || !errors.Is(err, specfile.ErrInclude) || !strings.Contains(err.Error(), "t.spec:6") {
+		t.Errorf("oversized %%include: %v", err)
+	}
+	if _, err := specfile.Parse(strings.NewReader(big), specfile.Options{}); err != nil {
+		t.Errorf("default cap refused %d bytes: %v", len(big), err)
+	}
+}

@@ -36,9 +36,9 @@ var (
 	ErrDuplicatePatch = errors.New("duplicate number")
 	// ErrRecursion: macro expansion went deeper than the limit (rpm: 64).
 	ErrRecursion = errors.New("too many levels of recursion in macro expansion")
-	// ErrTooLarge: a macro expansion or the whole parse produced more
-	// text than allowed.
-	ErrTooLarge = errors.New("macro expansion too large")
+	// ErrTooLarge: the input is larger than Options.MaxSize, or a macro
+	// expansion or the whole parse produced more text than allowed.
+	ErrTooLarge = errors.New("too large")
 	// ErrConditional: a malformed %if/%else/%endif structure or a bad
 	// condition.
 	ErrConditional = errors.New("bad conditional")
@@ -65,6 +65,20 @@ type Options struct {
 	// MaxExpansion caps the total number of bytes macro expansion may
 	// produce while parsing one spec (0: 64 MiB + 64 × the spec's size).
 	MaxExpansion int
+	// MaxSize caps the size of the spec and of each %include file
+	// (0: DefaultMaxSize). Larger input is an error wrapping ErrTooLarge.
+	MaxSize int64
+}
+
+// DefaultMaxSize is the default cap on a spec's size: 64 MiB, thirty
+// times Fedora's largest spec.
+const DefaultMaxSize = 64 << 20
+
+func (o Options) maxSize() int64 {
+	if o.MaxSize > 0 {
+		return o.MaxSize
+	}
+	return DefaultMaxSize
 }
 
 // Spec is a parsed spec file. Text fields are macro-expanded for the
