@@ -735,7 +735,7 @@ func PatchIDs(r io.Reader, mode PatchIDMode, fn func(id, commit [20]byte)) error
 
 // PatchIDsContext is PatchIDs that stops with ctx.Err() when ctx is done.
 func PatchIDsContext(ctx context.Context, r io.Reader, mode PatchIDMode, fn func(id, commit [20]byte)) error {
-	workers := runtime.GOMAXPROCS(0)
+	workers := min(runtime.GOMAXPROCS(0), maxWorkers)
 	if workers < 2 {
 		return scanIDs(ctx, NewPatchIDScanner(r, mode), fn)
 	}
@@ -755,6 +755,10 @@ func scanIDs(ctx context.Context, s *PatchIDScanner, fn func(id, commit [20]byte
 	}
 	return s.Err()
 }
+
+// maxWorkers bounds the scanning goroutines (and so the memory: about two
+// segments of a few MiB each per worker).
+const maxWorkers = 16
 
 // defaultBlockSize is how much the parallel reader reads at a time; a
 // segment is cut from about that much input.
@@ -855,7 +859,6 @@ func parallelPatchIDs(ctx context.Context, r io.Reader, mode PatchIDMode, fn fun
 	defer close(p.stop)
 	for i := 0; i < jobs; i++ {
 		p.free <- &segJob{
-			data:    make([]byte, 0, 2*cfg.block),
 			done:    make(chan struct{}, 1),
 			inherit: make(chan preState, 1),
 		}
@@ -1126,7 +1129,7 @@ func (p *parallelRun) reader(r io.Reader, first []byte) {
 	defer close(p.work)
 	defer close(p.order)
 	j := p.getJob()
-	j.data = append(j.data[:0], first...)
+	j.data = first
 	from := 1 // line starts before from do not start a patch
 	for {
 		cut, next := lastCut(j.data, from)
