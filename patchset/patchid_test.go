@@ -550,6 +550,7 @@ func TestPatchIDHexLinesAgainstGit(t *testing.T) {
 		"commit 0123456789abcdef\x000123456789abcdef01234567 nul inside\n",
 		"commit " + hex40[:39] + "g\n",
 		"commit  " + hex40 + "\n",
+		"diff-tree " + hex40 + "\n", // a prefix in older gits, not in 2.39
 		"    " + hex40 + " indented\n",
 		"commit " + hex40 + " " + long + "\n",
 		"From " + hex40 + long + "\n",
