@@ -229,7 +229,6 @@ func newParser(data []byte, opts Options) *parser {
 		e.doDefine(name+" "+t.Defines[name], levelCmdline, false, true)
 	}
 	p.spec.Packages = []Package{{}}
-	p.spec.Tags = make([]Tag, 0, 32)
 	return p
 }
 
