@@ -69,7 +69,8 @@ type Cite struct {
 	Ref    string `json:"ref"`
 	Origin string `json:"origin,omitempty"`
 	// Verdict is confirmed, contradicted or unverified.
-	Verdict  string   `json:"verdict"`
+	Verdict string `json:"verdict"`
+	// Evidence says why.
 	Evidence []string `json:"evidence,omitempty"`
 }
 

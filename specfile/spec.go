@@ -16,7 +16,7 @@ const NoNumber = -1
 type Error struct {
 	File string // file name as given in Options.Name (or an %include name)
 	Line int    // 1-based line, 0 when unknown
-	Err  error
+	Err  error  // the underlying cause
 }
 
 // Error formats the error as "file:line: cause".
@@ -273,15 +273,16 @@ type Apply struct {
 type Ref struct {
 	Number  int    // NoNumber when the reference is by name
 	Name    string // the name or path used, when not a number
-	Section string
-	Form    string
-	File    string
-	Line    int
-	Text    string
+	Section string // the section the reference is in ("prep", ...)
+	Form    string // how it applies the patch, as in Apply.Form
+	File    string // file of the referring line
+	Line    int    // line of the referring line
+	Text    string // the referring line as expanded
 }
 
 // Unresolved is an expansion that was not performed.
 type Unresolved struct {
+	// File and Line locate the expansion.
 	File string
 	Line int
 	// Kind is "shell" for %(...), "lua" for %{lua:...} and Lua-only
@@ -296,9 +297,9 @@ type Unresolved struct {
 
 // Warning is a non-fatal problem.
 type Warning struct {
-	File string
-	Line int
-	Msg  string
+	File string // file the problem is in
+	Line int    // 1-based line of the problem
+	Msg  string // what is wrong
 }
 
 // String formats the warning as "file:line: message".

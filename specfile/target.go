@@ -35,14 +35,20 @@ type Target struct {
 
 // MacroDef is one macro definition from an rpm macros file.
 type MacroDef struct {
+	// Name is the macro's name without % (`%foo(ab:) ...` → "foo").
 	Name string
 	// Opts is the option string of a parametric macro (`%foo(ab:)` →
 	// "ab:"); Parametric tells an empty option list from none.
 	Opts       string
 	Parametric bool
-	Body       string
-	File       string
-	Line       int
+	// Body is the definition's body as rpm's %define stores it: a {...}
+	// body without its braces, else the rest of the (continued) line with
+	// backslash escapes removed and trailing blanks trimmed.
+	Body string
+	// File and Line locate the definition (its first line) in the macros
+	// file.
+	File string
+	Line int
 }
 
 // presets maps a preset name to its target.

@@ -9,10 +9,10 @@ import (
 
 // NEVR is a package's name, epoch, version and release.
 type NEVR struct {
-	Name    string
+	Name    string // package name
 	Epoch   string // "" when none
-	Version string
-	Release string
+	Version string // version, without epoch
+	Release string // release, including any dist tag
 }
 
 // String returns N-V-R, or N-E:V-R when the epoch is set.

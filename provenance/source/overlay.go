@@ -77,13 +77,13 @@ type OverlayReplace struct {
 	WithFile      string // replacement from the overlay tree
 	WithInline    string // replacement content
 	WithLookaside string // replacement from the lookaside cache
-	Line          int
+	Line          int    // 1-based line of the directive in the .cfg
 }
 
 // OverlayDelete deletes a file of the imported package.
 type OverlayDelete struct {
-	File string
-	Line int
+	File string // the deleted file, as a path in the imported package
+	Line int    // 1-based line of the directive in the .cfg
 }
 
 // OverlayAdd adds a file from the overlay tree (or the lookaside cache) to
@@ -92,54 +92,54 @@ type OverlayAdd struct {
 	File      string // path in the overlay repository, e.g. PATCHES/x.patch
 	Lookaside string // lookaside object instead of File
 	Name      string // file name override
-	Line      int
+	Line      int    // 1-based line of the directive in the .cfg
 }
 
 // OverlayLookaside puts files in blob storage (optionally as one tarball).
 type OverlayLookaside struct {
-	Files         []string
-	Tar           bool
-	ArchiveName   string
-	FromPatchTree bool
-	Line          int
+	Files         []string // the files to upload (file directives)
+	Tar           bool     // pack Files into one tarball
+	ArchiveName   string   // the tarball's name, with Tar
+	FromPatchTree bool     // take Files from the overlay tree, not the imported one
+	Line          int      // 1-based line of the directive in the .cfg
 }
 
 // OverlayPatch applies a patch (to the imported tree, not the build).
 type OverlayPatch struct {
 	File   string // path from the overlay repository root
 	Strict bool   // when false srpmproc prefixes SOURCES/ to bare paths
-	Line   int
+	Line   int    // 1-based line of the directive in the .cfg
 }
 
 // SpecChange edits the spec.
 type SpecChange struct {
-	File             []SpecFileOp
-	Changelog        []ChangelogOp
-	SearchAndReplace []SearchAndReplaceOp
-	Append           []AppendOp
-	NewField         []NewFieldOp
-	DisableAutoAlign bool
-	Line             int
+	File             []SpecFileOp         // file directives, in order
+	Changelog        []ChangelogOp        // changelog directives, in order
+	SearchAndReplace []SearchAndReplaceOp // search_and_replace directives, in order
+	Append           []AppendOp           // append directives, in order
+	NewField         []NewFieldOp         // new_field directives, in order
+	DisableAutoAlign bool                 // srpmproc must not re-align the tag values it edits
+	Line             int                  // 1-based line of the first spec_change block in the .cfg
 }
 
 // SpecFileOp adds a SourceN/PatchN declaration to, or deletes one from,
 // the spec.
 type SpecFileOp struct {
-	Name      string
+	Name      string // the file name the declaration carries
 	Type      string // "Source", "Patch" or "Unknown" (as written)
-	Add       bool
-	Delete    bool
-	AddToPrep bool
-	NPath     int // -pN for the %patch line srpmproc adds
-	Line      int
+	Add       bool   // add a declaration for Name
+	Delete    bool   // delete the declaration of Name
+	AddToPrep bool   // also add a %patch line for it to %prep
+	NPath     int    // -pN for the %patch line srpmproc adds
+	Line      int    // 1-based line of the directive in the .cfg
 }
 
 // ChangelogOp adds a %changelog entry.
 type ChangelogOp struct {
-	AuthorName  string
-	AuthorEmail string
-	Message     []string
-	Line        int
+	AuthorName  string   // the entry's author name
+	AuthorEmail string   // the entry's author e-mail address
+	Message     []string // the entry's lines, one per message field
+	Line        int      // 1-based line of the directive in the .cfg
 }
 
 // SearchAndReplaceOp replaces text in the spec.
@@ -148,24 +148,24 @@ type SearchAndReplaceOp struct {
 	Any        bool   // replace in any line
 	StartsWith bool   // lines starting with Find
 	EndsWith   bool   // lines ending with Find
-	Find       string
-	Replace    string
-	N          int // occurrences to replace; -1 for all
-	Line       int
+	Find       string // the text to find
+	Replace    string // the text to put in its place
+	N          int    // occurrences to replace; -1 for all
+	Line       int    // 1-based line of the directive in the .cfg
 }
 
 // AppendOp appends Value to a tag's value (e.g. Release).
 type AppendOp struct {
-	Field string
-	Value string
-	Line  int
+	Field string // the tag whose value is extended (e.g. "Release")
+	Value string // the text appended
+	Line  int    // 1-based line of the directive in the .cfg
 }
 
 // NewFieldOp adds a new tag.
 type NewFieldOp struct {
-	Key   string
-	Value string
-	Line  int
+	Key   string // the new tag's name (e.g. "Provides")
+	Value string // the new tag's value
+	Line  int    // 1-based line of the directive in the .cfg
 }
 
 // textField is one field of a protobuf text message.

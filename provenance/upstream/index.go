@@ -20,7 +20,10 @@ import (
 // files were renamed from or to, when there are any), "fingerprint"
 // (reading blob pairs; Done counts pairs) and "done".
 type Progress struct {
-	Phase       string
+	// Phase is the current phase, one of the names above.
+	Phase string
+	// Done counts the units of the phase finished so far, out of Total
+	// (both 0 in the "commits" phase).
 	Done, Total int
 }
 
