@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/patchtrace/patchtrace/internal/rpmver"
 )
 
 // installBuiltins defines rpm's built-in macros for behaviour version ver
@@ -428,98 +430,7 @@ var nativeMacros = map[string]bool{
 }
 
 // vercmp compares two version strings like rpm's rpmvercmp.
-func vercmp(a, b string) int {
-	if a == b {
-		return 0
-	}
-	isAl := func(c byte) bool { return isAlpha(c) }
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		for i < len(a) && !isAlnum(a[i]) && a[i] != '~' && a[i] != '^' {
-			i++
-		}
-		for j < len(b) && !isAlnum(b[j]) && b[j] != '~' && b[j] != '^' {
-			j++
-		}
-		// tilde sorts before everything
-		if (i < len(a) && a[i] == '~') || (j < len(b) && b[j] == '~') {
-			if i >= len(a) || a[i] != '~' {
-				return 1
-			}
-			if j >= len(b) || b[j] != '~' {
-				return -1
-			}
-			i++
-			j++
-			continue
-		}
-		// caret sorts after end of string but before anything else
-		if (i < len(a) && a[i] == '^') || (j < len(b) && b[j] == '^') {
-			if i >= len(a) {
-				return -1
-			}
-			if j >= len(b) {
-				return 1
-			}
-			if a[i] != '^' {
-				return 1
-			}
-			if b[j] != '^' {
-				return -1
-			}
-			i++
-			j++
-			continue
-		}
-		if !(i < len(a) && j < len(b)) {
-			break
-		}
-		si, sj := i, j
-		num := isDigit(a[i])
-		if num {
-			for i < len(a) && isDigit(a[i]) {
-				i++
-			}
-			for j < len(b) && isDigit(b[j]) {
-				j++
-			}
-		} else {
-			for i < len(a) && isAl(a[i]) {
-				i++
-			}
-			for j < len(b) && isAl(b[j]) {
-				j++
-			}
-		}
-		x, y := a[si:i], b[sj:j]
-		if y == "" {
-			if num {
-				return 1
-			}
-			return -1
-		}
-		if num {
-			x = strings.TrimLeft(x, "0")
-			y = strings.TrimLeft(y, "0")
-			if len(x) != len(y) {
-				if len(x) > len(y) {
-					return 1
-				}
-				return -1
-			}
-		}
-		if c := strings.Compare(x, y); c != 0 {
-			return c
-		}
-	}
-	switch {
-	case i >= len(a) && j >= len(b):
-		return 0
-	case i >= len(a):
-		return -1
-	}
-	return 1
-}
+func vercmp(a, b string) int { return rpmver.Compare(a, b) }
 
 // compareEVR compares [epoch:]version[-release] strings as rpm does.
 func compareEVR(a, b string) int {
