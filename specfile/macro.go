@@ -719,6 +719,67 @@ func validMacroName(n string) bool {
 	return isAlpha(c) || (c == '_' && len(n) > 1)
 }
 
+// nesting counts the %{...}, %(...) and %[...] groups left open while
+// scanning a macro body, the way rpm's doDefine and rdcl do.
+type nesting struct{ bc, pc, xc int }
+
+// open reports whether a group is still open.
+func (n *nesting) open() bool { return n.bc > 0 || n.pc > 0 || n.xc > 0 }
+
+// step scans the token at s[i]: a backslash and the byte it escapes, a
+// group opener (%{, %( or %[), %%, or a single byte (a brace, parenthesis
+// or bracket closes or nests a group of its kind only inside one). It
+// updates the counts and returns the index after the token.
+func (n *nesting) step(s string, i int) int {
+	switch s[i] {
+	case '\\':
+		if i+1 < len(s) {
+			return i + 2
+		}
+	case '%':
+		if i+1 < len(s) {
+			switch s[i+1] {
+			case '{':
+				n.bc++
+				return i + 2
+			case '(':
+				n.pc++
+				return i + 2
+			case '[':
+				n.xc++
+				return i + 2
+			case '%':
+				return i + 2
+			}
+		}
+	case '{':
+		if n.bc > 0 {
+			n.bc++
+		}
+	case '}':
+		if n.bc > 0 {
+			n.bc--
+		}
+	case '(':
+		if n.pc > 0 {
+			n.pc++
+		}
+	case ')':
+		if n.pc > 0 {
+			n.pc--
+		}
+	case '[':
+		if n.xc > 0 {
+			n.xc++
+		}
+	case ']':
+		if n.xc > 0 {
+			n.xc--
+		}
+	}
+	return i + 1
+}
+
 // defineBody extracts a macro body starting at text[s] (rpm's doDefine):
 // `{...}` grouping, or a free field up to an unescaped end of line with
 // backslashes removed and trailing blanks trimmed. It returns the body and
@@ -741,63 +802,16 @@ func defineBody(text string, s int, free bool) (string, int, bool) {
 		s = se
 	default:
 		var bb strings.Builder
-		bc, pc, xc := 0, 0, 0
-		for s < len(text) && (bc > 0 || pc > 0 || (text[s] != '\n' && text[s] != '\r')) {
-			c := text[s]
-			switch c {
-			case '\\':
-				if s+1 < len(text) {
-					s++
-				}
-			case '%':
-				if s+1 < len(text) {
-					switch text[s+1] {
-					case '{':
-						bb.WriteByte(c)
-						s++
-						bc++
-					case '(':
-						bb.WriteByte(c)
-						s++
-						pc++
-					case '[':
-						bb.WriteByte(c)
-						s++
-						xc++
-					case '%':
-						bb.WriteByte(c)
-						s++
-					}
-				}
-			case '{':
-				if bc > 0 {
-					bc++
-				}
-			case '}':
-				if bc > 0 {
-					bc--
-				}
-			case '(':
-				if pc > 0 {
-					pc++
-				}
-			case ')':
-				if pc > 0 {
-					pc--
-				}
-			case '[':
-				if xc > 0 {
-					xc++
-				}
-			case ']':
-				if xc > 0 {
-					xc--
-				}
+		var n nesting
+		for s < len(text) && (n.bc > 0 || n.pc > 0 || (text[s] != '\n' && text[s] != '\r')) {
+			next := n.step(text, s)
+			if text[s] == '\\' && next > s+1 {
+				s++ // drop the escaping backslash
 			}
-			bb.WriteByte(text[s])
-			s++
+			bb.WriteString(text[s:next])
+			s = next
 		}
-		if bc > 0 || pc > 0 || xc > 0 {
+		if n.open() {
 			return "", s, false
 		}
 		body = strings.TrimRight(bb.String(), " \t\r\n")

@@ -192,56 +192,11 @@ func ParseMacroFile(name string, data []byte) ([]MacroDef, error) {
 // needMore reports whether a macros-file definition continues on the next
 // line: it ends in a backslash or leaves %{, %( or %[ open (rpm's rdcl).
 func needMore(s string) bool {
-	bc, pc, xc := 0, 0, 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			if i+1 < len(s) {
-				i++
-			}
-		case '%':
-			if i+1 < len(s) {
-				switch s[i+1] {
-				case '{':
-					i++
-					bc++
-				case '(':
-					i++
-					pc++
-				case '[':
-					i++
-					xc++
-				case '%':
-					i++
-				}
-			}
-		case '{':
-			if bc > 0 {
-				bc++
-			}
-		case '}':
-			if bc > 0 {
-				bc--
-			}
-		case '(':
-			if pc > 0 {
-				pc++
-			}
-		case ')':
-			if pc > 0 {
-				pc--
-			}
-		case '[':
-			if xc > 0 {
-				xc++
-			}
-		case ']':
-			if xc > 0 {
-				xc--
-			}
-		}
+	var n nesting
+	for i := 0; i < len(s); {
+		i = n.step(s, i)
 	}
-	return strings.HasSuffix(s, "\\") || bc > 0 || pc > 0 || xc > 0
+	return strings.HasSuffix(s, "\\") || n.open()
 }
 
 // splitDefinition splits "name(opts) body" (the text after %) of a macro
