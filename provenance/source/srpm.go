@@ -3,10 +3,7 @@ package source
 import (
 	"bufio"
 	"bytes"
-	"compress/bzip2"
-	"compress/gzip"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -16,9 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
-	"github.com/ulikunitz/xz/lzma"
+	decompressor "github.com/patchtrace/patchtrace/internal/decompress"
 )
 
 // SRPMInfo is what an SRPM header says beyond the NEVR.
@@ -245,128 +240,27 @@ func cleanCpioName(s string) string {
 	return strings.TrimLeft(s, "/")
 }
 
-// Decompression caps: windows and dictionaries larger than this are
-// refused (xz -9 uses 64 MiB, zstd --ultra -22 128 MiB).
-const maxWindow = 256 << 20
-
-// decompress sniffs the payload's compression from its magic bytes
-// (falling back on the header's PAYLOADCOMPRESSOR for raw lzma) and
-// returns a pure-Go decompressing reader.
+// decompress returns the payload's cpio stream: as is when it starts with
+// cpio's magic, else through the shared decompressor (internal/decompress),
+// its errors wrapped in ErrFormat or ErrTooLarge.
 func decompress(br *bufio.Reader, declared string) (io.Reader, func(), error) {
-	nop := func() {}
-	magic, err := br.Peek(6)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, nop, err
+	if magic, _ := br.Peek(4); bytes.HasPrefix(magic, []byte("0707")) {
+		return br, func() {}, nil
 	}
+	r, done, err := decompressor.NewReader(br, declared)
+	var de *decompressor.Error
 	switch {
-	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, nop, fmt.Errorf("%w: gzip: %v", ErrFormat, err)
-		}
-		return zr, func() { zr.Close() }, nil
-	case bytes.HasPrefix(magic, []byte("BZh")):
-		return bzip2.NewReader(br), nop, nil
-	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
-		if err := checkXZDict(br); err != nil {
-			return nil, nop, err
-		}
-		// DictCap is a floor: the smallest lets the stream's own size rule
-		// (the default floor, 8 MiB, costs more than small payloads).
-		xr, err := xz.ReaderConfig{DictCap: lzma.MinDictCap}.NewReader(br)
-		if err != nil {
-			return nil, nop, fmt.Errorf("%w: xz: %v", ErrFormat, err)
-		}
-		return xr, nop, nil
-	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1),
-			zstd.WithDecoderMaxWindow(maxWindow), zstd.WithDecoderMaxMemory(1<<40))
-		if err != nil {
-			return nil, nop, fmt.Errorf("%w: zstd: %v", ErrFormat, err)
-		}
-		return zr, zr.Close, nil
-	case bytes.HasPrefix(magic, []byte("0707")):
-		return br, nop, nil
-	case declared == "lzma":
-		if len(magic) < 5 {
-			return nil, nop, fmt.Errorf("%w: payload truncated", ErrFormat)
-		}
-		if dict := binary.LittleEndian.Uint32(magic[1:5]); dict > maxWindow {
-			return nil, nop, fmt.Errorf("%w: lzma dictionary of %d bytes", ErrTooLarge, dict)
-		}
-		lr, err := lzma.NewReader(br)
-		if err != nil {
-			return nil, nop, fmt.Errorf("%w: lzma: %v", ErrFormat, err)
-		}
-		return lr, nop, nil
+	case err == nil:
+		return r, done, nil
+	case errors.As(err, &de) && de.TooLarge:
+		return nil, done, fmt.Errorf("%w: %w", ErrTooLarge, err)
+	case errors.Is(err, decompressor.ErrUnknown):
+		magic, _ := br.Peek(6)
+		return nil, done, fmt.Errorf("%w: unknown payload compression (header says %q, magic % x)", ErrFormat, declared, magic)
+	case de != nil:
+		return nil, done, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
-	return nil, nop, fmt.Errorf("%w: unknown payload compression (header says %q, magic % x)", ErrFormat, declared, magic)
-}
-
-// checkXZDict refuses an xz stream whose first block's LZMA2 dictionary
-// exceeds maxWindow, before the decoder allocates it.
-func checkXZDict(br *bufio.Reader) error {
-	head, _ := br.Peek(12 + 1024 + 4)
-	if len(head) < 13 {
-		return fmt.Errorf("%w: xz payload truncated", ErrFormat)
-	}
-	blk := head[12:]
-	if blk[0] == 0 {
-		return nil // index: empty stream
-	}
-	size := (int(blk[0]) + 1) * 4
-	if len(blk) < size || size < 2 {
-		return nil
-	}
-	flags := blk[1]
-	i := 2
-	varint := func() (uint64, bool) {
-		var v uint64
-		for s := 0; s < 63 && i < size; s += 7 {
-			c := blk[i]
-			i++
-			v |= uint64(c&0x7f) << s
-			if c&0x80 == 0 {
-				return v, true
-			}
-		}
-		return 0, false
-	}
-	if flags&0x40 != 0 {
-		if _, ok := varint(); !ok {
-			return nil
-		}
-	}
-	if flags&0x80 != 0 {
-		if _, ok := varint(); !ok {
-			return nil
-		}
-	}
-	for f := 0; f <= int(flags&3); f++ {
-		id, ok := varint()
-		if !ok {
-			return nil
-		}
-		psize, ok := varint()
-		if !ok || psize > uint64(size-i) {
-			return nil
-		}
-		if id == 0x21 && psize == 1 {
-			bits := blk[i]
-			if bits > 40 {
-				return fmt.Errorf("%w: xz: bad LZMA2 dictionary size", ErrFormat)
-			}
-			var dict uint64 = 0xffffffff
-			if bits < 40 {
-				dict = uint64(2|(bits&1)) << (bits/2 + 11)
-			}
-			if dict > maxWindow {
-				return fmt.Errorf("%w: xz dictionary of %d bytes", ErrTooLarge, dict)
-			}
-		}
-		i += int(psize)
-	}
-	return nil
+	return nil, done, err
 }
 
 // cpioHeader is one archive member.
