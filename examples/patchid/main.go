@@ -12,46 +12,80 @@
 //
 // Inputs larger than 1 MiB are cut where git starts a new patch and the
 // pieces are scanned on all CPUs (GOMAXPROCS); the output order is git's.
+//
+// Exit status: 0 success, 2 usage error, 3 input error (a read error on
+// standard input). -h or --help prints the help with examples.
 package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/patchtrace/patchtrace/internal/cli"
 	"github.com/patchtrace/patchtrace/patchset"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "patchid:", err)
-		os.Exit(129)
-	}
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-const usage = "usage: patchid [--stable | --unstable | --verbatim]"
+var help = cli.Help{
+	Name:  "patchid",
+	Usage: "[--stable | --unstable | --verbatim] < PATCHES",
+	Text: `Reads patches (git log -p output, format-patch mboxes, git diffs) on standard
+input and prints one "<patch-id> <commit-id>" line per patch, as git patch-id
+(2.39) does. The default is --unstable, as in git.`,
+	Examples: []string{
+		"git log -p | patchid --stable            # the patch-id of every commit",
+		"patchid --stable < 0001-fix.patch        # the patch-id of one patch file",
+		"git log -p curl-8_4_0..curl-8_5_0 | patchid --verbatim",
+	},
+}
 
-func run(args []string, in io.Reader, out io.Writer) error {
-	mode := patchset.PatchIDUnstable
-	seen := ""
-	for _, a := range args {
-		var m patchset.PatchIDMode
-		switch a {
-		case "--stable":
-			m = patchset.PatchIDStable
-		case "--unstable":
-			m = patchset.PatchIDUnstable
-		case "--verbatim":
-			m = patchset.PatchIDVerbatim
-		default:
-			return fmt.Errorf("unknown option %q\n%s", a, usage)
-		}
-		if seen != "" && seen != a {
-			return fmt.Errorf("options %s and %s cannot be used together\n%s", seen, a, usage)
-		}
-		seen, mode = a, m
+func run(args []string, in io.Reader, stdout, stderr io.Writer) int {
+	mode, err := parseArgs(args, stdout)
+	if err != nil {
+		return cli.Fail(stderr, "patchid", err)
 	}
+	if err := patchIDs(in, stdout, mode); err != nil {
+		return cli.Fail(stderr, "patchid", err)
+	}
+	return cli.ExitOK
+}
+
+func parseArgs(args []string, stdout io.Writer) (patchset.PatchIDMode, error) {
+	fs := flag.NewFlagSet("patchid", flag.ContinueOnError)
+	stable := fs.Bool("stable", false, "the stable patch-id: per-file hashes summed, independent of file order")
+	unstable := fs.Bool("unstable", false, "the unstable patch-id: one hash over the whole patch (default)")
+	verbatim := fs.Bool("verbatim", false, "like --stable, but whitespace is hashed as is (git 2.39+)")
+	pos, err := cli.Parse(fs, args, help, stdout)
+	if err != nil {
+		return 0, err
+	}
+	if len(pos) > 0 {
+		return 0, cli.Usagef("unexpected argument %q: patches are read from standard input", pos[0])
+	}
+	mode, set := patchset.PatchIDUnstable, ""
+	for _, o := range []struct {
+		on   bool
+		name string
+		mode patchset.PatchIDMode
+	}{{*stable, "--stable", patchset.PatchIDStable}, {*unstable, "--unstable", patchset.PatchIDUnstable}, {*verbatim, "--verbatim", patchset.PatchIDVerbatim}} {
+		if !o.on {
+			continue
+		}
+		if set != "" {
+			return 0, cli.Usagef("options %s and %s cannot be used together", set, o.name)
+		}
+		set, mode = o.name, o.mode
+	}
+	return mode, nil
+}
+
+func patchIDs(in io.Reader, out io.Writer, mode patchset.PatchIDMode) error {
 	w := bufio.NewWriterSize(out, 64<<10)
 	var line []byte
 	err := patchset.PatchIDs(in, mode, func(id, commit [20]byte) {
@@ -59,7 +93,7 @@ func run(args []string, in io.Reader, out io.Writer) error {
 		w.Write(line)
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("reading standard input: %w", err)
 	}
 	return w.Flush()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/patchtrace/patchtrace/internal/testenv"
 )
@@ -59,9 +61,9 @@ func TestMatchesGitOnCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatalf("git patch-id %s: %v", mode, err)
 		}
-		var got bytes.Buffer
-		if err := run([]string{mode}, bytes.NewReader(in), &got); err != nil {
-			t.Fatal(err)
+		var got, errb bytes.Buffer
+		if code := run([]string{mode}, bytes.NewReader(in), &got, &errb); code != 0 {
+			t.Fatalf("patchid %s: exit %d: %s", mode, code, errb.String())
 		}
 		if !bytes.Equal(got.Bytes(), want) {
 			t.Errorf("%s %s:\n ours: %q\n  git: %q", name, mode, got.String(), want)
@@ -77,19 +79,35 @@ func TestMatchesGitOnCorpus(t *testing.T) {
 	}
 }
 
+// TestOptions checks the command line: every option, -h/--help on
+// standard output with exit 0, and exit 2 for usage errors.
 func TestOptions(t *testing.T) {
-	if err := run([]string{"--bogus"}, strings.NewReader(""), new(bytes.Buffer)); err == nil {
-		t.Error("an unknown option was accepted")
-	}
-	if err := run([]string{"--stable", "--verbatim"}, strings.NewReader(""), new(bytes.Buffer)); err == nil {
-		t.Error("--stable --verbatim was accepted")
-	}
-	var out bytes.Buffer
 	in := "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n"
-	if err := run(nil, strings.NewReader(in), &out); err != nil {
-		t.Fatal(err)
+	for _, c := range []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{nil, 0, " 0000000000000000000000000000000000000000\n", ""},
+		{[]string{"--stable"}, 0, " 0000000000000000000000000000000000000000\n", ""},
+		{[]string{"-h"}, 0, "Exit status:", ""},
+		{[]string{"--help"}, 0, "usage: patchid", ""},
+		{[]string{"--bogus"}, 2, "", "flag provided but not defined: -bogus\nRun 'patchid -h' for usage."},
+		{[]string{"--stable", "--verbatim"}, 2, "", "options --stable and --verbatim cannot be used together"},
+		{[]string{"file.patch"}, 2, "", "patches are read from standard input"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(c.args, strings.NewReader(in), &out, &errb)
+		if code != c.code || !strings.Contains(out.String(), c.out) || !strings.Contains(errb.String(), c.err) {
+			t.Errorf("patchid %q: exit %d\nstdout %q\nstderr %q\nwant exit %d, stdout with %q, stderr with %q", c.args, code, out.String(), errb.String(), c.code, c.out, c.err)
+		}
 	}
-	if !strings.HasSuffix(out.String(), " 0000000000000000000000000000000000000000\n") || len(out.String()) != 82 {
-		t.Errorf("output %q", out.String())
+}
+
+// A read error on standard input is an input error (exit 3).
+func TestReadError(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(nil, iotest.ErrReader(errors.New("disk on fire")), &out, &errb); code != 3 || !strings.Contains(errb.String(), "disk on fire") {
+		t.Errorf("exit %d, stderr %q; want 3 and the read error", code, errb.String())
 	}
 }
