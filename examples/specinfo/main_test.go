@@ -45,8 +45,8 @@ func writeSpec(t *testing.T) string {
 func TestJSON(t *testing.T) {
 	p := writeSpec(t)
 	var out, errb bytes.Buffer
-	if err := run([]string{"-target", "el9", "-D", "flavour blue", "-with", "extra", "-json", p}, &out, &errb); err != nil {
-		t.Fatal(err, errb.String())
+	if code := run([]string{"-target", "el9", "-D", "flavour blue", "-with", "extra", "-json", p}, &out, &errb); code != 0 {
+		t.Fatal(code, errb.String())
 	}
 	var o struct {
 		Name, Epoch, Version, Release string
@@ -84,8 +84,8 @@ func TestJSON(t *testing.T) {
 func TestText(t *testing.T) {
 	p := writeSpec(t)
 	var out, errb bytes.Buffer
-	if err := run([]string{"-target", "fedora", "-D", "flavour red", p}, &out, &errb); err != nil {
-		t.Fatal(err)
+	if code := run([]string{p, "-target", "fedora", "-D", "flavour red"}, &out, &errb); code != 0 {
+		t.Fatal(code, errb.String())
 	}
 	s := out.String()
 	for _, want := range []string{"demo-2:1.0-4.fc44", "0  a.patch", "3  red.patch", "undeclared patch 2 applied by %patch at demo.spec:20", "declared but never applied: [3]"} {
@@ -98,26 +98,78 @@ func TestText(t *testing.T) {
 	}
 }
 
-func TestErrors(t *testing.T) {
-	var out, errb bytes.Buffer
-	if err := run([]string{"-target", "nope", "x.spec"}, &out, &errb); err == nil {
-		t.Error("unknown preset accepted")
+// writeFiles writes name → content under a new directory and returns it.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := run([]string{}, &out, &errb); err == nil {
-		t.Error("missing file accepted")
+	return dir
+}
+
+const warnSpec = "Name: w\nVersion: 1\nRelease: %{expr:1/0}\nSummary: x\nLicense: MIT\nURL: %{unterminated\n%description\nx\n"
+
+const includeSpec = "Name: inc\nVersion: 1\nRelease: 1\nSummary: x\nLicense: MIT\nSource1: patches.inc\n%include %{SOURCE1}\n%description\nx\n%prep\n%autosetup -p1\n"
+
+// TestCommandLine is the table of what specinfo answers, exit code
+// included: directories, warnings in text mode, -fail-on-warning, -h,
+// flags after the argument, usage and input errors.
+func TestCommandLine(t *testing.T) {
+	warn := writeFiles(t, map[string]string{"w.spec": warnSpec})
+	flat := writeFiles(t, map[string]string{"inc.spec": includeSpec, "patches.inc": "Patch0: a.patch\nPatch1: b.patch\n"})
+	layout := writeFiles(t, map[string]string{"SPECS/inc.spec": includeSpec, "SOURCES/patches.inc": "Patch7: c.patch\n"})
+	two := writeFiles(t, map[string]string{"a.spec": "Name: a\n", "b.spec": "Name: b\n"})
+	escape := writeFiles(t, map[string]string{"inc.spec": includeSpec})
+	secret := writeFiles(t, map[string]string{"secret": "Patch9: stolen.patch\n"})
+	if err := os.Symlink(filepath.Join(secret, "secret"), filepath.Join(escape, "patches.inc")); err != nil {
+		t.Fatal(err)
 	}
-	bad := filepath.Join(t.TempDir(), "bad.spec")
-	os.WriteFile(bad, []byte("Name: x\n%if 1\n"), 0o644)
-	if err := run([]string{bad}, &out, &errb); err == nil || !strings.Contains(err.Error(), "bad.spec:2") {
-		t.Errorf("error without file:line: %v", err)
+	for _, c := range []struct {
+		name     string
+		args     []string
+		code     int
+		out, err string
+	}{
+		{"warnings in text mode", []string{warn + "/w.spec"}, 0, "warnings (3):\n  w.spec:3: division by zero: 1/0", ""},
+		{"unterminated brace on one line", []string{warn}, 0, "w.spec:6: unterminated {: {unterminated %description x", ""},
+		{"warnings in JSON", []string{"-json", warn}, 0, `"w.spec:3: division by zero: 1/0"`, ""},
+		{"fail on warning", []string{warn, "-fail-on-warning"}, 1, "division by zero", ""},
+		{"no warning, no failure", []string{"-fail-on-warning", flat}, 0, "inc-1-1", ""},
+		{"flat directory with %include", []string{flat}, 0, "0  a.patch  (line 1", ""},
+		{"SPECS/SOURCES directory, %include from SOURCES", []string{layout}, 0, "7  c.patch", ""},
+		{"%include through a symlink out of the directory", []string{escape}, 3, "", "cannot include"},
+		{"directory with two specs", []string{two}, 3, "", "2 spec files"},
+		{"directory with no spec", []string{secret}, 3, "", "no spec file"},
+		{"missing file", []string{"/nonexistent/x.spec"}, 3, "", "no such file"},
+		{"malformed spec", []string{writeFiles(t, map[string]string{"bad.spec": "Name: x\n%if 1\n"})}, 3, "", "bad.spec:2"},
+		{"no argument", nil, 2, "", "want one SPEC or DIR, got 0 arguments\nRun 'specinfo -h' for usage."},
+		{"two arguments", []string{flat, warn}, 2, "", "got 2 arguments"},
+		{"unknown preset", []string{"-target", "nope", flat}, 2, "", `unknown target preset "nope"`},
+		{"unknown flag", []string{flat, "-bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{"-h", []string{"-h"}, 0, "Examples:", ""},
+		{"--help", []string{"--help"}, 0, "Exit status:\n  0  success", ""},
+	} {
+		var out, errb bytes.Buffer
+		code := run(c.args, &out, &errb)
+		if code != c.code || !strings.Contains(out.String(), c.out) || !strings.Contains(errb.String(), c.err) {
+			t.Errorf("%s: specinfo %q: exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit %d, stdout with %q, stderr with %q",
+				c.name, c.args, code, out.String(), errb.String(), c.code, c.out, c.err)
+		}
 	}
 }
 
 func TestCorpusExpat(t *testing.T) {
 	p := testenv.CorpusFile(t, "openela/expat/el8/expat.spec")
 	var out, errb bytes.Buffer
-	if err := run([]string{"-target", "el8", "-json", p}, &out, &errb); err != nil {
-		t.Fatal(err)
+	if code := run([]string{"-target", "el8", "-json", p}, &out, &errb); code != 0 {
+		t.Fatal(code, errb.String())
 	}
 	var o struct {
 		Version, Release string
