@@ -1,7 +1,6 @@
 package source
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +21,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/patchtrace/patchtrace/internal/gitobj"
 )
 
 // FileCommit is a commit that gave a file its content, on the first-parent
@@ -53,10 +52,11 @@ type GitSource struct {
 	ref  string
 	opts Options
 
-	mu     sync.Mutex      // serialises use of repo
-	repo   *git.Repository // given, or opened on first use
-	closer func() error    // closes repo's storage when we opened it
-	commit plumbing.Hash   // ref resolved on first use
+	mu      sync.Mutex      // serialises use of repo
+	repo    *git.Repository // given, or opened on first use
+	objects *gitobj.Store   // raw object reader over repo
+	closer  func() error    // closes repo's storage when we opened it
+	commit  plumbing.Hash   // ref resolved on first use
 }
 
 // GitDir returns a Source reading the repository at dir (a bare git
@@ -130,6 +130,9 @@ func (s *GitSource) Location() string {
 func (s *GitSource) open() (*git.Repository, func(), error) {
 	s.mu.Lock()
 	if s.repo != nil {
+		if s.objects == nil {
+			s.objects, _ = gitobj.New(s.repo.Storer, "", 0) // no packs to open: cannot fail
+		}
 		return s.repo, s.mu.Unlock, nil
 	}
 	st := filesystem.NewStorageWithOptions(osfs.New(s.dir),
@@ -141,7 +144,17 @@ func (s *GitSource) open() (*git.Repository, func(), error) {
 		s.mu.Unlock()
 		return nil, nil, fmt.Errorf("%s: %w", s.dir, err)
 	}
-	s.repo, s.closer = repo, st.Close
+	objs, err := gitobj.New(st, s.dir, packCacheSize)
+	if err != nil {
+		st.Close()
+		s.mu.Unlock()
+		return nil, nil, fmt.Errorf("%s: %w", s.dir, err)
+	}
+	s.repo, s.objects = repo, objs
+	s.closer = func() error {
+		objs.Close()
+		return st.Close()
+	}
 	return repo, s.mu.Unlock, nil
 }
 
@@ -155,7 +168,7 @@ func (s *GitSource) Close() error {
 		return nil
 	}
 	err := s.closer()
-	s.repo, s.closer = nil, nil
+	s.repo, s.objects, s.closer = nil, nil, nil
 	return err
 }
 
@@ -209,7 +222,7 @@ func (s *GitSource) Load(ctx context.Context) (*Package, error) {
 		for _, f := range p.Files {
 			paths = append(paths, f.Path)
 		}
-		m, err := introduced(ctx, repo, c, paths, &s.opts)
+		m, err := introduced(ctx, repo, s.objects, c, paths, &s.opts)
 		if err != nil {
 			return nil, fmt.Errorf("source %q: %w", s.name, err)
 		}
@@ -236,7 +249,7 @@ func (s *GitSource) Introduced(ctx context.Context, paths []string) (map[string]
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", s.name, err)
 	}
-	m, err := introduced(ctx, repo, c, paths, &s.opts)
+	m, err := introduced(ctx, repo, s.objects, c, paths, &s.opts)
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", s.name, err)
 	}
@@ -260,7 +273,7 @@ func (s *GitSource) History(ctx context.Context, path string) ([]FileCommit, err
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", s.name, err)
 	}
-	w := newWalker(repo)
+	w := newWalker(s.objects)
 	var out []FileCommit
 	emit := func(ci commitInfo, blob plumbing.Hash) error {
 		full, err := repo.CommitObject(ci.hash)
@@ -324,8 +337,8 @@ func fileCommit(p string, c *object.Commit, blob plumbing.Hash) FileCommit {
 }
 
 // introduced walks first-parent from c for all paths at once.
-func introduced(ctx context.Context, repo *git.Repository, c *object.Commit, paths []string, o *Options) (map[string]*FileCommit, error) {
-	w := newWalker(repo)
+func introduced(ctx context.Context, repo *git.Repository, objs *gitobj.Store, c *object.Commit, paths []string, o *Options) (map[string]*FileCommit, error) {
+	w := newWalker(objs)
 	type state struct {
 		path string
 		hash plumbing.Hash
@@ -418,50 +431,16 @@ type commitInfo struct {
 
 // commit reads commit h's tree, first parent and committer date.
 func (w *walker) commit(h plumbing.Hash) (commitInfo, error) {
-	ci := commitInfo{hash: h}
-	o, err := w.repo.Storer.EncodedObject(plumbing.CommitObject, h)
+	c, err := w.objs.ReadCommit(h)
 	if err != nil {
-		return ci, fmt.Errorf("commit %s: %w", h, err)
-	}
-	r, err := o.Reader()
-	if err != nil {
-		return ci, fmt.Errorf("commit %s: %w", h, err)
-	}
-	defer r.Close()
-	b, err := io.ReadAll(io.LimitReader(r, 1<<16)) // headers come first
-	if err != nil {
-		return ci, fmt.Errorf("commit %s: %w", h, err)
-	}
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
+		if errors.Is(err, gitobj.ErrMalformed) {
+			return commitInfo{hash: h}, fmt.Errorf("%w: %w", ErrFormat, err)
 		}
-		if len(line) == 0 {
-			break // end of headers
-		}
-		key, val, _ := bytes.Cut(line, []byte{' '})
-		switch string(key) {
-		case "tree":
-			ci.tree = plumbing.NewHash(string(val))
-		case "parent":
-			if !ci.hasParent {
-				ci.parent, ci.hasParent = plumbing.NewHash(string(val)), true
-			}
-		case "committer":
-			// Name <email> SECONDS ZONE
-			f := bytes.Fields(val[bytes.LastIndexByte(val, '>')+1:])
-			if len(f) >= 1 {
-				if sec, err := strconv.ParseInt(string(f[0]), 10, 64); err == nil {
-					ci.when = time.Unix(sec, 0)
-				}
-			}
-		}
+		return commitInfo{hash: h}, err
 	}
-	if ci.tree.IsZero() {
-		return ci, fmt.Errorf("%w: commit %s has no tree", ErrFormat, h)
+	ci := commitInfo{hash: h, tree: c.Tree, when: time.Unix(c.Committer.When, 0)}
+	if len(c.Parents) > 0 {
+		ci.parent, ci.hasParent = c.Parents[0], true
 	}
 	return ci, nil
 }
@@ -490,7 +469,7 @@ func (w *walker) firstParent(c commitInfo, since time.Time) (commitInfo, bool, e
 // (tree, remaining path) → entry hash: a subtree that did not change
 // between commits answers without being read again.
 type walker struct {
-	repo  *git.Repository
+	objs  *gitobj.Store
 	trees map[plumbing.Hash]*rawTree
 	size  int
 	memo  map[memoKey]plumbing.Hash
@@ -519,10 +498,12 @@ type memoKey struct {
 const (
 	maxCachedTreeBytes = 64 << 20
 	maxMemo            = 1 << 18
+	maxTreeSize        = 16 << 20 // larger tree objects are refused
+	packCacheSize      = 64 << 20 // resolved pack objects kept (gitobj)
 )
 
-func newWalker(repo *git.Repository) *walker {
-	return &walker{repo: repo, trees: make(map[plumbing.Hash]*rawTree), memo: make(map[memoKey]plumbing.Hash)}
+func newWalker(objs *gitobj.Store) *walker {
+	return &walker{objs: objs, trees: make(map[plumbing.Hash]*rawTree), memo: make(map[memoKey]plumbing.Hash)}
 }
 
 // tree returns tree object h.
@@ -530,16 +511,7 @@ func (w *walker) tree(h plumbing.Hash) (*rawTree, error) {
 	if t, ok := w.trees[h]; ok {
 		return t, nil
 	}
-	o, err := w.repo.Storer.EncodedObject(plumbing.TreeObject, h)
-	if err != nil {
-		return nil, fmt.Errorf("tree %s: %w", h, err)
-	}
-	r, err := o.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("tree %s: %w", h, err)
-	}
-	defer r.Close()
-	b, err := io.ReadAll(r)
+	b, err := w.objs.Read(plumbing.TreeObject, h, maxTreeSize)
 	if err != nil {
 		return nil, fmt.Errorf("tree %s: %w", h, err)
 	}
@@ -553,26 +525,13 @@ func (w *walker) tree(h plumbing.Hash) (*rawTree, error) {
 	return t, nil
 }
 
-// eachEntry calls fn for each entry of a raw tree ("MODE NAME\x00HASH"...)
-// until fn returns false.
+// eachEntry calls fn for each entry of a raw tree until fn returns false.
 func eachEntry(tree []byte, fn func(name []byte, h plumbing.Hash, dir bool) bool) error {
-	var h plumbing.Hash
-	for len(tree) > 0 {
-		sp := bytes.IndexByte(tree, ' ')
-		if sp < 0 {
-			return fmt.Errorf("%w: corrupt tree object", ErrFormat)
-		}
-		mode := tree[:sp]
-		rest := tree[sp+1:]
-		nul := bytes.IndexByte(rest, 0)
-		if nul < 0 || len(rest) < nul+1+len(h) {
-			return fmt.Errorf("%w: corrupt tree object", ErrFormat)
-		}
-		copy(h[:], rest[nul+1:])
-		if !fn(rest[:nul], h, string(mode) == "40000") {
-			return nil
-		}
-		tree = rest[nul+1+len(h):]
+	err := gitobj.ScanTree(tree, func(mode, name []byte, h plumbing.Hash) bool {
+		return fn(name, h, gitobj.KindOf(mode) == gitobj.Tree)
+	})
+	if err != nil {
+		return fmt.Errorf("%w: corrupt tree object: %w", ErrFormat, err)
 	}
 	return nil
 }

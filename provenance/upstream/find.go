@@ -311,11 +311,11 @@ func (ix *Index) Find(p *patchset.Patch, opts FindOptions) []Candidate {
 		}
 		// A merge's first-parent diff repeats its branch's commits: on a
 		// tie the commit itself wins, then the oldest.
-		mi, mj := len(ix.commits[cands[i].commit].parents) > 1, len(ix.commits[cands[j].commit].parents) > 1
+		mi, mj := len(ix.commits[cands[i].commit].Parents) > 1, len(ix.commits[cands[j].commit].Parents) > 1
 		if mi != mj {
 			return mj
 		}
-		return ix.commits[cands[i].commit].when < ix.commits[cands[j].commit].when
+		return ix.commits[cands[i].commit].Author.When < ix.commits[cands[j].commit].Author.When
 	})
 
 	var out []Candidate
@@ -363,7 +363,7 @@ func (ix *Index) Find(p *patchset.Patch, opts FindOptions) []Candidate {
 			copyOf = ci >= 0
 		}
 		for i := range out {
-			if (ci >= 0 && out[i].Commit == ix.commits[ci].hash.String()) || strings.HasPrefix(out[i].Commit, h) {
+			if (ci >= 0 && out[i].Commit == ix.commits[ci].Hash.String()) || strings.HasPrefix(out[i].Commit, h) {
 				out[i].Evidence.Cited = true
 				out[i].Evidence.CitedBy = h
 				out[i].Evidence.CitedCopy = copyOf
@@ -649,7 +649,7 @@ func (ix *Index) cover(cands []*scored, total float64, opts FindOptions) []*scor
 		return nil
 	}
 	sort.SliceStable(set, func(i, j int) bool {
-		return ix.commits[set[i].commit].when < ix.commits[set[j].commit].when
+		return ix.commits[set[i].commit].Author.When < ix.commits[set[j].commit].Author.When
 	})
 	return set
 }
@@ -676,9 +676,9 @@ func setCoverage(ix *Index, set []*scored, total float64) float64 {
 func (ix *Index) candidate(s *scored, v patchset.Verdict, inSet bool) Candidate {
 	c := ix.commits[s.commit]
 	return Candidate{
-		Commit:         c.hash.String(),
-		Subject:        c.subject,
-		Author:         c.author,
+		Commit:         c.Hash.String(),
+		Subject:        c.Subject,
+		Author:         c.Author.Name,
 		Date:           ix.timeOf(s.commit),
 		Verdict:        v,
 		Score:          s.score,
@@ -719,7 +719,7 @@ func (ix *Index) landedCopy(h string) int32 {
 	}
 	found := int32(-1)
 	for i, x := range ix.commits {
-		if x.when == c.when && x.subject == c.subject && x.author == c.author && x.email == c.email {
+		if x.Author.When == c.Author.When && x.Subject == c.Subject && x.Author.Name == c.Author.Name && x.Author.Email == c.Author.Email {
 			if found >= 0 {
 				return -1 // ambiguous
 			}
@@ -736,13 +736,13 @@ func (ix *Index) landedCopy(h string) int32 {
 // of a pull-request commit that landed). ok is false when there is none.
 func (ix *Index) Landed(sha string) (full string, ok bool) {
 	if ci := ix.commitByPrefix(sha); ci >= 0 {
-		return ix.commits[ci].hash.String(), true
+		return ix.commits[ci].Hash.String(), true
 	}
 	if hash, err := ix.repo.resolve(sha); err == nil && ix.inRange[hash] {
 		return hash.String(), true
 	}
 	if ci := ix.landedCopy(sha); ci >= 0 {
-		return ix.commits[ci].hash.String(), true
+		return ix.commits[ci].Hash.String(), true
 	}
 	return "", false
 }

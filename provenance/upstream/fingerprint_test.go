@@ -1,12 +1,8 @@
 package upstream
 
 import (
-	"bytes"
-	"errors"
 	"slices"
 	"testing"
-
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 )
 
 // naiveDelta hashes both blobs whole: the reference blobDelta must equal.
@@ -46,21 +42,6 @@ func FuzzBlobDelta(f *testing.F) {
 		want := naiveDelta(old, new)
 		if !slices.Equal(got, want) {
 			t.Fatalf("blobDelta(%q, %q) = %v, want %v", old, new, got, want)
-		}
-	})
-}
-
-func FuzzPatchDelta(f *testing.F) {
-	f.Add([]byte("hello world"), []byte{11, 5, 0x90, 5})
-	f.Add([]byte(""), []byte{0, 3, 3, 'a', 'b', 'c'})
-	f.Fuzz(func(t *testing.T, base, d []byte) {
-		got, err := patchDelta(base, d)
-		want, werr := packfile.PatchDelta(base, d)
-		if werr == nil && err == nil && !bytes.Equal(got, want) {
-			t.Fatalf("patchDelta = %q, go-git says %q", got, want)
-		}
-		if werr == nil && err != nil && !errors.Is(err, errTooBig) && len(want) > 0 {
-			t.Fatalf("patchDelta failed (%v) where go-git gives %q", err, want)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/patchtrace/patchtrace/internal/gitobj"
 )
 
 // Progress reports how far [Repo.Index] has got. Phases come in order:
@@ -55,7 +56,7 @@ type Index struct {
 	// hasRecords tells, by path index, whether any commit changes it.
 	hasRecords []bool
 
-	commits  []*commitInfo // commits with at least one record
+	commits  []*gitobj.Commit // commits with at least one record
 	inRange  map[plumbing.Hash]bool
 	records  []record
 	byCommit [][]int32 // commit idx -> record ids
@@ -122,16 +123,16 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 	report(Progress{Phase: "commits"})
 	excluded := map[plumbing.Hash]plumbing.Hash{} // commit -> tree
 	if !ix.base.IsZero() {
-		if err := r.reach(ctx, ix.base, nil, &ix.stats.MissingObject, func(c *commitInfo) { excluded[c.hash] = c.tree }); err != nil {
+		if err := r.reach(ctx, ix.base, nil, &ix.stats.MissingObject, func(c *gitobj.Commit) { excluded[c.Hash] = c.Tree }); err != nil {
 			return nil, err
 		}
 	}
-	var list []*commitInfo
+	var list []*gitobj.Commit
 	treeOf := map[plumbing.Hash]plumbing.Hash{}
-	if err := r.reach(ctx, ix.tip, excluded, &ix.stats.MissingObject, func(c *commitInfo) {
+	if err := r.reach(ctx, ix.tip, excluded, &ix.stats.MissingObject, func(c *gitobj.Commit) {
 		list = append(list, c)
-		treeOf[c.hash] = c.tree
-		ix.inRange[c.hash] = true
+		treeOf[c.Hash] = c.Tree
+		ix.inRange[c.Hash] = true
 	}); err != nil {
 		return nil, err
 	}
@@ -149,7 +150,7 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 	if !ix.base.IsZero() {
 		baseTree = excluded[ix.base]
 	}
-	if ix.universe, err = r.newUniverse(tipC.tree, baseTree); err != nil {
+	if ix.universe, err = r.newUniverse(tipC.Tree, baseTree); err != nil {
 		return nil, err
 	}
 	var want []string
@@ -213,10 +214,10 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 				report(Progress{Phase: phase, Done: i, Total: len(list)})
 			}
 			var parentTree plumbing.Hash
-			if len(c.parents) > 0 {
-				t, ok := treeOf[c.parents[0]]
+			if len(c.Parents) > 0 {
+				t, ok := treeOf[c.Parents[0]]
 				if !ok {
-					pc, err := r.readCommit(c.parents[0])
+					pc, err := r.readCommit(c.Parents[0])
 					if errors.Is(err, plumbing.ErrObjectNotFound) {
 						// Shallow boundary: the change is unknown.
 						if phase == "walk" {
@@ -227,16 +228,16 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 					if err != nil {
 						return nil, err
 					}
-					t = pc.tree
-					treeOf[pc.hash] = t
+					t = pc.Tree
+					treeOf[pc.Hash] = t
 				}
 				parentTree = t
 			}
-			if len(c.parents) > 1 && phase == "walk" {
+			if len(c.Parents) > 1 && phase == "walk" {
 				ix.stats.Merges++
 			}
 			var err error
-			buf, err = tr.diffTrees(trie.root, parentTree, c.tree, buf[:0])
+			buf, err = tr.diffTrees(trie.root, parentTree, c.Tree, buf[:0])
 			if err != nil {
 				if errors.Is(err, plumbing.ErrObjectNotFound) {
 					ix.stats.MissingObject++
@@ -248,7 +249,7 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 				continue
 			}
 			buf = pairMoves(buf, trie.paths)
-			buf, err = r.pairOutside(buf, trie.paths, parentTree, c.tree, func(outside string, tracked int32) {
+			buf, err = r.pairOutside(buf, trie.paths, parentTree, c.Tree, func(outside string, tracked int32) {
 				if !aliased[outside] {
 					found[outside] = toMain[tracked]
 				}
@@ -259,10 +260,10 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 			if len(buf) == 0 {
 				continue
 			}
-			ci, ok := commitIdx[c.hash]
+			ci, ok := commitIdx[c.Hash]
 			if !ok {
 				ci = int32(len(ix.commits))
-				commitIdx[c.hash] = ci
+				commitIdx[c.Hash] = ci
 				ix.commits = append(ix.commits, c)
 			}
 			for _, fc := range buf {
@@ -359,7 +360,7 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 		}
 	}
 	for i, c := range ix.commits {
-		ix.hexes = append(ix.hexes, hexRef{c.hash.String(), int32(i)})
+		ix.hexes = append(ix.hexes, hexRef{c.Hash.String(), int32(i)})
 	}
 	sort.Slice(ix.hexes, func(i, j int) bool { return ix.hexes[i].hex < ix.hexes[j].hex })
 	report(Progress{Phase: "done", Done: len(list), Total: len(list)})
@@ -403,7 +404,7 @@ func (r *Repo) fingerprintPair(p *pairResult) {
 //
 // Parents missing from the repository (a shallow clone) are skipped and
 // counted in *missing.
-func (r *Repo) reach(ctx context.Context, start plumbing.Hash, stop map[plumbing.Hash]plumbing.Hash, missing *int, visit func(*commitInfo)) error {
+func (r *Repo) reach(ctx context.Context, start plumbing.Hash, stop map[plumbing.Hash]plumbing.Hash, missing *int, visit func(*gitobj.Commit)) error {
 	seen := map[plumbing.Hash]bool{start: true}
 	stack := []plumbing.Hash{start}
 	for n := 0; len(stack) > 0; n++ {
@@ -430,8 +431,8 @@ func (r *Repo) reach(ctx context.Context, start plumbing.Hash, stop map[plumbing
 		}
 		visit(c)
 		// Push later parents first so the first parent is visited next.
-		for i := len(c.parents) - 1; i >= 0; i-- {
-			p := c.parents[i]
+		for i := len(c.Parents) - 1; i >= 0; i-- {
+			p := c.Parents[i]
 			if !seen[p] {
 				seen[p] = true
 				stack = append(stack, p)
@@ -481,8 +482,7 @@ func (ix *Index) InRange(sha string) bool {
 
 // timeOf returns the author date of commit ci.
 func (ix *Index) timeOf(ci int32) time.Time {
-	c := ix.commits[ci]
-	return time.Unix(c.when, 0).In(time.FixedZone("", c.tz))
+	return ix.commits[ci].Author.Time()
 }
 
 // sortedKeys returns the keys of m sorted.

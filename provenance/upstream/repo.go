@@ -1,22 +1,20 @@
 package upstream
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/go-git/go-billy/v5/osfs"
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/patchtrace/patchtrace/internal/gitobj"
 )
 
 // ErrBadRange is returned (wrapped) by [Repo.Index] when the revision range
@@ -33,15 +31,14 @@ const maxBlobSize = 8 << 20
 
 // Repo is an upstream git repository opened for provenance queries.
 //
-// A Repo is safe for concurrent use: every access to the underlying go-git
-// storage (which is not goroutine-safe) is serialised by an internal lock,
-// while the CPU-heavy work on the objects read runs in parallel.
+// A Repo is safe for concurrent use: objects are read through
+// internal/gitobj, which serialises every access to the go-git storage
+// (not goroutine-safe), while the CPU-heavy work on the objects read runs
+// in parallel.
 type Repo struct {
-	repo   *git.Repository
-	st     storage.Storer
-	mu     sync.Mutex // guards st
-	closer io.Closer
-	packs  *packSet // direct pack reader; nil for non-filesystem storage
+	repo    *git.Repository
+	objects *gitobj.Store // reads objects; guards the go-git storage
+	closer  io.Closer
 }
 
 // Open opens the git repository at gitdir, which may be a bare repository
@@ -63,12 +60,12 @@ func Open(gitdir string) (*Repo, error) {
 		st.Close()
 		return nil, fmt.Errorf("upstream: open %s: %w", gitdir, err)
 	}
-	ps, err := openPacks(dir, packCacheSize)
+	objs, err := gitobj.New(st, dir, packCacheSize)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("upstream: open %s: %w", gitdir, err)
 	}
-	return &Repo{repo: r, st: st, closer: st, packs: ps}, nil
+	return &Repo{repo: r, objects: objs, closer: st}, nil
 }
 
 // packCacheSize bounds the cache of objects resolved from pack deltas.
@@ -77,14 +74,13 @@ const packCacheSize = 384 << 20
 // FromRepository wraps an already opened go-git repository (for example one
 // built in memory). The caller keeps ownership of its storage.
 func FromRepository(r *git.Repository) *Repo {
-	return &Repo{repo: r, st: r.Storer}
+	objs, _ := gitobj.New(r.Storer, "", 0) // no pack files to open: cannot fail
+	return &Repo{repo: r, objects: objs}
 }
 
 // Close releases the pack file descriptors held by a Repo from [Open].
 func (r *Repo) Close() error {
-	if r.packs != nil {
-		r.packs.close()
-	}
+	r.objects.Close()
 	if r.closer != nil {
 		return r.closer.Close()
 	}
@@ -97,23 +93,28 @@ func (r *Repo) resolve(rev string) (plumbing.Hash, error) {
 		// A full id: read it directly (go-git would scan every ref first).
 		c, err := r.readCommit(plumbing.NewHash(strings.ToLower(rev)))
 		if err == nil {
-			return c.hash, nil
+			return c.Hash, nil
 		}
-		if !errors.Is(err, errWrongType) {
+		if !errors.Is(err, gitobj.ErrWrongType) {
 			return plumbing.ZeroHash, fmt.Errorf("%w: %q: %w", ErrBadRange, rev, err)
 		}
 		// An annotated tag: let go-git peel it.
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
+	var h *plumbing.Hash
+	var c *object.Commit
+	var err error
+	r.objects.Locked(func() {
+		if h, err = r.repo.ResolveRevision(plumbing.Revision(rev)); err != nil {
+			err = fmt.Errorf("%w: %q: %w", ErrBadRange, rev, err)
+			return
+		}
+		// Peel annotated tags to their commit.
+		if c, err = object.GetCommit(r.repo.Storer, *h); err != nil {
+			err = fmt.Errorf("%w: %q is not a commit: %w", ErrBadRange, rev, err)
+		}
+	})
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("%w: %q: %w", ErrBadRange, rev, err)
-	}
-	// Peel annotated tags to their commit.
-	c, err := object.GetCommit(r.st, *h)
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("%w: %q is not a commit: %w", ErrBadRange, rev, err)
+		return plumbing.ZeroHash, err
 	}
 	return c.Hash, nil
 }
@@ -137,131 +138,21 @@ func parseRange(rng string) (base, tip string, err error) {
 	return "", rng, nil
 }
 
-// commitInfo is the part of a commit the index keeps.
-type commitInfo struct {
-	hash    plumbing.Hash
-	tree    plumbing.Hash
-	parents []plumbing.Hash
-	subject string
-	author  string
-	email   string
-	when    int64 // author time, Unix seconds
-	tz      int   // author zone offset, seconds east of UTC
-}
-
 // readCommit decodes one commit.
-func (r *Repo) readCommit(h plumbing.Hash) (*commitInfo, error) {
-	raw, err := r.readRaw(plumbing.CommitObject, h)
+func (r *Repo) readCommit(h plumbing.Hash) (*gitobj.Commit, error) {
+	c, err := r.objects.ReadCommit(h)
 	if err != nil {
-		return nil, fmt.Errorf("upstream: commit %s: %w", h, err)
+		return nil, fmt.Errorf("upstream: %w", err)
 	}
-	c, err := parseCommit(raw)
-	if err != nil {
-		return nil, fmt.Errorf("upstream: commit %s: %w", h, err)
-	}
-	c.hash = h
-	return c, nil
-}
-
-// parseCommit decodes a raw commit object (its hash is left zero).
-func parseCommit(raw []byte) (*commitInfo, error) {
-	c := &commitInfo{}
-	for len(raw) > 0 {
-		i := bytes.IndexByte(raw, '\n')
-		var line []byte
-		if i < 0 {
-			line, raw = raw, nil
-		} else {
-			line, raw = raw[:i], raw[i+1:]
-		}
-		if len(line) == 0 {
-			break // end of headers
-		}
-		key, val, _ := bytes.Cut(line, []byte(" "))
-		switch string(key) {
-		case "tree":
-			if !isHex(string(val)) || len(val) != 40 {
-				return nil, errors.New("malformed tree line")
-			}
-			c.tree = plumbing.NewHash(string(val))
-		case "parent":
-			if !isHex(string(val)) || len(val) != 40 {
-				return nil, errors.New("malformed parent line")
-			}
-			c.parents = append(c.parents, plumbing.NewHash(string(val)))
-		case "author":
-			var sig object.Signature
-			sig.Decode(val)
-			c.author, c.email = sig.Name, sig.Email
-			c.when = sig.When.Unix()
-			_, c.tz = sig.When.Zone()
-		}
-	}
-	if c.tree.IsZero() {
-		return nil, errors.New("no tree line")
-	}
-	subj, _, _ := bytes.Cut(bytes.TrimLeft(raw, "\n"), []byte("\n"))
-	c.subject = strings.TrimSpace(string(subj))
 	return c, nil
 }
 
 // readRaw returns the content of the object h of type t, or nil and an
-// error. Blobs over maxBlobSize are reported with errTooBig.
+// error. Blobs over maxBlobSize are reported with gitobj.ErrTooBig.
 func (r *Repo) readRaw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
-	if r.packs != nil {
-		pt, data, err := r.packs.read(h, maxBlobSize)
-		switch {
-		case err == nil && pt != t:
-			return nil, fmt.Errorf("upstream: %s is a %s, not a %s: %w", h, pt, t, errWrongType)
-		case err == nil:
-			return data, nil
-		case errors.Is(err, errTooBig):
-			return nil, errTooBig
-		}
-		// Not packed (a loose object) or unreadable here: ask go-git.
-	}
-	r.mu.Lock()
-	obj, err := r.st.EncodedObject(t, h)
+	data, err := r.objects.Read(t, h, maxBlobSize)
 	if err != nil {
-		r.mu.Unlock()
-		return nil, fmt.Errorf("upstream: %s %s: %w", t, h, err)
+		return nil, fmt.Errorf("upstream: %w", err)
 	}
-	if obj.Size() > maxBlobSize {
-		r.mu.Unlock()
-		return nil, errTooBig
-	}
-	rd, err := obj.Reader()
-	if err != nil {
-		r.mu.Unlock()
-		return nil, fmt.Errorf("upstream: %s %s: %w", t, h, err)
-	}
-	buf := make([]byte, 0, obj.Size())
-	buf, err = readAllInto(buf, rd)
-	rd.Close()
-	r.mu.Unlock()
-	if err != nil {
-		return nil, fmt.Errorf("upstream: %s %s: %w", t, h, err)
-	}
-	return buf, nil
-}
-
-var errTooBig = errors.New("upstream: object too big to fingerprint")
-
-// errWrongType says an object exists but has another type than expected.
-var errWrongType = errors.New("unexpected object type")
-
-func readAllInto(b []byte, r io.Reader) ([]byte, error) {
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err != nil {
-			if err == io.EOF {
-				return b, nil
-			}
-			return b, err
-		}
-	}
+	return data, nil
 }

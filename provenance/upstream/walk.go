@@ -1,7 +1,6 @@
 package upstream
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"path"
@@ -10,20 +9,13 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/patchtrace/patchtrace/internal/gitobj"
 )
 
-// entry kinds in a parsed tree.
-const (
-	kindAbsent = iota
-	kindBlob
-	kindTree
-	kindOther // submodule (gitlink) or symlink: never fingerprinted
-)
-
-// tentry is one tracked entry of a tree: its kind and object hash.
+// tentry is one tracked entry of a tree: its kind (symbolic links and
+// submodules are never fingerprinted) and object hash.
 type tentry struct {
-	kind uint8
+	kind gitobj.Kind
 	hash plumbing.Hash
 }
 
@@ -130,46 +122,16 @@ func (tr *treeReader) entries(n *dirNode, h plumbing.Hash) ([]tentry, error) {
 	}
 	tr.reads++
 	out := make([]tentry, len(n.kids))
-	if err := scanTree(raw, func(mode, name []byte, hash []byte) {
-		i, ok := n.index[string(name)]
-		if !ok {
-			return
+	if err := gitobj.ScanTree(raw, func(mode, name []byte, hash plumbing.Hash) bool {
+		if i, ok := n.index[string(name)]; ok {
+			out[i] = tentry{kind: gitobj.KindOf(mode), hash: hash}
 		}
-		var e tentry
-		copy(e.hash[:], hash)
-		switch {
-		case bytes.Equal(mode, []byte("40000")) || bytes.Equal(mode, []byte("040000")):
-			e.kind = kindTree
-		case bytes.HasPrefix(mode, []byte("100")):
-			e.kind = kindBlob
-		default:
-			e.kind = kindOther
-		}
-		out[i] = e
+		return true
 	}); err != nil {
 		return nil, fmt.Errorf("upstream: tree %s: %w", h, err)
 	}
 	tr.cache[k] = out
 	return out, nil
-}
-
-// scanTree calls fn for every entry of a raw tree object.
-func scanTree(raw []byte, fn func(mode, name, hash []byte)) error {
-	for len(raw) > 0 {
-		sp := bytes.IndexByte(raw, ' ')
-		if sp < 0 {
-			return fmt.Errorf("malformed tree entry (no mode)")
-		}
-		nul := bytes.IndexByte(raw[sp+1:], 0)
-		if nul < 0 || sp+1+nul+1+20 > len(raw) {
-			return fmt.Errorf("malformed tree entry (truncated)")
-		}
-		name := raw[sp+1 : sp+1+nul]
-		h := raw[sp+1+nul+1 : sp+1+nul+1+20]
-		fn(raw[:sp], name, h)
-		raw = raw[sp+1+nul+1+20:]
-	}
-	return nil
 }
 
 // fileChange is one tracked path changed by one commit: old and new blob
@@ -207,10 +169,10 @@ func (tr *treeReader) diffTrees(n *dirNode, oldH, newH plumbing.Hash, out []file
 		}
 		if c.file >= 0 {
 			var ob, nb plumbing.Hash
-			if o.kind == kindBlob {
+			if o.kind == gitobj.Blob {
 				ob = o.hash
 			}
-			if w.kind == kindBlob {
+			if w.kind == gitobj.Blob {
 				nb = w.hash
 			}
 			if ob != nb {
@@ -219,10 +181,10 @@ func (tr *treeReader) diffTrees(n *dirNode, oldH, newH plumbing.Hash, out []file
 		}
 		if c.dir != nil {
 			var ot, nt plumbing.Hash
-			if o.kind == kindTree {
+			if o.kind == gitobj.Tree {
 				ot = o.hash
 			}
-			if w.kind == kindTree {
+			if w.kind == gitobj.Tree {
 				nt = w.hash
 			}
 			if out, err = tr.diffTrees(c.dir, ot, nt, out); err != nil {
@@ -293,20 +255,14 @@ func (r *Repo) listFiles(h plumbing.Hash, prefix string, out []string, depth int
 		h    plumbing.Hash
 	}
 	var subs []sub
-	err = scanTree(raw, func(mode, name, hash []byte) {
-		m, err := filemode.New(string(mode))
-		if err != nil {
-			return
-		}
-		switch {
-		case m == filemode.Dir:
-			var s sub
-			s.name = prefix + string(name)
-			copy(s.h[:], hash)
-			subs = append(subs, s)
-		case m.IsFile():
+	err = gitobj.ScanTree(raw, func(mode, name []byte, hash plumbing.Hash) bool {
+		switch gitobj.KindOf(mode) {
+		case gitobj.Tree:
+			subs = append(subs, sub{prefix + string(name), hash})
+		case gitobj.Blob:
 			out = append(out, prefix+string(name))
 		}
+		return true
 	})
 	if err != nil {
 		return out, fmt.Errorf("upstream: tree %s: %w", h, err)
@@ -465,17 +421,14 @@ func (r *Repo) fullDiff(oldT, newT plumbing.Hash, prefix string, added, deleted 
 		if err != nil {
 			return nil, err
 		}
-		err = scanTree(raw, func(mode, name, hash []byte) {
-			var e ent
-			copy(e.hash[:], hash)
-			switch {
-			case bytes.Equal(mode, []byte("40000")) || bytes.Equal(mode, []byte("040000")):
-				e.dir = true
-			case bytes.HasPrefix(mode, []byte("100")):
-			default:
-				return
+		err = gitobj.ScanTree(raw, func(mode, name []byte, hash plumbing.Hash) bool {
+			switch gitobj.KindOf(mode) {
+			case gitobj.Tree:
+				m[string(name)] = ent{true, hash}
+			case gitobj.Blob:
+				m[string(name)] = ent{false, hash}
 			}
-			m[string(name)] = e
+			return true
 		})
 		return m, err
 	}

@@ -1,4 +1,4 @@
-package upstream
+package gitobj
 
 import (
 	"bufio"
@@ -39,6 +39,10 @@ type pack struct {
 	size int64
 }
 
+// maxDeltaTarget bounds the size a delta may announce for its result:
+// larger objects are never rebuilt in memory.
+const maxDeltaTarget = 32 << 20
+
 // maxDeltaChain bounds delta chains (git's default --depth is 50; some
 // packs go deeper, none sanely beyond this).
 const maxDeltaChain = 10000
@@ -63,7 +67,7 @@ func openPacks(dir string, cacheBytes int64) (*packSet, error) {
 		fi.Close()
 		if err != nil {
 			ps.close()
-			return nil, fmt.Errorf("upstream: %s: %w", ip, err)
+			return nil, fmt.Errorf("gitobj: %s: %w", ip, err)
 		}
 		pp := strings.TrimSuffix(ip, ".idx") + ".pack"
 		f, err := os.Open(pp)
@@ -225,7 +229,7 @@ func (ps *packSet) readAt(p *pack, off, maxSize int64, depth int) (plumbing.Obje
 	cur := off
 	for {
 		if len(chain)+depth > maxDeltaChain {
-			return 0, nil, fmt.Errorf("upstream: pack entry at %d: delta chain too long", off)
+			return 0, nil, fmt.Errorf("gitobj: pack entry at %d: delta chain too long", off)
 		}
 		if t, data, ok := ps.cache.get(p.id, cur); ok {
 			baseT, base = t, data
@@ -233,7 +237,7 @@ func (ps *packSet) readAt(p *pack, off, maxSize int64, depth int) (plumbing.Obje
 		}
 		h, err := p.header(cur)
 		if err != nil {
-			return 0, nil, fmt.Errorf("upstream: pack entry at %d: %w", cur, err)
+			return 0, nil, fmt.Errorf("gitobj: pack entry at %d: %w", cur, err)
 		}
 		if h.typ == plumbing.OFSDeltaObject {
 			chain = append(chain, link{cur, h})
@@ -243,18 +247,18 @@ func (ps *packSet) readAt(p *pack, off, maxSize int64, depth int) (plumbing.Obje
 		if h.typ == plumbing.REFDeltaObject {
 			boff, err := p.idx.FindOffset(h.baseRef)
 			if err != nil {
-				return 0, nil, fmt.Errorf("upstream: pack entry at %d: base %s not in this pack", cur, h.baseRef)
+				return 0, nil, fmt.Errorf("gitobj: pack entry at %d: base %s not in this pack", cur, h.baseRef)
 			}
 			chain = append(chain, link{cur, h})
 			cur = boff
 			continue
 		}
 		if h.size > maxSize && len(chain) == 0 {
-			return h.typ, nil, errTooBig
+			return h.typ, nil, ErrTooBig
 		}
 		data, err := p.inflate(h.dataOff, h.size)
 		if err != nil {
-			return 0, nil, fmt.Errorf("upstream: pack entry at %d: %w", cur, err)
+			return 0, nil, fmt.Errorf("gitobj: pack entry at %d: %w", cur, err)
 		}
 		baseT, base = h.typ, data
 		ps.cache.put(p.id, cur, baseT, base)
@@ -264,17 +268,17 @@ func (ps *packSet) readAt(p *pack, off, maxSize int64, depth int) (plumbing.Obje
 		l := chain[i]
 		d, err := p.inflate(l.h.dataOff, l.h.size)
 		if err != nil {
-			return 0, nil, fmt.Errorf("upstream: pack entry at %d: %w", l.off, err)
+			return 0, nil, fmt.Errorf("gitobj: pack entry at %d: %w", l.off, err)
 		}
 		obj, err := patchDelta(base, d)
 		if err != nil {
-			return 0, nil, fmt.Errorf("upstream: pack entry at %d: %w", l.off, err)
+			return 0, nil, fmt.Errorf("gitobj: pack entry at %d: %w", l.off, err)
 		}
 		base = obj
 		ps.cache.put(p.id, l.off, baseT, base)
 	}
 	if int64(len(base)) > maxSize {
-		return baseT, nil, errTooBig
+		return baseT, nil, ErrTooBig
 	}
 	return baseT, base, nil
 }
@@ -368,8 +372,8 @@ func patchDelta(base, delta []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if dstSize > maxBlobSize*4 {
-		return nil, errTooBig
+	if dstSize > maxDeltaTarget {
+		return nil, ErrTooBig
 	}
 	out := make([]byte, 0, dstSize)
 	for len(delta) > 0 {
