@@ -196,106 +196,145 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 	if partT <= 0 {
 		partT = PartialThreshold
 	}
-	ia := make([]seriesItem, len(a))
-	ib := make([]seriesItem, len(b))
-	parallelFor(len(a)+len(b), func(k int) {
-		if k < len(a) {
-			ia[k] = newSeriesItem(a[k])
-		} else {
-			ib[k-len(a)] = newSeriesItem(b[k-len(a)])
-		}
-	})
-	matchA := make([]int, len(a))
-	matchB := make([]int, len(b))
-	for i := range matchA {
-		matchA[i] = -1
+	s := newPairing(a, b)
+	s.pairExact()
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	for j := range matchB {
-		matchB[j] = -1
+	if err := s.candidates(ctx); err != nil {
+		return nil, err
 	}
-	exactPair := make([]bool, len(a))
-
-	// 1. Exact diff text, then equal net content.
-	byExact := map[uint64][]int{}
-	for j := range ib {
-		if ib[j].exact != 0 {
-			byExact[ib[j].exact] = append(byExact[ib[j].exact], j)
-		}
-	}
-	for i := range ia {
-		if q := byExact[ia[i].exact]; ia[i].exact != 0 && len(q) > 0 {
-			matchA[i], matchB[q[0]] = q[0], i
-			exactPair[i] = true
-			byExact[ia[i].exact] = q[1:]
-		}
-	}
-	byDigest := map[string][]int{}
-	for j := range ib {
-		if matchB[j] < 0 && ib[j].digest != "" {
-			byDigest[ib[j].digest] = append(byDigest[ib[j].digest], j)
-		}
-	}
-	for i := range ia {
-		if matchA[i] >= 0 || ia[i].digest == "" {
-			continue
-		}
-		if q := byDigest[ia[i].digest]; len(q) > 0 {
-			matchA[i], matchB[q[0]] = q[0], i
-			byDigest[ia[i].digest] = q[1:]
-		}
+	if err := s.assign(ctx, factor); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	s.parts(partT)
+	out := s.result(a, b)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
-	// 2. Candidates: unmatched patches that change a file of the same base
-	// name, or share a changed line that few patches of b have (content
-	// moved to another file). Their cost uses the path-independent shared
-	// lines.
+// pairing is the state of one PairChanges run.
+type pairing struct {
+	ia, ib         []seriesItem
+	matchA, matchB []int  // partner in the other series, -1 when none
+	exactPair      []bool // by A: paired on identical diff text
+	cands          []pairCand
+	partOfA        []int // A i folded into B j
+	partOfB        []int // B j is a piece of A i
+}
+
+// pairCand is a pair of unmatched patches that share ov changed lines.
+type pairCand struct {
+	i, j, ov int
+}
+
+func newPairing(a, b [][]FileChange) *pairing {
+	s := &pairing{ia: make([]seriesItem, len(a)), ib: make([]seriesItem, len(b))}
+	parallelFor(len(a)+len(b), func(k int) {
+		if k < len(a) {
+			s.ia[k] = newSeriesItem(a[k])
+		} else {
+			s.ib[k-len(a)] = newSeriesItem(b[k-len(a)])
+		}
+	})
+	s.matchA, s.matchB = filled(len(a), -1), filled(len(b), -1)
+	s.partOfA, s.partOfB = filled(len(a), -1), filled(len(b), -1)
+	s.exactPair = make([]bool, len(a))
+	return s
+}
+
+// filled returns n copies of v.
+func filled(n, v int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// pairExact is phase 1: exact diff text, then equal net content, paired
+// in series order.
+func (s *pairing) pairExact() {
+	byExact := map[uint64][]int{}
+	for j := range s.ib {
+		if s.ib[j].exact != 0 {
+			byExact[s.ib[j].exact] = append(byExact[s.ib[j].exact], j)
+		}
+	}
+	for i := range s.ia {
+		if q := byExact[s.ia[i].exact]; s.ia[i].exact != 0 && len(q) > 0 {
+			s.matchA[i], s.matchB[q[0]] = q[0], i
+			s.exactPair[i] = true
+			byExact[s.ia[i].exact] = q[1:]
+		}
+	}
+	byDigest := map[string][]int{}
+	for j := range s.ib {
+		if s.matchB[j] < 0 && s.ib[j].digest != "" {
+			byDigest[s.ib[j].digest] = append(byDigest[s.ib[j].digest], j)
+		}
+	}
+	for i := range s.ia {
+		if s.matchA[i] >= 0 || s.ia[i].digest == "" {
+			continue
+		}
+		if q := byDigest[s.ia[i].digest]; len(q) > 0 {
+			s.matchA[i], s.matchB[q[0]] = q[0], i
+			byDigest[s.ia[i].digest] = q[1:]
+		}
+	}
+}
+
+// candidates is phase 2: unmatched patches that change a file of the same
+// base name, or share a changed line that few patches of b have (content
+// moved to another file). Their cost uses the path-independent shared
+// lines.
+func (s *pairing) candidates(ctx context.Context) error {
 	bucket := map[string][]int{}
 	byLine := map[uint64][]int{}
 	unmatchedB := 0
-	for j := range ib {
-		if matchB[j] < 0 && ib[j].weight > 0 {
+	for j := range s.ib {
+		if s.matchB[j] < 0 && s.ib[j].weight > 0 {
 			unmatchedB++
-			for _, base := range ib[j].bases {
+			for _, base := range s.ib[j].bases {
 				bucket[base] = append(bucket[base], j)
 			}
-			for _, l := range ib[j].lines {
+			for _, l := range s.ib[j].lines {
 				byLine[l.Hash] = append(byLine[l.Hash], j)
 			}
 		}
 	}
 	maxDF := max(4, unmatchedB/20)
-	type cand struct {
-		i, j, ov int
-	}
-	var cands []cand
-	seen := make([]int, len(b)) // last i+1 that visited j
+	seen := make([]int, len(s.ib)) // last i+1 that visited j
 	visit := func(i, j int) {
 		if seen[j] == i+1 {
 			return
 		}
 		seen[j] = i + 1
-		if ov := Overlap(ia[i].lines, ib[j].lines); ov > 0 {
-			cands = append(cands, cand{i, j, ov})
+		if ov := Overlap(s.ia[i].lines, s.ib[j].lines); ov > 0 {
+			s.cands = append(s.cands, pairCand{i, j, ov})
 		}
 	}
-	for i := range ia {
-		if matchA[i] >= 0 || ia[i].weight == 0 {
+	for i := range s.ia {
+		if s.matchA[i] >= 0 || s.ia[i].weight == 0 {
 			continue
 		}
 		if i%32 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		for _, base := range ia[i].bases {
+		for _, base := range s.ia[i].bases {
 			for _, j := range bucket[base] {
 				visit(i, j)
 			}
 		}
-		for _, l := range ia[i].lines {
+		for _, l := range s.ia[i].lines {
 			if js := byLine[l.Hash]; len(js) <= maxDF {
 				for _, j := range js {
 					visit(i, j)
@@ -303,20 +342,26 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 			}
 		}
 	}
+	return nil
+}
 
-	// 3. Assignment over the patches with a worthwhile candidate. The
-	// saving of pairing i with j instead of leaving both unpaired is
-	// factor*(Wi+Wj) - (Wi+Wj-2*ov); only positive savings matter.
+// gainEdge is a worthwhile pairing in the assignment: row r (of A), column
+// c (of B) and the cost it saves.
+type gainEdge struct {
+	r, c int
+	gain float64
+}
+
+// assign is phase 3: the assignment over the patches with a worthwhile
+// candidate. The saving of pairing i with j instead of leaving both
+// unpaired is factor*(Wi+Wj) - (Wi+Wj-2*ov); only positive savings matter.
+func (s *pairing) assign(ctx context.Context, factor float64) error {
 	rows := map[int]int{}
 	cols := map[int]int{}
 	var rowIdx, colIdx []int
-	type edge struct {
-		r, c int
-		gain float64
-	}
-	var edges []edge
-	for _, k := range cands {
-		wi, wj := float64(ia[k.i].weight), float64(ib[k.j].weight)
+	var edges []gainEdge
+	for _, k := range s.cands {
+		wi, wj := float64(s.ia[k.i].weight), float64(s.ib[k.j].weight)
 		gain := factor*(wi+wj) - (wi + wj - 2*float64(k.ov))
 		if gain <= 0 {
 			continue
@@ -333,12 +378,22 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 			cols[k.j] = c
 			colIdx = append(colIdx, k.j)
 		}
-		edges = append(edges, edge{r, c, gain})
+		edges = append(edges, gainEdge{r, c, gain})
 	}
-	// The assignment splits into independent problems, one per connected
-	// component of the candidate graph: solve each on its own (components
-	// are small in practice, so even thousands of patches stay fast).
-	parent := make([]int, len(rowIdx)+len(colIdx))
+	for _, es := range components(edges, len(rowIdx), len(colIdx)) {
+		if err := s.assignComponent(ctx, es, rowIdx, colIdx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// components splits the candidate graph into its connected components
+// (in order of first edge): the assignment splits into independent
+// problems, one per component, and components are small in practice, so
+// even thousands of patches stay fast.
+func components(edges []gainEdge, nRows, nCols int) [][]gainEdge {
+	parent := make([]int, nRows+nCols)
 	for k := range parent {
 		parent[k] = k
 	}
@@ -350,96 +405,92 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 		return x
 	}
 	for _, e := range edges {
-		ra, rb := find(e.r), find(len(rowIdx)+e.c)
+		ra, rb := find(e.r), find(nRows+e.c)
 		if ra != rb {
 			parent[ra] = rb
 		}
 	}
-	comp := map[int][]edge{}
-	var roots []int
+	comp := map[int]int{} // root -> position in out
+	var out [][]gainEdge
 	for _, e := range edges {
 		r := find(e.r)
-		if _, ok := comp[r]; !ok {
-			roots = append(roots, r)
+		k, ok := comp[r]
+		if !ok {
+			k = len(out)
+			comp[r] = k
+			out = append(out, nil)
 		}
-		comp[r] = append(comp[r], e)
+		out[k] = append(out[k], e)
 	}
-	for _, root := range roots {
-		es := comp[root]
-		// Local numbering of the component's rows and columns.
-		lr, lc := map[int]int{}, map[int]int{}
-		var rs, cs []int
-		for _, e := range es {
-			if _, ok := lr[e.r]; !ok {
-				lr[e.r] = len(rs)
-				rs = append(rs, e.r)
-			}
-			if _, ok := lc[e.c]; !ok {
-				lc[e.c] = len(cs)
-				cs = append(cs, e.c)
-			}
-		}
-		n := max(len(rs), len(cs))
-		cost := make([]float64, n*n) // 0: leave unpaired
-		for _, e := range es {
-			cost[lr[e.r]*n+lc[e.c]] = -e.gain
-		}
-		assign, err := solveAssignment(ctx, n, cost)
-		if err != nil {
-			return nil, err
-		}
-		for r, c := range assign {
-			if r < len(rs) && c >= 0 && c < len(cs) && cost[r*n+c] < 0 {
-				i, j := rowIdx[rs[r]], colIdx[cs[c]]
-				matchA[i], matchB[j] = j, i
-			}
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	return out
+}
 
-	// 4. Parts of splits and squashes among the unpaired.
-	partOfA := make([]int, len(a)) // A i folded into B j
-	partOfB := make([]int, len(b)) // B j is a piece of A i
-	for i := range partOfA {
-		partOfA[i] = -1
-	}
-	for j := range partOfB {
-		partOfB[j] = -1
-	}
-	bestA := make([]float64, len(a))
-	bestB := make([]float64, len(b))
-	for _, k := range cands {
-		if matchA[k.i] < 0 && ia[k.i].substantive {
-			if f := float64(k.ov) / float64(ia[k.i].weight); f >= partT && f > bestA[k.i] {
-				bestA[k.i], partOfA[k.i] = f, k.j
-			}
+// assignComponent solves the assignment of one component exactly and
+// records its pairs.
+func (s *pairing) assignComponent(ctx context.Context, es []gainEdge, rowIdx, colIdx []int) error {
+	// Local numbering of the component's rows and columns.
+	lr, lc := map[int]int{}, map[int]int{}
+	var rs, cs []int
+	for _, e := range es {
+		if _, ok := lr[e.r]; !ok {
+			lr[e.r] = len(rs)
+			rs = append(rs, e.r)
 		}
-		if matchB[k.j] < 0 && ib[k.j].substantive {
-			if f := float64(k.ov) / float64(ib[k.j].weight); f >= partT && f > bestB[k.j] {
-				bestB[k.j], partOfB[k.j] = f, k.i
-			}
+		if _, ok := lc[e.c]; !ok {
+			lc[e.c] = len(cs)
+			cs = append(cs, e.c)
 		}
 	}
+	n := max(len(rs), len(cs))
+	cost := make([]float64, n*n) // 0: leave unpaired
+	for _, e := range es {
+		cost[lr[e.r]*n+lc[e.c]] = -e.gain
+	}
+	assign, err := solveAssignment(ctx, n, cost)
+	if err != nil {
+		return err
+	}
+	for r, c := range assign {
+		if r < len(rs) && c >= 0 && c < len(cs) && cost[r*n+c] < 0 {
+			i, j := rowIdx[rs[r]], colIdx[cs[c]]
+			s.matchA[i], s.matchB[j] = j, i
+		}
+	}
+	return nil
+}
 
-	// A part whose container has no partner of its own is that
-	// container's partner (a partial backport much smaller than the
-	// original, which the size-based cost leaves unpaired): best
-	// containment first.
+// parts is phase 4: parts of splits and squashes among the unpaired. A
+// part whose container has no partner of its own becomes that container's
+// partner (a partial backport much smaller than the original, which the
+// size-based cost leaves unpaired), best containment first.
+func (s *pairing) parts(partT float64) {
+	bestA := make([]float64, len(s.ia))
+	bestB := make([]float64, len(s.ib))
+	for _, k := range s.cands {
+		if s.matchA[k.i] < 0 && s.ia[k.i].substantive {
+			if f := float64(k.ov) / float64(s.ia[k.i].weight); f >= partT && f > bestA[k.i] {
+				bestA[k.i], s.partOfA[k.i] = f, k.j
+			}
+		}
+		if s.matchB[k.j] < 0 && s.ib[k.j].substantive {
+			if f := float64(k.ov) / float64(s.ib[k.j].weight); f >= partT && f > bestB[k.j] {
+				bestB[k.j], s.partOfB[k.j] = f, k.i
+			}
+		}
+	}
 	type promo struct {
 		i, j int
 		f    float64
 	}
 	var promos []promo
-	for i, j := range partOfA {
+	for i, j := range s.partOfA {
 		if j >= 0 {
-			promos = append(promos, promo{i, j, bestA[i] * float64(ia[i].weight)})
+			promos = append(promos, promo{i, j, bestA[i] * float64(s.ia[i].weight)})
 		}
 	}
-	for j, i := range partOfB {
+	for j, i := range s.partOfB {
 		if i >= 0 {
-			promos = append(promos, promo{i, j, bestB[j] * float64(ib[j].weight)})
+			promos = append(promos, promo{i, j, bestB[j] * float64(s.ib[j].weight)})
 		}
 	}
 	slices.SortStableFunc(promos, func(x, y promo) int {
@@ -452,30 +503,34 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 		return 0
 	})
 	for _, p := range promos {
-		if matchA[p.i] < 0 && matchB[p.j] < 0 {
-			matchA[p.i], matchB[p.j] = p.j, p.i
-			partOfA[p.i], partOfB[p.j] = -1, -1
+		if s.matchA[p.i] < 0 && s.matchB[p.j] < 0 {
+			s.matchA[p.i], s.matchB[p.j] = p.j, p.i
+			s.partOfA[p.i], s.partOfB[p.j] = -1, -1
 		}
 	}
+}
 
+// result lists the pairs (a's patches in order, then b's unmatched ones)
+// with CompareChanges' verdict on every matched or part pair.
+func (s *pairing) result(a, b [][]FileChange) []Pair {
 	out := make([]Pair, 0, len(a)+len(b))
-	for i := range ia {
+	for i := range s.ia {
 		switch {
-		case exactPair[i]:
-			out = append(out, Pair{A: i, B: matchA[i], Kind: Matched, Verdict: Identical, Score: 1})
-		case matchA[i] >= 0:
-			out = append(out, Pair{A: i, B: matchA[i], Kind: Matched})
-		case partOfA[i] >= 0:
-			out = append(out, Pair{A: i, B: partOfA[i], Kind: SquashPart})
+		case s.exactPair[i]:
+			out = append(out, Pair{A: i, B: s.matchA[i], Kind: Matched, Verdict: Identical, Score: 1})
+		case s.matchA[i] >= 0:
+			out = append(out, Pair{A: i, B: s.matchA[i], Kind: Matched})
+		case s.partOfA[i] >= 0:
+			out = append(out, Pair{A: i, B: s.partOfA[i], Kind: SquashPart})
 		default:
 			out = append(out, Pair{A: i, B: -1, Kind: Dropped})
 		}
 	}
-	for j := range ib {
+	for j := range s.ib {
 		switch {
-		case matchB[j] >= 0:
-		case partOfB[j] >= 0:
-			out = append(out, Pair{A: partOfB[j], B: j, Kind: SplitPart})
+		case s.matchB[j] >= 0:
+		case s.partOfB[j] >= 0:
+			out = append(out, Pair{A: s.partOfB[j], B: j, Kind: SplitPart})
 		default:
 			out = append(out, Pair{A: -1, B: j, Kind: Added})
 		}
@@ -483,15 +538,12 @@ func PairChanges(ctx context.Context, a, b [][]FileChange, opts PairOptions) ([]
 	// Verdicts of the pairs and parts (exact pairs already have theirs).
 	parallelFor(len(out), func(k int) {
 		p := &out[k]
-		if p.A >= 0 && p.B >= 0 && !(p.Kind == Matched && exactPair[p.A]) {
+		if p.A >= 0 && p.B >= 0 && !(p.Kind == Matched && s.exactPair[p.A]) {
 			c := CompareChanges(a[p.A], b[p.B])
 			p.Verdict, p.Direction, p.Score = c.Verdict, c.Direction, c.Score
 		}
 	})
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out
 }
 
 // solveAssignment returns, for each row of the n×n cost matrix (row-major),
