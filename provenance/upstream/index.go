@@ -105,6 +105,30 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 			progress(p)
 		}
 	}
+	ix, err := r.newIndex(revRange)
+	if err != nil {
+		return nil, err
+	}
+	report(Progress{Phase: "commits"})
+	list, treeOf, err := ix.listRange(ctx)
+	if err != nil {
+		return nil, err
+	}
+	trie, err := ix.choosePaths(paths, treeOf)
+	if err != nil {
+		return nil, err
+	}
+	w := newRangeWalk(ctx, ix, list, treeOf, report)
+	if err := w.run(trie); err != nil {
+		return nil, fmt.Errorf("upstream: index %s: %w", revRange, err)
+	}
+	ix.build(w.changes, w.pairs)
+	report(Progress{Phase: "done", Done: len(list), Total: len(list)})
+	return ix, nil
+}
+
+// newIndex resolves the ends of revRange into an empty Index.
+func (r *Repo) newIndex(revRange string) (*Index, error) {
 	baseRev, tipRev, err := parseRange(revRange)
 	if err != nil {
 		return nil, err
@@ -118,13 +142,18 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 			return nil, err
 		}
 	}
+	return ix, nil
+}
 
-	// List the range: everything reachable from the base is excluded.
-	report(Progress{Phase: "commits"})
+// listRange lists the commits of the range (everything reachable from the
+// base is excluded), children before parents, and returns them with the
+// tree of every commit seen, excluded ones included.
+func (ix *Index) listRange(ctx context.Context) ([]*gitobj.Commit, map[plumbing.Hash]plumbing.Hash, error) {
+	r := ix.repo
 	excluded := map[plumbing.Hash]plumbing.Hash{} // commit -> tree
 	if !ix.base.IsZero() {
 		if err := r.reach(ctx, ix.base, nil, &ix.stats.MissingObject, func(c *gitobj.Commit) { excluded[c.Hash] = c.Tree }); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	var list []*gitobj.Commit
@@ -134,23 +163,27 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 		treeOf[c.Hash] = c.Tree
 		ix.inRange[c.Hash] = true
 	}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for h, t := range excluded {
 		treeOf[h] = t
 	}
 	ix.stats.Commits = len(list)
+	return list, treeOf, nil
+}
 
-	// Decide which upstream paths to follow.
-	tipC, err := r.readCommit(ix.tip)
+// choosePaths decides which upstream paths to follow for the patch paths
+// and returns their trie.
+func (ix *Index) choosePaths(paths []string, treeOf map[plumbing.Hash]plumbing.Hash) (*pathTrie, error) {
+	tipC, err := ix.repo.readCommit(ix.tip)
 	if err != nil {
 		return nil, err
 	}
 	var baseTree plumbing.Hash
 	if !ix.base.IsZero() {
-		baseTree = excluded[ix.base]
+		baseTree = treeOf[ix.base]
 	}
-	if ix.universe, err = r.newUniverse(tipC.Tree, baseTree); err != nil {
+	if ix.universe, err = ix.repo.newUniverse(tipC.Tree, baseTree); err != nil {
 		return nil, err
 	}
 	var want []string
@@ -164,139 +197,79 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 	trie := newTrie(want)
 	ix.paths = trie.paths
 	ix.stats.TrackedPaths = len(ix.paths)
+	return trie, nil
+}
 
-	// Fingerprint blob pairs in a worker pool while the walk goes on.
-	workers := max(1, runtime.GOMAXPROCS(0))
-	jobs := make(chan *pairResult, 256)
+// rangeWalk compares the trees of the range's commits along the tracked
+// paths and fingerprints the blob pairs that differ in a worker pool while
+// the walk goes on.
+type rangeWalk struct {
+	ctx    context.Context
+	ix     *Index
+	list   []*gitobj.Commit
+	treeOf map[plumbing.Hash]plumbing.Hash
+	report func(Progress)
+
+	jobs          chan *pairResult
+	fingerprinted atomic.Int64
+	pairIDs       map[[2]plumbing.Hash]int32
+	pairs         []*pairResult
+	changes       []pendingChange
+	commitIdx     map[plumbing.Hash]int32
+	// aliased holds the paths followed so far, under their own name or
+	// under another: a tracked file renamed to or from a path no patch
+	// names is followed there too, its changes recorded under the tracked
+	// path (like git log --follow).
+	aliased map[string]bool
+}
+
+// pendingChange is one file change of one commit, waiting for its blob
+// pair's fingerprint.
+type pendingChange struct {
+	commit int32
+	ch     fileChange
+	pair   int32
+}
+
+func newRangeWalk(ctx context.Context, ix *Index, list []*gitobj.Commit, treeOf map[plumbing.Hash]plumbing.Hash, report func(Progress)) *rangeWalk {
+	w := &rangeWalk{ctx: ctx, ix: ix, list: list, treeOf: treeOf, report: report,
+		jobs: make(chan *pairResult, 256), pairIDs: map[[2]plumbing.Hash]int32{},
+		commitIdx: map[plumbing.Hash]int32{}, aliased: map[string]bool{}}
+	for _, p := range ix.paths {
+		w.aliased[p] = true
+	}
+	return w
+}
+
+// run walks the range along trie, then along the paths tracked files were
+// renamed from or to, while the pool fingerprints; it returns when every
+// pair is fingerprinted.
+func (w *rangeWalk) run(trie *pathTrie) error {
 	var wg sync.WaitGroup
-	var fingerprinted atomic.Int64
-	for range workers {
+	for range max(1, runtime.GOMAXPROCS(0)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for p := range jobs {
-				if ctx.Err() != nil {
+			for p := range w.jobs {
+				if w.ctx.Err() != nil {
 					continue
 				}
-				r.fingerprintPair(p)
-				fingerprinted.Add(1)
+				w.ix.repo.fingerprintPair(p)
+				w.fingerprinted.Add(1)
 			}
 		}()
 	}
-	pairIDs := map[[2]plumbing.Hash]int32{}
-	var pairs []*pairResult
-	type pending struct {
-		commit int32
-		ch     fileChange
-		pair   int32
-	}
-	var changes []pending
-	commitIdx := map[plumbing.Hash]int32{}
-	// Paths followed under another name: a tracked file renamed to or from
-	// a path no patch names is followed there too, its changes recorded
-	// under the tracked path (like git log --follow).
-	aliased := map[string]bool{}
-	for _, p := range ix.paths {
-		aliased[p] = true
-	}
-	// pass walks the range along the paths of trie; toMain maps the trie's
-	// path indices to ix.paths indices. It returns the new aliases found.
-	pass := func(trie *pathTrie, toMain []int32, phase string) (map[string]int32, error) {
-		tr := newTreeReader(r)
-		defer func() { ix.stats.TreesRead += tr.reads }()
-		found := map[string]int32{}
-		var buf []fileChange
-		for i, c := range list {
-			if i%256 == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-				report(Progress{Phase: phase, Done: i, Total: len(list)})
-			}
-			var parentTree plumbing.Hash
-			if len(c.Parents) > 0 {
-				t, ok := treeOf[c.Parents[0]]
-				if !ok {
-					pc, err := r.readCommit(c.Parents[0])
-					if errors.Is(err, plumbing.ErrObjectNotFound) {
-						// Shallow boundary: the change is unknown.
-						if phase == "walk" {
-							ix.stats.MissingObject++
-						}
-						continue
-					}
-					if err != nil {
-						return nil, err
-					}
-					t = pc.Tree
-					treeOf[pc.Hash] = t
-				}
-				parentTree = t
-			}
-			if len(c.Parents) > 1 && phase == "walk" {
-				ix.stats.Merges++
-			}
-			var err error
-			buf, err = tr.diffTrees(trie.root, parentTree, c.Tree, buf[:0])
-			if err != nil {
-				if errors.Is(err, plumbing.ErrObjectNotFound) {
-					ix.stats.MissingObject++
-					continue
-				}
-				return nil, err
-			}
-			if len(buf) == 0 {
-				continue
-			}
-			buf = pairMoves(buf, trie.paths)
-			buf, err = r.pairOutside(buf, trie.paths, parentTree, c.Tree, func(outside string, tracked int32) {
-				if !aliased[outside] {
-					found[outside] = toMain[tracked]
-				}
-			})
-			if err != nil {
-				return nil, err
-			}
-			if len(buf) == 0 {
-				continue
-			}
-			ci, ok := commitIdx[c.Hash]
-			if !ok {
-				ci = int32(len(ix.commits))
-				commitIdx[c.Hash] = ci
-				ix.commits = append(ix.commits, c)
-			}
-			for _, fc := range buf {
-				fc.path, fc.oldPath = toMain[fc.path], toMain[fc.oldPath]
-				k := [2]plumbing.Hash{fc.old, fc.new}
-				id, ok := pairIDs[k]
-				if !ok {
-					id = int32(len(pairs))
-					pairIDs[k] = id
-					p := &pairResult{old: fc.old, new: fc.new}
-					pairs = append(pairs, p)
-					select {
-					case jobs <- p:
-					case <-ctx.Done():
-						return nil, ctx.Err()
-					}
-				}
-				changes = append(changes, pending{ci, fc, id})
-			}
-		}
-		return found, nil
-	}
 	walkErr := func() error {
-		defer close(jobs)
-		identity := make([]int32, len(ix.paths))
+		defer close(w.jobs)
+		identity := make([]int32, len(w.ix.paths))
 		for i := range identity {
 			identity[i] = int32(i)
 		}
-		found, err := pass(trie, identity, "walk")
+		found, err := w.pass(trie, identity, "walk")
 		for round := 0; err == nil && len(found) > 0 && round < maxFollowRounds; round++ {
 			var names []string
 			for p := range found {
-				aliased[p] = true
+				w.aliased[p] = true
 				names = append(names, p)
 			}
 			at := newTrie(names)
@@ -304,8 +277,8 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 			for i, p := range at.paths {
 				toMain[i] = found[p]
 			}
-			ix.stats.FollowedPaths += len(at.paths)
-			found, err = pass(at, toMain, "follow")
+			w.ix.stats.FollowedPaths += len(at.paths)
+			found, err = w.pass(at, toMain, "follow")
 		}
 		return err
 	}()
@@ -316,7 +289,7 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 	}()
 	tick := time.NewTicker(100 * time.Millisecond)
 	for waiting := true; waiting; {
-		report(Progress{Phase: "fingerprint", Done: int(fingerprinted.Load()), Total: len(pairs)})
+		w.report(Progress{Phase: "fingerprint", Done: int(w.fingerprinted.Load()), Total: len(w.pairs)})
 		select {
 		case <-done:
 			waiting = false
@@ -325,14 +298,117 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 	}
 	tick.Stop()
 	if walkErr == nil {
-		walkErr = ctx.Err()
+		walkErr = w.ctx.Err()
 	}
 	if walkErr != nil {
-		return nil, fmt.Errorf("upstream: index %s: %w", revRange, walkErr)
+		return walkErr
 	}
-	report(Progress{Phase: "fingerprint", Done: len(pairs), Total: len(pairs)})
+	w.report(Progress{Phase: "fingerprint", Done: len(w.pairs), Total: len(w.pairs)})
+	return nil
+}
 
-	// Records and the inverted index.
+// pass walks the range along the paths of trie; toMain maps the trie's
+// path indices to ix.paths indices. It returns the new aliases found.
+func (w *rangeWalk) pass(trie *pathTrie, toMain []int32, phase string) (map[string]int32, error) {
+	ix, r := w.ix, w.ix.repo
+	tr := newTreeReader(r)
+	defer func() { ix.stats.TreesRead += tr.reads }()
+	found := map[string]int32{}
+	var buf []fileChange
+	for i, c := range w.list {
+		if i%256 == 0 {
+			if err := w.ctx.Err(); err != nil {
+				return nil, err
+			}
+			w.report(Progress{Phase: phase, Done: i, Total: len(w.list)})
+		}
+		var parentTree plumbing.Hash
+		if len(c.Parents) > 0 {
+			t, ok := w.treeOf[c.Parents[0]]
+			if !ok {
+				pc, err := r.readCommit(c.Parents[0])
+				if errors.Is(err, plumbing.ErrObjectNotFound) {
+					// Shallow boundary: the change is unknown.
+					if phase == "walk" {
+						ix.stats.MissingObject++
+					}
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				t = pc.Tree
+				w.treeOf[pc.Hash] = t
+			}
+			parentTree = t
+		}
+		if len(c.Parents) > 1 && phase == "walk" {
+			ix.stats.Merges++
+		}
+		var err error
+		buf, err = tr.diffTrees(trie.root, parentTree, c.Tree, buf[:0])
+		if err != nil {
+			if errors.Is(err, plumbing.ErrObjectNotFound) {
+				ix.stats.MissingObject++
+				continue
+			}
+			return nil, err
+		}
+		if len(buf) == 0 {
+			continue
+		}
+		buf = pairMoves(buf, trie.paths)
+		buf, err = r.pairOutside(buf, trie.paths, parentTree, c.Tree, func(outside string, tracked int32) {
+			if !w.aliased[outside] {
+				found[outside] = toMain[tracked]
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(buf) == 0 {
+			continue
+		}
+		if err := w.record(c, buf, toMain); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
+}
+
+// record keeps the file changes of commit c and sends the blob pairs not
+// seen yet to the fingerprinting pool.
+func (w *rangeWalk) record(c *gitobj.Commit, buf []fileChange, toMain []int32) error {
+	ix := w.ix
+	ci, ok := w.commitIdx[c.Hash]
+	if !ok {
+		ci = int32(len(ix.commits))
+		w.commitIdx[c.Hash] = ci
+		ix.commits = append(ix.commits, c)
+	}
+	for _, fc := range buf {
+		fc.path, fc.oldPath = toMain[fc.path], toMain[fc.oldPath]
+		k := [2]plumbing.Hash{fc.old, fc.new}
+		id, ok := w.pairIDs[k]
+		if !ok {
+			id = int32(len(w.pairs))
+			w.pairIDs[k] = id
+			p := &pairResult{old: fc.old, new: fc.new}
+			w.pairs = append(w.pairs, p)
+			select {
+			case w.jobs <- p:
+			case <-w.ctx.Done():
+				return w.ctx.Err()
+			}
+		}
+		w.changes = append(w.changes, pendingChange{ci, fc, id})
+	}
+	return nil
+}
+
+// build turns the fingerprinted changes into records and the inverted
+// index.
+func (ix *Index) build(changes []pendingChange, pairs []*pairResult) {
 	ix.stats.Touching = len(ix.commits)
 	ix.stats.BlobPairs = len(pairs)
 	ix.stats.FileChanges = len(changes)
@@ -363,8 +439,6 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 		ix.hexes = append(ix.hexes, hexRef{c.Hash.String(), int32(i)})
 	}
 	sort.Slice(ix.hexes, func(i, j int) bool { return ix.hexes[i].hex < ix.hexes[j].hex })
-	report(Progress{Phase: "done", Done: len(list), Total: len(list)})
-	return ix, nil
 }
 
 // maxFollowRounds bounds how many times renames are followed further.
