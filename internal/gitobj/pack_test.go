@@ -69,18 +69,26 @@ func ioReadFull(br *bufio.Reader, b []byte) (int, error) {
 	return n, nil
 }
 
-// checkPackReader compares every object read through the direct pack
-// reader with git cat-file.
-func checkPackReader(t *testing.T, git, dir string) {
+// openStore opens the repository of the work tree dir; both are closed
+// when the test ends.
+func openStore(t *testing.T, dir string) *Store {
 	t.Helper()
 	gitdir := filepath.Join(dir, ".git")
 	st := filesystem.NewStorageWithOptions(osfs.New(gitdir), cache.NewObjectLRU(cache.MiByte), filesystem.Options{})
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	s, err := New(st, gitdir, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// checkPackReader compares every object read through the direct pack
+// reader with git cat-file.
+func checkPackReader(t *testing.T, git, dir string) {
+	t.Helper()
+	s := openStore(t, dir)
 	if s.packs == nil {
 		t.Fatal("no packs opened")
 	}
@@ -123,15 +131,8 @@ func TestPackReaderMatchesGit(t *testing.T) {
 func TestReadErrors(t *testing.T) {
 	git := testenv.Git(t)
 	dir := gitobjtest.MakeDiskRepo(t, git)
-	gitdir := filepath.Join(dir, ".git")
-	st := filesystem.NewStorageWithOptions(osfs.New(gitdir), cache.NewObjectLRU(cache.MiByte), filesystem.Options{})
-	defer st.Close()
 	// Loose objects only: everything goes through go-git.
-	s, err := New(st, gitdir, 1<<20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t, dir)
 	head := plumbing.NewHash(strings.TrimSpace(gitobjtest.Run(t, dir, git, "rev-parse", "HEAD")))
 	c, err := s.ReadCommit(head)
 	if err != nil || len(c.Parents) != 1 || c.Subject != "change 39" {
@@ -163,12 +164,7 @@ func TestReadErrors(t *testing.T) {
 		t.Errorf("tree entries %v kinds %v", names, kinds)
 	}
 	gitobjtest.Run(t, dir, git, "repack", "-a", "-d", "-q")
-	s2, err := New(st, gitdir, 1<<20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	if _, err := s2.Read(plumbing.BlobObject, head, 1<<20); !errors.Is(err, ErrWrongType) {
+	if _, err := openStore(t, dir).Read(plumbing.BlobObject, head, 1<<20); !errors.Is(err, ErrWrongType) {
 		t.Errorf("packed commit read as a blob: %v, want ErrWrongType", err)
 	}
 }
