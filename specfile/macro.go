@@ -110,6 +110,8 @@ type engine struct {
 	rpmver   int // 414, 416, 418, 419, 420
 	fatal    error
 
+	patternSteps int // Lua pattern-matching steps spent by %gsub (macro_string.go)
+
 	// callbacks into the spec reader
 	onUnresolved func(kind, text string)
 	onWarning    func(msg string)

@@ -3,7 +3,6 @@ package specfile
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/patchtrace/patchtrace/internal/rpmver"
 )
@@ -77,7 +76,6 @@ func (e *engine) installBuiltins() {
 	})
 	simple("shrink", func(e *engine, a string) string { return strings.Join(strings.Fields(a), " ") })
 	simple("quote", func(e *engine, a string) string { return "\x1f" + a + "\x1f" })
-	simple("shescape", func(e *engine, a string) string { return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'" })
 	url2path := func(e *engine, a string) string {
 		for _, p := range []string{"file://", "http://", "https://", "ftp://", "hkp://"} {
 			if strings.HasPrefix(a, p) {
@@ -173,26 +171,16 @@ func (e *engine) installBuiltins() {
 		return e.sourceList()
 	}, "sources")
 	add("autopatch", -1, 0, biAutopatch)
+	if e.rpmver >= 418 {
+		add("shescape", 1, 0, biShescape)
+	}
 
 	if e.rpmver >= 419 {
-		simple("len", func(e *engine, a string) string { return strconv.Itoa(utf8.RuneCountInString(a)) })
-		simple("upper", func(e *engine, a string) string { return strings.ToUpper(a) })
-		simple("lower", func(e *engine, a string) string { return strings.ToLower(a) })
-		simple("reverse", func(e *engine, a string) string {
-			r := []rune(a)
-			for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
-				r[i], r[j] = r[j], r[i]
-			}
-			return string(r)
-		})
-		add("sub", -1, 0, biSub)
-		add("rep", -1, 0, biRep)
+		for name := range luaStringFuncs {
+			add(name, 1, 0, biString)
+		}
 		add("rpmversion", 0, 0, func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
 			b.writeString(strconv.Itoa(e.rpmver/100) + "." + strconv.Itoa(e.rpmver%100) + ".0")
-			return 0
-		})
-		add("gsub", -1, 0, func(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
-			e.unresolved("lua", "%{gsub:"+strings.Join(args[1:], " ")+"}")
 			return 0
 		})
 	}
@@ -217,74 +205,18 @@ func biDefine(global bool) builtinFunc {
 	}
 }
 
-// luaArgs splits the single argument of a 4.19 string built-in called as
-// %{sub:...} or gives the words of `%sub a b c`.
-func luaArgs(args []string) []string {
-	if len(args) == 2 {
-		return strings.Fields(args[1])
-	}
-	return args[1:]
-}
-
-// biSub is rpm 4.19's %{sub S I J} (Lua string.sub with 1-based,
-// negative-from-end indexes).
-func biSub(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
-	a := luaArgs(args)
-	if len(a) < 2 {
-		return 0
-	}
-	s := a[0]
-	i, err1 := strconv.Atoi(a[1])
-	j := -1
-	var err2 error
-	if len(a) > 2 {
-		j, err2 = strconv.Atoi(a[2])
-	}
-	if err1 != nil || err2 != nil {
-		e.warn("%%sub: bad index")
-		return 0
-	}
-	n := len(s)
-	if i < 0 {
-		i = n + i + 1
-	}
-	if j < 0 {
-		j = n + j + 1
-	}
-	if i < 1 {
-		i = 1
-	}
-	if j > n {
-		j = n
-	}
-	if i <= j {
-		b.writeString(s[i-1 : j])
-	}
-	return 0
-}
-
-// biRep is rpm 4.19's %{rep S N [SEP]}.
-func biRep(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
-	a := luaArgs(args)
-	if len(a) < 2 {
-		return 0
-	}
-	n, err := strconv.Atoi(a[1])
-	if err != nil || n < 0 {
-		return 0
-	}
-	sep := ""
-	if len(a) > 2 {
-		sep = a[2]
-	}
-	if !e.spend(n * (len(a[0]) + len(sep))) {
-		return 0
-	}
-	for k := 0; k < n; k++ {
-		if k > 0 {
-			b.writeString(sep)
+// biShescape is rpm 4.18's %{shescape:...}: each argument single-quoted
+// for the shell, separated by blanks.
+func biShescape(e *engine, b *obuf, me *macroEntry, args []string, rest string, hasRest bool) int {
+	for i, a := range args[1:] {
+		s := "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		if i > 0 {
+			s = " " + s
 		}
-		b.writeString(a[0])
+		if !e.spend(len(s)) {
+			return 0
+		}
+		b.writeString(s)
 	}
 	return 0
 }
@@ -380,6 +312,10 @@ const defaultMacros = `
 %_rundir /run
 %_unitdir /usr/lib/systemd/system
 %__patch /usr/bin/patch
+%__awk /usr/bin/awk
+%__cat /usr/bin/cat
+%__grep /usr/bin/grep
+%__sed /usr/bin/sed
 %__git /usr/bin/git
 %__rpmuncompress /usr/lib/rpm/rpmuncompress
 %_default_patch_fuzz 0

@@ -251,17 +251,24 @@ func sortedKeys(m map[string]string) []string {
 var (
 	archMacros = []string{"_target_cpu", "_target_arch", "_arch", "_build_cpu", "_build_arch", "_host_cpu"}
 	osMacros   = []string{"_target_os", "_os", "_build_os", "_host_os"}
-	baseOnce   [2]sync.Once
-	baseTables [2]map[string]*macroEntry
+	baseOnce   [3]sync.Once
+	baseTables [3]map[string]*macroEntry
 )
 
 // baseTable returns the built-in and default macros for an rpm version,
 // built once. Entries are never modified after this, so parses share them
 // (a parse clones the map and pushes its own definitions on top).
 func baseTable(ver int) map[string]*macroEntry {
+	// one table per set of built-ins: before 4.18, 4.18 (%shescape),
+	// 4.19 and later (the string built-ins)
 	k := 0
-	if ver >= 419 {
-		k = 1
+	switch {
+	case ver >= 419:
+		k, ver = 2, 419
+	case ver >= 418:
+		k, ver = 1, 418
+	default:
+		ver = 416
 	}
 	baseOnce[k].Do(func() {
 		e := &engine{tab: newMacroTable(), rpmver: ver}
