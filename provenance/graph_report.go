@@ -25,6 +25,92 @@ type Report struct {
 	Sources []SourceReport `json:"sources"`
 	// NotCarried lists origin patches and sources the target lacks.
 	NotCarried []ItemRef `json:"not_carried"`
+	// Findings lists what is wrong with the input or the question, that
+	// the trace reports rather than stops at (see [Graph.Findings]).
+	Findings []Finding `json:"findings"`
+}
+
+// Finding is a problem with the input or the question that a trace
+// reports rather than stops at: a patch that does not parse, a declared
+// patch whose file is missing or unreadable, a spec that does not parse,
+// an empty upstream range, a target read for another distribution than
+// its package's, no origin at all.
+type Finding struct {
+	// Kind is patch-error, patch-missing, spec-error, empty-range,
+	// no-origin or warning.
+	Kind string `json:"kind"`
+	// Origin and Item say where: the origin's name and the file or range.
+	Origin string `json:"origin,omitempty"`
+	Item   string `json:"item,omitempty"`
+	// Message says what is wrong, with file:line where known.
+	Message string `json:"message"`
+}
+
+// String formats the finding on one line: "origin: item: message".
+func (f Finding) String() string {
+	var b strings.Builder
+	if f.Origin != "" {
+		b.WriteString(f.Origin + ": ")
+	}
+	if f.Item != "" && !strings.Contains(f.Message, f.Item) {
+		b.WriteString(f.Item + ": ")
+	}
+	b.WriteString(f.Message)
+	return b.String()
+}
+
+// Findings lists the graph's findings, target first: patches that do not
+// parse or whose declared file is missing (node attributes "error",
+// "missing"), specs that do not parse, upstream ranges with no commit
+// (origin attribute "commits" of "0"), warnings recorded on nodes
+// (attribute "warnings", one per line), and a graph with no origin at all.
+func (g *Graph) Findings() []Finding {
+	var out []Finding
+	origins := 0
+	for _, n := range g.Nodes() {
+		for _, w := range strings.Split(n.Attrs["warnings"], "\n") {
+			if w != "" {
+				out = append(out, Finding{Kind: "warning", Origin: n.Origin, Item: n.Name, Message: w})
+			}
+		}
+		switch n.Kind {
+		case KindPatch:
+			if m := n.Attrs["missing"]; m != "" {
+				out = append(out, Finding{Kind: "patch-missing", Origin: n.Origin, Item: n.Name, Message: m})
+			} else if e := n.Attrs["error"]; e != "" {
+				out = append(out, Finding{Kind: "patch-error", Origin: n.Origin, Item: n.Name, Message: e})
+			}
+		case KindSpec:
+			if e := n.Attrs["error"]; e != "" {
+				out = append(out, Finding{Kind: "spec-error", Origin: n.Origin, Item: n.Name, Message: e})
+			}
+		case KindOrigin:
+			if n.Name != g.Target {
+				origins++
+			}
+			if n.Attrs["type"] == "upstream" && n.Attrs["commits"] == "0" {
+				msg := "range " + n.Attrs["range"] + " has no commit: nothing can match it"
+				if r := n.Attrs["reversed"]; r != "" {
+					msg += "; the reversed range " + r
+				}
+				out = append(out, Finding{Kind: "empty-range", Origin: n.Name, Item: n.Attrs["range"], Message: msg})
+			}
+		}
+	}
+	if origins == 0 && g.targetPackage() != nil {
+		out = append(out, Finding{Kind: "no-origin", Origin: g.Target,
+			Message: "no packaging origin or upstream given: every patch and source is reported as the rebuild's own"})
+	}
+	slices.SortStableFunc(out, func(a, b Finding) int {
+		if (a.Origin == g.Target) != (b.Origin == g.Target) {
+			if a.Origin == g.Target {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Origin, b.Origin)
+	})
+	return out
 }
 
 // PatchReport is one target patch and its origins.
@@ -34,6 +120,11 @@ type PatchReport struct {
 	Number int    `json:"number"`
 	// Own is true when no origin matches: the rebuild's own patch.
 	Own bool `json:"own"`
+	// Error says why the patch could not be read fully (a parse error
+	// with file:line, content not kept), Missing why its declared file is
+	// absent; a patch with either is not attributed, or only in part.
+	Error   string `json:"error,omitempty"`
+	Missing string `json:"missing,omitempty"`
 	// Origins are the matches, best first.
 	Origins []OriginMatch `json:"origins"`
 	// Cites are the commits and issues the patch names.
@@ -161,14 +252,18 @@ func (g *Graph) originMatches(id string) []OriginMatch {
 
 // Report summarises the graph per target patch.
 func (g *Graph) Report() *Report {
-	r := &Report{Target: g.Target, Patches: []PatchReport{}, SpecChanges: []ChangeReport{}, Sources: []SourceReport{}, NotCarried: []ItemRef{}}
+	r := &Report{Target: g.Target, Patches: []PatchReport{}, SpecChanges: []ChangeReport{}, Sources: []SourceReport{}, NotCarried: []ItemRef{},
+		Findings: g.Findings()}
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
 	for _, n := range g.Nodes() {
 		if n.Kind == KindPackage && n.Origin == g.Target {
 			r.Package = n.Name
 		}
 	}
 	for _, p := range g.Patches() {
-		pr := PatchReport{File: p.Name, Number: -1, Origins: g.originMatches(p.ID)}
+		pr := PatchReport{File: p.Name, Number: -1, Origins: g.originMatches(p.ID), Error: p.Attrs["error"], Missing: p.Attrs["missing"]}
 		if s, ok := p.Attrs["number"]; ok {
 			pr.Number, _ = strconv.Atoi(s)
 		}
@@ -253,20 +348,69 @@ func hunkOrder(name string) int {
 	return n
 }
 
-// WriteTable writes the report as a table for a maintainer: one block per
-// patch (its best origins, citations and hunks), then the spec's own
-// changes, the sources and what the origins carry that the target lacks.
-func (r *Report) WriteTable(w io.Writer) error {
+// TextOptions tune [Report.WriteText].
+type TextOptions struct {
+	// Verbose adds, under each match, the evidence behind its verdict
+	// (and the interdiff lines of rebased and partial matches, when the
+	// trace recorded them: Options.Interdiff).
+	Verbose bool
+	// NoLegend leaves out the legend that explains verdicts and scores.
+	NoLegend bool
+	// Only keeps the patches a filter selects: "own" (no origin),
+	// "review" (own, or matched only as rebased, partial or similar, or
+	// with a finding); "" keeps all.
+	Only string
+}
+
+// Legend explains the verdicts and scores of the text report.
+const Legend = `verdicts (best first; SCORE is the confidence in the verdict, 0 to 1, not a measure of similarity):
+  identical    the same bytes, or the same diff under other headers or another file name
+  equivalent   the same change once whitespace is ignored
+  rebased      the same change adapted to other context or lines (a backport or rebase);
+               "rebased 1.00" is a certain rebase, not an identical patch
+  partial      only part of the patch, or of the origin, matches (a reduced backport, a squash)
+  similar      related lines, but much differs: review by hand
+  own          no origin carries it: the rebuild's own change (debranding, early fixes)
+  error        the patch could not be read (see findings): attribution incomplete
+cites: commits or issues a patch names; confirmed/contradicted = content does (not) match
+the cited commit; unverified = nothing to check it against.`
+
+// WriteTable writes the report as a table for a maintainer (see
+// [Report.WriteText] with zero options).
+func (r *Report) WriteTable(w io.Writer) error { return r.WriteText(w, TextOptions{}) }
+
+// WriteText writes the report as a table for a maintainer: the findings,
+// one block per patch (its best origins, citations and hunks), then the
+// spec's own changes, the sources, what the origins carry that the target
+// lacks, and the verdict legend.
+func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "target %s (%s)\n\n", r.Package, r.Target)
+	fmt.Fprintf(ew, "target %s (origin %q)\n", r.Package, r.Target)
+	if len(r.Findings) > 0 {
+		fmt.Fprintf(ew, "\nfindings (%d):\n", len(r.Findings))
+		for _, f := range r.Findings {
+			fmt.Fprintf(ew, "  %s: %s\n", f.Kind, f.String())
+		}
+	}
+	fmt.Fprintln(ew)
 	tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "PATCH\tNO\tORIGIN\tVERDICT\tSCORE\tMATCH")
+	shown := 0
 	for _, p := range r.Patches {
+		if !keepPatch(p, opts.Only) {
+			continue
+		}
+		shown++
 		num := "-"
 		if p.Number >= 0 {
 			num = strconv.Itoa(p.Number)
 		}
-		if p.Own || len(p.Origins) == 0 {
+		switch {
+		case p.Missing != "":
+			fmt.Fprintf(tw, "%s\t%s\t-\terror\t-\tmissing: %s\n", p.File, num, shorten(p.Missing, 100))
+		case p.Error != "" && len(p.Origins) == 0:
+			fmt.Fprintf(tw, "%s\t%s\t-\terror\t-\tunreadable: %s\n", p.File, num, shorten(p.Error, 100))
+		case p.Own || len(p.Origins) == 0:
 			fmt.Fprintf(tw, "%s\t%s\t-\town\t-\tno origin: the rebuild's own patch\n", p.File, num)
 		}
 		for i, o := range p.Origins {
@@ -275,9 +419,24 @@ func (r *Report) WriteTable(w io.Writer) error {
 				file, no = p.File, num
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%s\n", file, no, o.Origin, o.Verdict, o.Score, matchLabel(o))
+			if opts.Verbose {
+				writeEvidence(tw, "\t\t\t\t\t", o.Evidence)
+			}
+		}
+		if p.Error != "" && len(p.Origins) > 0 {
+			fmt.Fprintf(tw, "\t\t\terror\t\tonly partly read: %s\n", shorten(p.Error, 100))
 		}
 		if line := citeLine(p.Cites); line != "" {
 			fmt.Fprintf(tw, "\t\t\tcites\t\t%s\n", line)
+		}
+		if opts.Verbose {
+			for _, c := range p.Cites {
+				ref := c.Ref
+				if isHex(ref) {
+					ref = shortSHA(ref)
+				}
+				fmt.Fprintf(tw, "\t\t\t\t\t%s %s: %s\n", c.Verdict, ref, strings.Join(c.Evidence, "; "))
+			}
 		}
 		for _, h := range p.Hunks {
 			if h.Own {
@@ -286,10 +445,16 @@ func (r *Report) WriteTable(w io.Writer) error {
 			}
 			for _, o := range h.Origins {
 				fmt.Fprintf(tw, "  %s\t\t%s\t%s\t%.2f\t%s\n", hunkLabel(h.Name), o.Origin, o.Verdict, o.Score, matchLabel(o))
+				if opts.Verbose {
+					writeEvidence(tw, "\t\t\t\t\t", o.Evidence)
+				}
 			}
 		}
 	}
 	tw.Flush()
+	if opts.Only != "" {
+		fmt.Fprintf(ew, "(%d of %d patches shown: -only %s)\n", shown, len(r.Patches), opts.Only)
+	}
 	if len(r.SpecChanges) > 0 {
 		fmt.Fprintf(ew, "\nspec changes (against %s):\n", r.SpecChanges[0].Against)
 		tw = tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
@@ -320,7 +485,39 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(ew, "  %s: %s %s\n", n.Origin, n.Kind, n.File)
 		}
 	}
+	if !opts.NoLegend {
+		fmt.Fprintf(ew, "\n%s\n", Legend)
+	}
 	return ew.err
+}
+
+// writeEvidence writes evidence lines under a match; interdiff lines
+// (recorded as "interdiff ...") keep their own indentation.
+func writeEvidence(w io.Writer, indent string, ev []string) {
+	for _, e := range ev {
+		for _, l := range strings.Split(e, "\n") {
+			fmt.Fprintf(w, "%s  %s\n", indent, l)
+		}
+	}
+}
+
+// keepPatch applies a TextOptions.Only filter.
+func keepPatch(p PatchReport, only string) bool {
+	switch only {
+	case "own":
+		return p.Own || p.Missing != ""
+	case "review":
+		if p.Own || p.Error != "" || p.Missing != "" || len(p.Origins) == 0 {
+			return true
+		}
+		for _, o := range p.Origins {
+			if o.Verdict == VerdictIdentical || o.Verdict == VerdictEquivalent {
+				return false
+			}
+		}
+		return true
+	}
+	return true
 }
 
 // citeLine summarises a patch's citations on one line: commits grouped by
