@@ -18,20 +18,33 @@ import (
 // bug ids it resolves. Each ancestor and variant carries
 // evidence.identity: how many target patches matched it by hash and by
 // content analysis.
+//
+// The BOM's serialNumber is a UUID of the graph's content and the
+// creation time (opts.Time, now when zero), its metadata names patchtrace
+// and its version as the tool, and findings (parse errors, missing or
+// unreadable declared patches, empty upstream ranges) are metadata
+// properties named "patchtrace:finding".
 func (g *Graph) CycloneDX(opts ExportOptions) *cdx.BOM {
 	bom := cdx.NewBOM()
-	vendor := opts.Vendor
-	if vendor == "" {
-		vendor = g.Target
-	}
+	created := opts.created()
+	bom.SerialNumber = "urn:uuid:" + g.documentUUID("cyclonedx", created).String()
+	vendor := g.targetVendor(opts)
 	tp := g.targetPackage()
 	comp := &cdx.Component{Type: cdx.ComponentTypeApplication, BOMRef: "target", Name: g.Target}
 	if tp != nil {
 		comp.Name, comp.Version, comp.PackageURL = tp.Attrs["name"], tp.Attrs["version"]+"-"+tp.Attrs["release"], purl(tp, vendor)
 	}
-	bom.Metadata = &cdx.Metadata{Component: comp}
-	if !opts.Time.IsZero() {
-		bom.Metadata.Timestamp = opts.Time.UTC().Format(time.RFC3339)
+	tools := []cdx.Component{{Type: cdx.ComponentTypeApplication, Name: ToolName, Version: opts.toolVersion(),
+		Description:        "traces where every change of a rebuilt RPM package came from",
+		ExternalReferences: &[]cdx.ExternalReference{{Type: cdx.ERTypeVCS, URL: "https://" + modulePath}}}}
+	bom.Metadata = &cdx.Metadata{Component: comp, Timestamp: created.Format(time.RFC3339),
+		Tools: &cdx.ToolsChoice{Components: &tools}}
+	var props []cdx.Property
+	for _, f := range g.Findings() {
+		props = append(props, cdx.Property{Name: "patchtrace:finding", Value: f.String()})
+	}
+	if len(props) > 0 {
+		bom.Metadata.Properties = &props
 	}
 	ped := &cdx.Pedigree{}
 	anc := g.ancestorOrigin()
@@ -87,7 +100,7 @@ func (g *Graph) CycloneDX(opts ExportOptions) *cdx.BOM {
 			if to.Kind != KindIssue {
 				continue
 			}
-			issues = append(issues, issue(to.Name))
+			issues = append(issues, issue(to.Name, p, e))
 		}
 		if len(issues) > 0 {
 			cp.Resolves = &issues
@@ -117,7 +130,11 @@ func (g *Graph) originComponent(origin string) cdx.Component {
 	n := g.packageOf(origin)
 	c := cdx.Component{Type: cdx.ComponentTypeApplication, BOMRef: "origin:" + origin, Name: origin}
 	if n != nil {
-		c.Name, c.Version, c.PackageURL = n.Attrs["name"], n.Attrs["version"]+"-"+n.Attrs["release"], purl(n, origin)
+		v := vendorOf(n.Attrs["release"])
+		if v == "" {
+			v = origin
+		}
+		c.Name, c.Version, c.PackageURL = n.Attrs["name"], n.Attrs["version"]+"-"+n.Attrs["release"], purl(n, v)
 	}
 	c.Description = "packaging origin " + origin
 	total, byHash, byContent := 0, 0, 0
@@ -151,21 +168,30 @@ func (g *Graph) originComponent(origin string) cdx.Component {
 	return c
 }
 
-// issue describes a cited CVE or bug.
-func issue(id string) cdx.Issue {
+// issue describes a CVE or bug the patch p cites (edge e): where it is
+// tracked, and a description saying which patch resolves it and where
+// the patch names it.
+func issue(id string, p *Node, e *Edge) cdx.Issue {
+	desc := "resolved by " + p.Name
+	if s := p.Attrs["subject"]; s != "" {
+		desc += " (" + s + ")"
+	}
+	if len(e.Evidence) > 0 {
+		desc += "; " + strings.Join(e.Evidence, "; ")
+	}
 	switch {
 	case strings.HasPrefix(id, "CVE-"):
-		return cdx.Issue{Type: cdx.IssueTypeSecurity, ID: id, Name: id,
+		return cdx.Issue{Type: cdx.IssueTypeSecurity, ID: id, Name: id, Description: "Security vulnerability " + id + " " + desc,
 			Source: &cdx.Source{Name: "NVD", URL: "https://nvd.nist.gov/vuln/detail/" + id}}
 	case strings.HasPrefix(id, "RHEL-"):
-		return cdx.Issue{Type: cdx.IssueTypeDefect, ID: id, Name: id,
+		return cdx.Issue{Type: cdx.IssueTypeDefect, ID: id, Name: id, Description: "Red Hat issue " + id + " " + desc,
 			Source: &cdx.Source{Name: "Red Hat Jira", URL: "https://issues.redhat.com/browse/" + id}}
 	case strings.HasPrefix(id, "rhbz#"):
 		n := strings.TrimPrefix(id, "rhbz#")
-		return cdx.Issue{Type: cdx.IssueTypeDefect, ID: id, Name: id,
+		return cdx.Issue{Type: cdx.IssueTypeDefect, ID: id, Name: id, Description: "Red Hat Bugzilla bug " + n + " " + desc,
 			Source: &cdx.Source{Name: "Red Hat Bugzilla", URL: "https://bugzilla.redhat.com/show_bug.cgi?id=" + n}}
 	}
-	return cdx.Issue{Type: cdx.IssueTypeDefect, ID: id, Name: id}
+	return cdx.Issue{Type: cdx.IssueTypeDefect, ID: id, Name: id, Description: "Issue " + id + " " + desc}
 }
 
 // WriteCycloneDX writes the graph as a CycloneDX 1.6 JSON document (see

@@ -156,7 +156,7 @@ func FuzzReadJSON(f *testing.F) {
 		if err := g.Report().WriteTable(io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		if err := g.WriteDOT(io.Discard); err != nil {
+		if err := g.WriteDOT(io.Discard, DOTOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if err := g.WriteCycloneDX(io.Discard, ExportOptions{}); err != nil {
