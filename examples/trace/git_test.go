@@ -62,13 +62,8 @@ func TestGitSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo, err := loadHistory(os.DirFS(filepath.Join(dir, "upstream")))
-	if err != nil {
-		t.Fatal(err)
-	}
 	tmp := t.TempDir()
-	bare := filepath.Join(tmp, "greet.git")
-	writeBare(t, repo, bare)
+	bare := greetBare(t)
 	if got := gitCmd(t, gitBin, bare, "rev-parse", "v1.1^{commit}"); got != "3a6f41ec65bc2525b83b083f5f929b6da6122c45" {
 		t.Errorf("git rev-parse v1.1 = %s", got)
 	}

@@ -23,6 +23,48 @@
 // provenance graph (schema patchtrace/graph/v1); -export cyclonedx, spdx or
 // dot prints a CycloneDX 1.6 BOM with pedigree, an SPDX 2.3 document or a
 // Graphviz picture.
+// Command trace shows where every change of a rebuilt RPM package came
+// from: each patch and hunk, the spec's own changes and the lookaside
+// sources, attributed to packaging origins and upstream git histories.
+//
+// Usage:
+//
+//	trace [flags] TARGET
+//
+// TARGET and each SOURCE are a dist-git directory (flat or SPECS/SOURCES),
+// GITDIR@REF, or a .src.rpm. GITDIR may be a bare repository; REV-RANGE is
+// "A..B" or one revision (default HEAD). Flags may come before or after
+// TARGET. The main ones:
+//
+//	-from NAME[:PRESET]=SOURCE     a packaging origin (repeatable)
+//	-upstream NAME=GITDIR[@RANGE]  an upstream history (repeatable)
+//	-target PRESET                 read the target's spec for a preset (el8, el9, c9s, fedora, ...)
+//	-name NAME                     the target's name (default "target")
+//	-basedir DIR                   record paths relative to DIR (default: the working directory)
+//	-json | -graph | -export cyclonedx|spdx|dot
+//	-only own|review|matched       filter the table and the picture
+//	-v                             show the evidence and interdiff of each match
+//	-fail-on-own, -fail-on-error, -fail-on-warning   exit 1 on such findings
+//
+// With no arguments it runs on the built-in example in testdata/trace (specs
+// read for the c9s preset unless -target says otherwise): a
+// small package "greet" rebuilt AlmaLinux-style from a CentOS-Stream-like
+// dist-git directory, and greet's upstream history (kept as plain files and
+// turned into an in-memory git repository at run time).
+//
+// The default output is a per-patch table for a maintainer, with the
+// findings first and a verdict legend last. -json prints one JSON object
+// with a "patches" list (each entry: file, number, origins with origin,
+// commit or file, verdict and score) and the "findings"; -graph prints the
+// full provenance graph (schema patchtrace/graph/v1); -export cyclonedx,
+// spdx or dot prints a CycloneDX 1.6 BOM with pedigree, an SPDX 2.3
+// document or a Graphviz picture. Exports are dated now, or at
+// $SOURCE_DATE_EPOCH when set (reproducible documents).
+//
+// Warnings (findings: unreadable or missing patches, empty ranges, no
+// origin, a target read for another distribution) go to standard error.
+// Exit status: 0 success, 1 findings asked for with -fail-on-*, 2 usage
+// error, 3 input error. -h prints the help with examples.
 package main
 
 import (
@@ -35,8 +77,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/patchtrace/patchtrace/internal/cli"
 	"github.com/patchtrace/patchtrace/provenance"
 	"github.com/patchtrace/patchtrace/provenance/source"
 	"github.com/patchtrace/patchtrace/provenance/upstream"
@@ -52,52 +97,103 @@ type multi []string
 func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
 
+var help = cli.Help{
+	Name:  "trace",
+	Usage: "[flags] TARGET",
+	Text: `Shows where every change of a rebuilt RPM package came from: each patch and
+hunk, the spec's own changes and the lookaside sources, attributed to packaging
+origins (-from) and upstream git histories (-upstream). TARGET and each SOURCE
+are a dist-git directory (flat or SPECS/SOURCES), GITDIR@REF, or a .src.rpm;
+RANGE is "A..B" or one revision. With no arguments trace runs on its built-in
+example (testdata/trace). Findings (unreadable or missing patches, empty
+ranges, no origin, a target read for another distribution) are printed on
+standard error and in every output form. Exports are dated now, or at
+$SOURCE_DATE_EPOCH.`,
+	Examples: []string{
+		"trace                                            # the built-in example",
+		"trace -target el8 -from openela=openela/curl/el8 curl-7.61.1-33.el8.src.rpm",
+		"trace -name almalinux -target alma9 -from c9s=centos/curl@c9s -upstream curl=curl.git@curl-7_76_1..curl-8_5_0 almalinux/curl",
+		"trace -from fedora:rawhide=fedora/openssl -export spdx -basedir . openela/openssl/el9 > openssl.spdx.json",
+		"trace -export dot -only review DIR | dot -Tsvg > review.svg   # what needs a human",
+		"trace -fail-on-own -q DIR                        # exit 1 when the rebuild carries its own patches",
+	},
+	Findings: "-fail-on-own and the target carries own patches or sources; -fail-on-error and a patch or spec could not be read or is missing; -fail-on-warning and there is any finding",
+}
+
 // config is what the command line asks for.
 type config struct {
 	target    source.Source
 	origins   []source.Source
 	upstreams []provenance.Upstream
 	opts      provenance.Options
+	export    provenance.ExportOptions
+	text      provenance.TextOptions
+	dot       provenance.DOTOptions
 	json      bool
 	graph     bool
 	format    string // "", "cyclonedx", "spdx", "dot"
+	failOn    struct{ own, err, warning bool }
 	closers   []func() error
 }
 
+func (c *config) close() {
+	for _, f := range c.closers {
+		f()
+	}
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseArgs(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+	cfg, err := parseArgs(args, stdout)
 	if err != nil {
-		fmt.Fprintln(stderr, "trace:", err)
-		return 2
+		return cli.Fail(stderr, "trace", err)
 	}
-	defer func() {
-		for _, c := range cfg.closers {
-			c()
-		}
-	}()
+	defer cfg.close()
 	g, err := provenance.Trace(ctx, cfg.target, cfg.origins, cfg.upstreams, cfg.opts)
 	if err != nil {
-		fmt.Fprintln(stderr, "trace:", err)
-		return 1
+		return cli.Fail(stderr, "trace", err)
+	}
+	findings := g.Findings()
+	for _, f := range findings {
+		cli.Warn(stderr, "trace", "%s", f)
 	}
 	if err := write(g, cfg, stdout); err != nil {
-		fmt.Fprintln(stderr, "trace:", err)
-		return 1
+		return cli.Fail(stderr, "trace", err)
 	}
-	return 0
+	return cfg.exitCode(g, findings)
+}
+
+// exitCode is ExitFindings when a finding the user asked to fail on is
+// there, else ExitOK.
+func (c *config) exitCode(g *provenance.Graph, findings []provenance.Finding) int {
+	if c.failOn.warning && len(findings) > 0 {
+		return cli.ExitFindings
+	}
+	if c.failOn.err {
+		for _, f := range findings {
+			switch f.Kind {
+			case "patch-error", "patch-missing", "spec-error":
+				return cli.ExitFindings
+			}
+		}
+	}
+	if c.failOn.own {
+		for _, n := range g.NoOrigin() {
+			if n.Origin == g.Target && (n.Kind == provenance.KindPatch || n.Kind == provenance.KindSource) {
+				return cli.ExitFindings
+			}
+		}
+	}
+	return cli.ExitOK
 }
 
 func write(g *provenance.Graph, cfg *config, w io.Writer) error {
 	switch {
 	case cfg.format == "cyclonedx":
-		return g.WriteCycloneDX(w, provenance.ExportOptions{})
+		return g.WriteCycloneDX(w, cfg.export)
 	case cfg.format == "spdx":
-		return g.WriteSPDX(w, provenance.ExportOptions{})
+		return g.WriteSPDX(w, cfg.export)
 	case cfg.format == "dot":
-		return g.WriteDOT(w)
+		return g.WriteDOT(w, cfg.dot)
 	case cfg.graph:
 		return g.WriteJSON(w)
 	case cfg.json:
@@ -105,44 +201,79 @@ func write(g *provenance.Graph, cfg *config, w io.Writer) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(g.Report())
 	}
-	return g.Report().WriteTable(w)
+	return g.Report().WriteText(w, cfg.text)
 }
 
-func parseArgs(args []string, stderr io.Writer) (*config, error) {
+func parseArgs(args []string, stdout io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var from, ups multi
-	fs.Var(&from, "from", "a packaging origin `NAME=SOURCE` (directory, GITDIR@REF or .src.rpm); repeatable")
+	fs.Var(&from, "from", "a packaging origin `NAME[:PRESET]=SOURCE` (directory, GITDIR@REF or .src.rpm); PRESET reads its spec for that target (default: detected from its dist tag); repeatable")
 	fs.Var(&ups, "upstream", "an upstream history `NAME=GITDIR[@REV-RANGE]`; repeatable")
-	preset := fs.String("target", "", "read specs for this `PRESET` ("+strings.Join(specfile.PresetNames(), ", ")+")")
-	jsonOut := fs.Bool("json", false, "print one JSON object with a patches list")
+	preset := fs.String("target", "", "read the target's spec for this `PRESET` ("+strings.Join(specfile.PresetNames(), ", ")+"); default: detected from its dist tag")
+	name := fs.String("name", "target", "the target's `NAME` (in the report, the graph and the purl namespace of exports)")
+	basedir := fs.String("basedir", "", "record source locations relative to `DIR` (default: the working directory); locations outside it keep only their last element")
+	jsonOut := fs.Bool("json", false, "print one JSON object with the patches list and the findings")
 	graphOut := fs.Bool("graph", false, "print the full provenance graph as JSON (patchtrace/graph/v1)")
-	format := fs.String("export", "", "print the graph as `FORMAT`: cyclonedx (1.6 JSON), spdx (2.3 JSON) or dot")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: trace [-from NAME=SOURCE ...] [-upstream NAME=GITDIR[@REV-RANGE] ...] [-target PRESET] [-json | -graph | -export FORMAT] TARGET")
-		fmt.Fprintln(stderr, "With no arguments, trace runs on the built-in example in testdata/trace.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	format := fs.String("export", "", "print the graph as `FORMAT`: cyclonedx (1.6 JSON), spdx (2.3 JSON) or dot (Graphviz)")
+	only := fs.String("only", "", "show only `WHAT` in the table and the dot picture: own (no origin), review (own, rebased, partial, similar or unreadable), matched (dot only)")
+	verbose := fs.Bool("v", false, "show the evidence behind each verdict, and the interdiff of rebased and partial matches")
+	failOwn := fs.Bool("fail-on-own", false, "exit 1 when the target carries patches or sources no origin has")
+	failErr := fs.Bool("fail-on-error", false, "exit 1 when a patch or spec could not be read, or a declared patch is missing")
+	failWarn := fs.Bool("fail-on-warning", false, "exit 1 on any finding (also empty ranges, no origin, a mismatched target)")
+	pos, err := cli.Parse(fs, args, help, stdout)
+	if err != nil {
 		return nil, err
 	}
 	cfg := &config{json: *jsonOut, graph: *graphOut, format: *format}
-	if wd, err := os.Getwd(); err == nil {
-		cfg.opts.BaseDir = wd
-	}
+	cfg.failOn.err, cfg.failOn.warning = *failErr, *failWarn
+	cfg.failOn.own = *failOwn
+	cfg.text = provenance.TextOptions{Verbose: *verbose, Only: *only}
+	cfg.dot = provenance.DOTOptions{Only: *only, Cites: *verbose}
 	switch cfg.format {
 	case "", "cyclonedx", "spdx", "dot":
 	default:
-		return nil, fmt.Errorf("-export %q: want cyclonedx, spdx or dot", cfg.format)
+		return nil, cli.Usagef("-export %q: want cyclonedx, spdx or dot", cfg.format)
+	}
+	var outputs []string
+	for _, o := range []struct {
+		on   bool
+		name string
+	}{{*jsonOut, "-json"}, {*graphOut, "-graph"}, {*format != "", "-export " + *format}} {
+		if o.on {
+			outputs = append(outputs, o.name)
+		}
+	}
+	if len(outputs) > 1 {
+		return nil, cli.Usagef("%s cannot be used together: choose one output", strings.Join(outputs, " and "))
+	}
+	switch *only {
+	case "", "own", "review":
+	case "matched":
+		if cfg.format != "dot" {
+			return nil, cli.Usagef("-only matched is for -export dot")
+		}
+	default:
+		return nil, cli.Usagef("-only %q: want own, review or matched", *only)
+	}
+	if *only != "" && (cfg.json || cfg.graph || cfg.format == "spdx" || cfg.format == "cyclonedx") {
+		return nil, cli.Usagef("-only filters the table and -export dot, not %s: the documents stay complete", outputs[0])
+	}
+	if cfg.export.Time, err = sourceDateEpoch(); err != nil {
+		return nil, cli.Usagef("%v", err)
 	}
 	if *preset != "" {
 		t, err := specfile.Preset(*preset)
 		if err != nil {
-			return nil, err
+			return nil, &cli.UsageError{Err: err}
 		}
 		cfg.opts.Target = t
 	}
-	if fs.NArg() == 0 && len(from) == 0 && len(ups) == 0 {
+	if *basedir != "" {
+		cfg.opts.BaseDir = *basedir
+	} else if wd, err := os.Getwd(); err == nil {
+		cfg.opts.BaseDir = wd
+	}
+	if len(pos) == 0 && len(from) == 0 && len(ups) == 0 {
 		if *preset == "" {
 			// The built-in example's origin is CentOS Stream 9-like.
 			t, err := specfile.Preset("c9s")
@@ -151,31 +282,50 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 			}
 			cfg.opts.Target = t
 		}
-		return builtin(cfg)
+		return builtin(cfg, *name, *basedir)
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return nil, errors.New("want exactly one TARGET")
+	switch {
+	case len(pos) == 0:
+		return nil, cli.Usagef("no TARGET given (flags may come before or after it)")
+	case len(pos) > 1:
+		return nil, cli.Usagef("want exactly one TARGET, got %d: %s (only -from and -upstream take more sources)", len(pos), strings.Join(pos, " "))
 	}
-	var err error
-	if cfg.target, err = source.Open("target", fs.Arg(0)); err != nil {
+	if *name == "" {
+		return nil, cli.Usagef("-name must not be empty")
+	}
+	names := map[string]string{*name: "the target (-name)"}
+	claim := func(n, what string) error {
+		if old, ok := names[n]; ok {
+			return cli.Usagef("%s and %s are both named %q: names must differ", old, what, n)
+		}
+		names[n] = what
+		return nil
+	}
+	if cfg.target, err = source.Open(*name, pos[0]); err != nil {
 		return nil, err
 	}
 	for _, f := range from {
-		name, loc, ok := strings.Cut(f, "=")
-		if !ok || name == "" || loc == "" {
-			return nil, fmt.Errorf("-from %q: want NAME=SOURCE", f)
+		spec, loc, ok := strings.Cut(f, "=")
+		oname, _, _ := strings.Cut(spec, ":")
+		if !ok || oname == "" || loc == "" {
+			return nil, cli.Usagef("-from %q: want NAME=SOURCE or NAME:PRESET=SOURCE", f)
 		}
-		s, err := source.Open(name, loc)
+		if err := claim(oname, "-from "+f); err != nil {
+			return nil, err
+		}
+		s, err := source.Open(oname, loc)
 		if err != nil {
 			return nil, err
 		}
 		cfg.origins = append(cfg.origins, s)
 	}
 	for _, u := range ups {
-		name, loc, ok := strings.Cut(u, "=")
-		if !ok || name == "" || loc == "" {
-			return nil, fmt.Errorf("-upstream %q: want NAME=GITDIR[@REV-RANGE]", u)
+		uname, loc, ok := strings.Cut(u, "=")
+		if !ok || uname == "" || loc == "" {
+			return nil, cli.Usagef("-upstream %q: want NAME=GITDIR[@REV-RANGE]", u)
+		}
+		if err := claim(uname, "-upstream "+u); err != nil {
+			return nil, err
 		}
 		dir, rng := loc, ""
 		if _, err := os.Stat(loc); err != nil {
@@ -188,18 +338,35 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 			return nil, err
 		}
 		cfg.closers = append(cfg.closers, r.Close)
-		cfg.upstreams = append(cfg.upstreams, provenance.Upstream{Name: name, Repo: r, Range: rng})
+		cfg.upstreams = append(cfg.upstreams, provenance.Upstream{Name: uname, Repo: r, Range: rng})
 	}
 	return cfg, nil
 }
 
+// sourceDateEpoch reads $SOURCE_DATE_EPOCH (reproducible-builds.org): the
+// time exports are dated, or the zero time (now) when unset.
+func sourceDateEpoch() (time.Time, error) {
+	v := os.Getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return time.Time{}, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q: want seconds since 1970", v)
+	}
+	return time.Unix(n, 0).UTC(), nil
+}
+
 // builtin configures the built-in example.
-func builtin(cfg *config) (*config, error) {
+func builtin(cfg *config, name, basedir string) (*config, error) {
 	dir, err := exampleDir()
 	if err != nil {
 		return nil, err
 	}
-	if cfg.target, err = source.Dir("target", filepath.Join(dir, "target")); err != nil {
+	if name == "c9s" || name == "greet" {
+		return nil, cli.Usagef("-name %q: the built-in example's origins are named c9s and greet", name)
+	}
+	if cfg.target, err = source.Dir(name, filepath.Join(dir, "target")); err != nil {
 		return nil, err
 	}
 	c9s, err := source.Dir("c9s", filepath.Join(dir, "c9s"))
@@ -212,8 +379,11 @@ func builtin(cfg *config) (*config, error) {
 		return nil, err
 	}
 	cfg.upstreams = []provenance.Upstream{{Name: "greet", Repo: upstream.FromRepository(repo), Range: "v1.0..main"}}
-	// Record locations relative to the module root, the same on every machine.
-	cfg.opts.BaseDir = filepath.Join(dir, "..", "..")
+	// Record locations relative to the module root, the same on every
+	// machine, unless -basedir says otherwise.
+	if basedir == "" {
+		cfg.opts.BaseDir = filepath.Join(dir, "..", "..")
+	}
 	return cfg, nil
 }
 

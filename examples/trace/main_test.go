@@ -288,21 +288,15 @@ func TestBuiltinExports(t *testing.T) {
 	if rels["PATCH_APPLIED"] != 6 || rels["DESCENDANT_OF"] != 2 || rels["PATCH_FOR"] != 2 || rels["COPY_OF"] != 5 {
 		t.Errorf("relationships %v", rels)
 	}
-	if dot := runTrace(t, "-export", "dot"); !strings.HasPrefix(dot, "digraph provenance {") || !strings.Contains(dot, "no-origin") {
+	if dot := runTrace(t, "-export", "dot"); !strings.HasPrefix(dot, "digraph provenance {") || !strings.Contains(dot, "subgraph cluster_target") ||
+		!strings.Contains(dot, `fillcolor="#ffd7d7"`) || strings.Contains(dot, `\\n`) {
 		t.Errorf("dot output:\n%s", dot)
 	}
 }
 
 // The in-memory history has the commit ids git gives the same history.
 func TestHistoryCommitIDs(t *testing.T) {
-	dir, err := exampleDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo, err := loadHistory(os.DirFS(filepath.Join(dir, "upstream")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := exampleHistory(t)
 	iter, err := repo.Log(&git.LogOptions{})
 	if err != nil {
 		t.Fatal(err)
