@@ -6,11 +6,9 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
-	"os/exec"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
-	"github.com/patchtrace/patchtrace/internal/testenv"
 	"github.com/ulikunitz/xz"
 	"github.com/ulikunitz/xz/lzma"
 )
@@ -42,16 +40,6 @@ func TestNewReaderFormats(t *testing.T) {
 			w.Write(b)
 			w.Close()
 			return buf.Bytes()
-		},
-		"bzip2": func(b []byte) []byte {
-			bz := testenv.Tool(t, "bzip2", "apt-get install -y bzip2")
-			cmd := exec.Command(bz, "-c")
-			cmd.Stdin = bytes.NewReader(b)
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatal(err)
-			}
-			return out
 		},
 	}
 	for name, f := range enc {
