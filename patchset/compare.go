@@ -703,32 +703,18 @@ func (s *lineSimilarity) nearCredit(a, b []LineCount) float64 {
 // consume removes the occurrences a and b share with the same sign from
 // both (sorted by Hash; counts may drop to 0) and returns how many.
 func consume(a, b []LineCount) int {
-	n := 0
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i].Hash < b[j].Hash:
-			i++
-		case a[i].Hash > b[j].Hash:
-			j++
-		default:
-			x, y := a[i].Count, b[j].Count
-			if x > 0 && y > 0 || x < 0 && y < 0 {
-				m := min(abs(x), abs(y))
-				if x < 0 {
-					a[i].Count += m
-					b[j].Count += m
-				} else {
-					a[i].Count -= m
-					b[j].Count -= m
-				}
-				n += m
-			}
-			i++
-			j++
+	total := 0
+	SharedLines(a, b, func(i, j, n int) {
+		if a[i].Count < 0 {
+			a[i].Count += n
+			b[j].Count += n
+		} else {
+			a[i].Count -= n
+			b[j].Count -= n
 		}
-	}
-	return n
+		total += n
+	})
+	return total
 }
 
 // nearPair is a candidate pair of leftover lines with a similarity (or an

@@ -2,11 +2,9 @@ package patchset
 
 import (
 	"bytes"
-	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -35,21 +33,6 @@ func LineHash(line string) (uint64, bool) {
 	n := 0
 	for i := 0; i < len(line); i++ {
 		c := line[i]
-		if isSpace(c) {
-			continue
-		}
-		h ^= uint64(c)
-		h *= fnvPrime64
-		n++
-	}
-	return h, n > 0
-}
-
-// lineHashBytes is LineHash on a byte slice.
-func lineHashBytes(line []byte) (uint64, bool) {
-	h := uint64(fnvOffset64)
-	n := 0
-	for _, c := range line {
 		if isSpace(c) {
 			continue
 		}
@@ -492,152 +475,12 @@ func indexOID(f *File, deleted bool) string {
 	return ""
 }
 
-// gitBlobID returns git's SHA-1 blob id of data, in hex.
-func gitBlobID(data []byte) string {
-	h := sha1.New()
-	fmt.Fprintf(h, "blob %d\x00", len(data))
-	h.Write(data)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 func pseudo(kind string, fc FileChange) ([]LineCount, int, int) {
 	e := pseudoLine(kind, fc.Path)
 	if fc.IsDelete {
 		e.sign = -1
 	}
 	return aggregate([]entry{e})
-}
-
-// ChangeFromBlobs returns the net change that turns old into new, for the
-// file at path, without running a diff: lines(new) - lines(old) as
-// normalised multisets. A nil old means the file is created, a nil new that
-// it is deleted. Content with a NUL byte in its first 8000 bytes is binary
-// (git's rule) and is represented by a pseudo-line. The result has no Hunks
-// and no ExactHash/EquivHash.
-func ChangeFromBlobs(path string, old, new []byte) FileChange {
-	fc := FileChange{Path: NormalizePath(path, 0), IsNew: old == nil, IsDelete: new == nil}
-	if isBinary(old) || isBinary(new) {
-		fc.IsBinary = true
-		if !bytes.Equal(old, new) {
-			blob := new
-			if new == nil {
-				blob = old
-			}
-			fc.Lines, fc.Added, fc.Removed = pseudo(binaryKind(gitBlobID(blob)), fc)
-		}
-		return fc
-	}
-	// Lines common to both ends cancel out: skip them, so the cost follows
-	// the changed region rather than the file size.
-	old, new = trimCommonLines(old, new)
-	counts := make(map[uint64]int, 64)
-	eachLine(new, func(l []byte) {
-		if h, ok := lineHashBytes(l); ok {
-			counts[h]++
-		}
-	})
-	eachLine(old, func(l []byte) {
-		if h, ok := lineHashBytes(l); ok {
-			counts[h]--
-		}
-	})
-	n := 0
-	for _, c := range counts {
-		if c != 0 {
-			n++
-		}
-	}
-	if n == 0 {
-		if (fc.IsNew || fc.IsDelete) && len(old) == 0 && len(new) == 0 {
-			fc.Lines, fc.Added, fc.Removed = pseudo("empty", fc)
-		}
-		return fc
-	}
-	lines := make([]LineCount, 0, n)
-	collect := func(data []byte, positive bool) {
-		eachLine(data, func(l []byte) {
-			h, ok := lineHashBytes(l)
-			if !ok {
-				return
-			}
-			c := counts[h]
-			if c == 0 || (c > 0) != positive {
-				return
-			}
-			lines = append(lines, LineCount{Hash: h, Count: c, Text: string(bytes.TrimSpace(l))})
-			counts[h] = 0 // once
-			if c > 0 {
-				fc.Added += c
-			} else {
-				fc.Removed -= c
-			}
-		})
-	}
-	collect(new, true)
-	collect(old, false)
-	slices.SortFunc(lines, func(a, b LineCount) int {
-		switch {
-		case a.Hash < b.Hash:
-			return -1
-		case a.Hash > b.Hash:
-			return 1
-		}
-		return 0
-	})
-	fc.Lines = lines
-	return fc
-}
-
-// trimCommonLines drops the whole lines that a and b share at their start
-// and at their end.
-func trimCommonLines(a, b []byte) ([]byte, []byte) {
-	n := min(len(a), len(b))
-	p := 0
-	for p < n && a[p] == b[p] {
-		p++
-	}
-	// Back up to the start of the line where they first differ.
-	if p < len(a) || p < len(b) {
-		for p > 0 && a[p-1] != '\n' {
-			p--
-		}
-	}
-	a, b = a[p:], b[p:]
-	n = min(len(a), len(b))
-	q := 0
-	for q < n && a[len(a)-1-q] == b[len(b)-1-q] {
-		q++
-	}
-	// Move forward to just after a line end inside the common suffix (the
-	// suffix must start a line in both).
-	for q > 0 {
-		ia, ib := len(a)-q, len(b)-q
-		if (ia == 0 || a[ia-1] == '\n') && (ib == 0 || b[ib-1] == '\n') {
-			break
-		}
-		q--
-	}
-	return a[:len(a)-q], b[:len(b)-q]
-}
-
-func isBinary(b []byte) bool {
-	if len(b) > 8000 {
-		b = b[:8000]
-	}
-	return bytes.IndexByte(b, 0) >= 0
-}
-
-// eachLine calls fn on every line of data, without its terminator.
-func eachLine(data []byte, fn func([]byte)) {
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			fn(data)
-			return
-		}
-		fn(data[:i])
-		data = data[i+1:]
-	}
 }
 
 // Merge folds the multisets of files into one path-independent multiset
@@ -672,11 +515,12 @@ func Weight(lines []LineCount) int {
 	return w
 }
 
-// Overlap returns how many line occurrences two multisets share with the
-// same sign: the sum over common hashes of min(|a|, |b|) when the counts
-// have the same sign. Both must be sorted by Hash.
-func Overlap(a, b []LineCount) int {
-	o := 0
+// SharedLines calls fn, in Hash order, for every line hash that a and b
+// (both sorted by Hash) change in the same direction, with its indices in
+// a and b and the shared count min(|a[i].Count|, |b[j].Count|), a
+// positive number. It is the one intersection of line multisets that
+// overlaps, containments and line coverages are computed with.
+func SharedLines(a, b []LineCount, fn func(i, j, n int)) {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		switch {
@@ -687,14 +531,22 @@ func Overlap(a, b []LineCount) int {
 		default:
 			x, y := a[i].Count, b[j].Count
 			if x > 0 && y > 0 {
-				o += min(x, y)
+				fn(i, j, min(x, y))
 			} else if x < 0 && y < 0 {
-				o += min(-x, -y)
+				fn(i, j, min(-x, -y))
 			}
 			i++
 			j++
 		}
 	}
+}
+
+// Overlap returns how many line occurrences two multisets share with the
+// same sign: the sum over common hashes of min(|a|, |b|) when the counts
+// have the same sign. Both must be sorted by Hash.
+func Overlap(a, b []LineCount) int {
+	o := 0
+	SharedLines(a, b, func(_, _, n int) { o += n })
 	return o
 }
 

@@ -93,12 +93,12 @@ func FuzzChangeFromBlobs(f *testing.F) {
 		// Same as counting every line of both blobs (no trimming).
 		var es []entry
 		eachLine(new, func(l []byte) {
-			if h, ok := lineHashBytes(l); ok {
+			if h, ok := LineHashBytes(l); ok {
 				es = append(es, entry{h, 1, ""})
 			}
 		})
 		eachLine(old, func(l []byte) {
-			if h, ok := lineHashBytes(l); ok {
+			if h, ok := LineHashBytes(l); ok {
 				es = append(es, entry{h, -1, ""})
 			}
 		})

@@ -405,12 +405,12 @@ func TestTrimCommonLines(t *testing.T) {
 		full := ChangeFromBlobs("f", []byte(tc.a), []byte(tc.b))
 		var es []entry
 		eachLine([]byte(tc.b), func(l []byte) {
-			if h, ok := lineHashBytes(l); ok {
+			if h, ok := LineHashBytes(l); ok {
 				es = append(es, entry{h, 1, string(l)})
 			}
 		})
 		eachLine([]byte(tc.a), func(l []byte) {
-			if h, ok := lineHashBytes(l); ok {
+			if h, ok := LineHashBytes(l); ok {
 				es = append(es, entry{h, -1, string(l)})
 			}
 		})
