@@ -78,9 +78,11 @@ const (
 	// PartialThreshold is the containment the smaller side must reach for
 	// Partial.
 	PartialThreshold = 0.8
-	// SimilarThreshold is the Score from which two patches are Similar
-	// (a containment of at least 0.5 on either side also qualifies).
+	// SimilarThreshold is the Score from which two patches are Similar.
 	SimilarThreshold = 0.3
+	// SimilarContainment is the containment on either side from which two
+	// patches are Similar whatever their Score.
+	SimilarContainment = 0.5
 	// nearLineSimilarity is the character-level similarity from which an
 	// unmatched changed line counts as an adapted copy of another.
 	nearLineSimilarity = 0.6
@@ -282,18 +284,34 @@ func CompareChanges(a, b []FileChange) Comparison {
 		c.Verdict, c.Score, c.InA, c.InB = Rebased, 1, 1, 1
 	case wa == 0 || wb == 0:
 		c.Verdict = Unrelated
-	case c.InA >= RebasedThreshold && c.InB >= RebasedThreshold:
-		c.Verdict = Rebased
-	case c.InA >= PartialThreshold && c.InB < PartialThreshold:
-		c.Verdict, c.Direction = Partial, AContainsB
-	case c.InB >= PartialThreshold && c.InA < PartialThreshold:
-		c.Verdict, c.Direction = Partial, BContainsA
-	case c.Score >= SimilarThreshold || max(c.InA, c.InB) >= 0.5:
-		c.Verdict = Similar
 	default:
-		c.Verdict = Unrelated
+		c.Verdict, c.Direction = Grade(c.InB, c.InA, c.Score)
 	}
 	return c
+}
+
+// Grade places a comparison of two changes A and B on the verdict scale
+// from its containments, for changes that are not exactly equal: inB is
+// the share of A's changed lines found in B, inA the share of B's found in
+// A, score their Dice similarity. Both at least RebasedThreshold give
+// Rebased; one at least PartialThreshold and the other below give Partial
+// (Direction names the side that holds the other); a score of at least
+// SimilarThreshold, or either containment at least SimilarContainment,
+// gives Similar; anything less is Unrelated. CompareChanges and the
+// upstream index grade with it, so that the scale means the same
+// everywhere.
+func Grade(inB, inA, score float64) (Verdict, Direction) {
+	switch {
+	case inA >= RebasedThreshold && inB >= RebasedThreshold:
+		return Rebased, Neither
+	case inA >= PartialThreshold && inB < PartialThreshold:
+		return Partial, AContainsB
+	case inB >= PartialThreshold && inA < PartialThreshold:
+		return Partial, BContainsA
+	case score >= SimilarThreshold || max(inA, inB) >= SimilarContainment:
+		return Similar, Neither
+	}
+	return Unrelated, Neither
 }
 
 // Caps that keep file pairing near-linear on huge or hostile inputs.

@@ -78,8 +78,13 @@ func (l LineCount) Trivial() bool {
 type HunkChange struct {
 	// Index is the position of the hunk in its File.Hunks.
 	Index int
-	// OldStart and NewStart are the hunk's line numbers as written.
-	OldStart, NewStart int
+	// OldStart and NewStart are the hunk's line numbers as written;
+	// OldLines and NewLines its line counts.
+	OldStart, NewStart, OldLines, NewLines int
+	// Body is the hunk as written, one entry per line in order: context,
+	// added and removed lines, blank ones included. It lets a hunk be
+	// placed in a file's lines (see HunkChange.Fits).
+	Body []HunkLine
 	// Lines is the hunk's net signed multiset, sorted by Hash.
 	Lines []LineCount
 	// Added and Removed are the sums of the positive and of the negative
@@ -89,6 +94,67 @@ type HunkChange struct {
 
 // Weight is Added + Removed.
 func (h *HunkChange) Weight() int { return h.Added + h.Removed }
+
+// HunkLine is one line of a hunk's Body.
+type HunkLine struct {
+	// Op is ' ' (context), '+' or '-'.
+	Op byte
+	// Hash is LineHash of the line's text (also for a blank line, whose
+	// hash is that of the empty string).
+	Hash uint64
+}
+
+// Fits reports whether one side of the hunk, its context lines and its
+// removed lines (side '-') or its context and added lines (side '+'),
+// sits at its stated start in the file whose line hashes (LineHash of
+// every line, blank ones included) are lines: whitespace aside, the file
+// is the one the hunk was made against (side '-') or yields (side '+').
+// A side with no lines fits anywhere.
+func (h *HunkChange) Fits(side byte, lines []uint64) bool {
+	start, count := h.OldStart, h.OldLines
+	if side == '+' {
+		start, count = h.NewStart, h.NewLines
+	}
+	if count == 0 {
+		return true
+	}
+	i := start - 1
+	if i < 0 {
+		return false
+	}
+	for _, l := range h.Body {
+		if l.Op != ' ' && l.Op != side {
+			continue
+		}
+		if i >= len(lines) || lines[i] != l.Hash {
+			return false
+		}
+		i++
+	}
+	return true
+}
+
+// FileLines returns LineHash of every line of data, blank lines included:
+// the form HunkChange.Fits places hunks in.
+func FileLines(data []byte) []uint64 {
+	var out []uint64
+	eachLine(data, func(l []byte) {
+		h, _ := LineHashBytes(l)
+		out = append(out, h)
+	})
+	return out
+}
+
+// OnlyHunk returns the change of fc restricted to its hunk at position k
+// of fc.Hunks: a query for one hunk alone.
+func (fc *FileChange) OnlyHunk(k int) FileChange {
+	h := fc.Hunks[k]
+	one := *fc
+	one.Hunks = []HunkChange{h}
+	one.Lines, one.Added, one.Removed = h.Lines, h.Added, h.Removed
+	one.ExactHash, one.EquivHash = 0, 0
+	return one
+}
 
 // FileChange is the net change a patch (or a pair of blobs) makes to one
 // file: a signed multiset of normalised line hashes plus the path, usable as
@@ -154,9 +220,11 @@ type FileChange struct {
 func (fc *FileChange) Weight() int { return fc.Added + fc.Removed }
 
 // Count returns the net count of the line hash h in fc (0 when absent).
-func (fc *FileChange) Count(h uint64) int { return countOf(fc.Lines, h) }
+func (fc *FileChange) Count(h uint64) int { return CountOf(fc.Lines, h) }
 
-func countOf(lines []LineCount, h uint64) int {
+// CountOf returns the net count of the line hash h in lines (sorted by
+// Hash), 0 when absent.
+func CountOf(lines []LineCount, h uint64) int {
 	i := sort.Search(len(lines), func(i int) bool { return lines[i].Hash >= h })
 	if i < len(lines) && lines[i].Hash == h {
 		return lines[i].Count
@@ -393,9 +461,11 @@ func fileChange(f *File, strip int) FileChange {
 		equiv.int(h.OldStart)
 		equiv.int(h.NewStart)
 		scratch = scratch[:0]
-		for _, l := range h.Lines {
+		body := make([]HunkLine, len(h.Lines))
+		for k, l := range h.Lines {
 			exact.op(l.Op)
 			hash, ok := exact.bytesAndLine(l.Text)
+			body[k] = HunkLine{l.Op, hash}
 			if !ok {
 				continue
 			}
@@ -408,7 +478,8 @@ func fileChange(f *File, strip int) FileChange {
 			}
 		}
 		lines, a, r := aggregate(scratch)
-		fc.Hunks = append(fc.Hunks, HunkChange{Index: hi, OldStart: h.OldStart, NewStart: h.NewStart, Lines: lines, Added: a, Removed: r})
+		fc.Hunks = append(fc.Hunks, HunkChange{Index: hi, OldStart: h.OldStart, NewStart: h.NewStart,
+			OldLines: h.OldLines, NewLines: h.NewLines, Body: body, Lines: lines, Added: a, Removed: r})
 	}
 	if len(fc.Hunks) == 1 {
 		h := fc.Hunks[0]

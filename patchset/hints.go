@@ -24,13 +24,19 @@ const (
 	// HintUpstreamCommit: a claim that the patch is (a backport of) an
 	// upstream commit: "Upstream-commit: <sha>", SUSE "Git-commit:",
 	// "commit <sha> upstream.", "[ Upstream commit <sha> ]", "upstream
-	// commit <sha>", "backport of commit <sha>", commit ids in
+	// commit [id:] <sha>", "backport(ed) of/from [upstream] [commit]
+	// <sha>", a message line holding only "commit <sha>", "commit:<sha>",
+	// commit ids in
 	// DEP-3 Origin/Applied-Upstream, OpenEmbedded "Upstream-Status:
 	// Backport [<sha>]" and commit URLs (…/commit/<sha>, ?id=<sha>).
 	// Value is the (possibly abbreviated) id in lower case.
 	HintUpstreamCommit HintKind = "upstream-commit"
-	// HintCherryPick: "(cherry picked from commit <sha>)".
+	// HintCherryPick: "(cherry picked from commit <sha>)", also without
+	// the parentheses or the word commit.
 	HintCherryPick HintKind = "cherry-picked-from"
+	// HintCommitMention: a commit id named in running text ("commit
+	// <sha>"), found by MentionedCommits only.
+	HintCommitMention HintKind = "commit-mention"
 	// HintFixes: "Fixes: <sha> ("subject")"; Value is the id.
 	HintFixes HintKind = "fixes"
 	// HintLink: "Link: <url>".
@@ -107,9 +113,11 @@ var (
 	reCommitURL  = regexp.MustCompile(`(?:/commits?/|/-/commit/|[?;&]id=|[?;&]h=|commit:)([0-9a-fA-F]{7,40})\b`)
 	reUpstreamA  = regexp.MustCompile(`(?i)\bcommit ([0-9a-f]{12,40}) upstream\b`)
 	reUpstreamB  = regexp.MustCompile(`(?i)\[\s*upstream commit ([0-9a-f]{7,40})\s*\]`)
-	reCommitWord = regexp.MustCompile(`(?i)\b(?:upstream|backport(?:ed)? of|backported from|cherry-pick of)\s+commit:?\s+([0-9a-f]{7,40})\b`)
+	reCommitWord = regexp.MustCompile(`(?i)\b(?:upstream\s+commit|backport(?:ed)?\s+(?:of|from)(?:\s+upstream)?(?:\s+commit)?|cherry-pick\s+of(?:\s+commit)?)(?:\s+id)?:?\s+([0-9a-f]{7,40})\b`)
+	reCommitLine = regexp.MustCompile(`(?i)^\s*(?:\[\s*)?(?:upstream\s+)?commit\s+([0-9a-f]{7,40})\s*(?:upstream\.?|\])?\s*$`)
+	reMention    = regexp.MustCompile(`(?i)\bcommits?\s+([0-9a-f]{7,40})\b`)
 	reSUSETag    = regexp.MustCompile(`\bPATCH-(?:FIX|FEATURE)-(?:UPSTREAM|OPENSUSE|SLE|FEDORA)\b|\bPATCH-MISSING-TAG\b`)
-	reCherryPick = regexp.MustCompile(`(?i)\(cherry[- ]picked from commit ([0-9a-f]{7,40})\)`)
+	reCherryPick = regexp.MustCompile(`(?i)cherry[- ]picked from (?:commit )?([0-9a-f]{7,40})\b`)
 	reCVE        = regexp.MustCompile(`(?i)\bCVE-\d{4}-\d{4,}\b`)
 	reRHBZ       = regexp.MustCompile(`(?i)\b(?:rhbz|rh bz|bz)\s*#\s*(\d+)\b|\brhbz\s*(\d+)\b`)
 	reSUSEBug    = regexp.MustCompile(`\b(bsc|boo|bnc)#(\d+)\b`)
@@ -222,9 +230,16 @@ func extractHints(lines []string, firstLine int) []Hint {
 				add(HintUpstreamCommit, strings.ToLower(m[1]), "")
 			}
 		}
-		if hasFold(line, " commit") {
+		if hasFold(line, "commit") || hasFold(line, "backport") {
 			if m := reCommitWord.FindStringSubmatch(line); m != nil {
 				add(HintUpstreamCommit, strings.ToLower(m[1]), "")
+			}
+			if k > 0 {
+				// A line of its own: "commit <sha>" (the RHEL kernel and
+				// source-git convention), "[ commit <sha> ]".
+				if m := reCommitLine.FindStringSubmatch(line); m != nil {
+					add(HintUpstreamCommit, strings.ToLower(m[1]), "")
+				}
 			}
 		}
 		if strings.Contains(line, "PATCH-") {
@@ -238,8 +253,9 @@ func extractHints(lines []string, firstLine int) []Hint {
 			}
 		}
 		if m == nil || fieldKinds[strings.ToLower(m[1])] == "" {
-			// Commit URLs in running text (DEP-3 style or a bare link).
-			if strings.Contains(line, "://") {
+			// Commit URLs in running text (DEP-3 style or a bare link),
+			// "commit:<sha>".
+			if strings.Contains(line, "://") || hasFold(line, "commit:") {
 				if m := reCommitURL.FindStringSubmatch(line); m != nil {
 					add(HintUpstreamCommit, strings.ToLower(m[1]), "")
 				}
@@ -270,6 +286,25 @@ func extractHints(lines []string, firstLine int) []Hint {
 			for _, m := range reBugzilla.FindAllString(line, -1) {
 				add(HintBug, m, "")
 			}
+		}
+	}
+	return hs
+}
+
+// MentionedCommits returns the commit ids that text names in running
+// words ("commit 1a2b3c4", "commits 1a2b3c4 ..."), as hints of kind
+// HintCommitMention, numbering lines from firstLine. In a spec comment
+// above a Patch line such a mention is a claim about the patch's origin;
+// in a commit message it may just as well name an earlier commit, so
+// ExtractHints leaves these out.
+func MentionedCommits(text string, firstLine int) []Hint {
+	var hs []Hint
+	for k, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		if !hasFold(line, "commit") {
+			continue
+		}
+		for _, m := range reMention.FindAllStringSubmatch(line, -1) {
+			hs = append(hs, Hint{Kind: HintCommitMention, Value: strings.ToLower(m[1]), Line: firstLine + k, Text: line})
 		}
 	}
 	return hs

@@ -143,3 +143,39 @@ func TestHeaderFromMbox(t *testing.T) {
 		t.Error("trailer lost")
 	}
 }
+
+func TestHintsCommitForms(t *testing.T) {
+	text := "subject line\n" +
+		"commit 1111111111111111111111111111111111111111\n" +
+		"Upstream commit id: 2222222\n" +
+		"Backported from upstream 3333333333\n" +
+		"cherry picked from 4444444\n" +
+		"see commit:5555555 for details\n" +
+		"[ commit 6666666666666 ]\n" +
+		"this commit 7777777 broke it\n" +
+		"Fixes: 8888888 (\"x\")\n"
+	var got []string
+	for _, h := range ExtractHints(text, 1) {
+		if h.Kind == HintUpstreamCommit || h.Kind == HintCherryPick {
+			got = append(got, fmt.Sprintf("%d %s %s", h.Line, h.Kind, h.Value))
+		}
+	}
+	want := []string{
+		"2 upstream-commit 1111111111111111111111111111111111111111",
+		"3 upstream-commit 2222222",
+		"4 upstream-commit 3333333333",
+		"5 cherry-picked-from 4444444",
+		"6 upstream-commit 5555555",
+		"7 upstream-commit 6666666666666",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("hints:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var ms []string
+	for _, h := range MentionedCommits("# upstream commits abcdef1 and 1234567\n# released in 1234567 builds\n", 5) {
+		ms = append(ms, fmt.Sprintf("%d %s %s", h.Line, h.Kind, h.Value))
+	}
+	if strings.Join(ms, ",") != "5 commit-mention abcdef1" {
+		t.Errorf("mentions = %q", ms)
+	}
+}
