@@ -2,6 +2,7 @@ package patchset
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -102,16 +103,23 @@ func TestHintsSpecComments(t *testing.T) {
 		"# PATCH-FIX-UPSTREAM curl-CVE-2023-1234.patch bsc#1212345 -- fix the thing\n" +
 		"# Backport of commit 345c99b6654b\n" +
 		"# released in 1234567 builds\n"
-	var got []string
-	for _, h := range ExtractHints(text, 10) {
-		got = append(got, fmt.Sprintf("%d %s %s", h.Line, h.Kind, h.Value))
-	}
-	want := []string{
+	checkHints(t, ExtractHints(text, 10), nil,
 		"10 upstream-commit 44a563dde1584cd9284e80b6e45ee5019be8d36c",
 		"11 upstream-status PATCH-FIX-UPSTREAM",
 		"11 cve CVE-2023-1234",
 		"11 bug bsc#1212345",
-		"12 upstream-commit 345c99b6654b",
+		"12 upstream-commit 345c99b6654b")
+}
+
+// checkHints compares the hints of the kinds given (all when nil), as
+// "LINE KIND VALUE", with want in order.
+func checkHints(t *testing.T, hs []Hint, kinds []HintKind, want ...string) {
+	t.Helper()
+	var got []string
+	for _, h := range hs {
+		if kinds == nil || slices.Contains(kinds, h.Kind) {
+			got = append(got, fmt.Sprintf("%d %s %s", h.Line, h.Kind, h.Value))
+		}
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("hints:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -154,28 +162,13 @@ func TestHintsCommitForms(t *testing.T) {
 		"[ commit 6666666666666 ]\n" +
 		"this commit 7777777 broke it\n" +
 		"Fixes: 8888888 (\"x\")\n"
-	var got []string
-	for _, h := range ExtractHints(text, 1) {
-		if h.Kind == HintUpstreamCommit || h.Kind == HintCherryPick {
-			got = append(got, fmt.Sprintf("%d %s %s", h.Line, h.Kind, h.Value))
-		}
-	}
-	want := []string{
+	checkHints(t, ExtractHints(text, 1), []HintKind{HintUpstreamCommit, HintCherryPick},
 		"2 upstream-commit 1111111111111111111111111111111111111111",
 		"3 upstream-commit 2222222",
 		"4 upstream-commit 3333333333",
 		"5 cherry-picked-from 4444444",
 		"6 upstream-commit 5555555",
-		"7 upstream-commit 6666666666666",
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("hints:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	var ms []string
-	for _, h := range MentionedCommits("# upstream commits abcdef1 and 1234567\n# released in 1234567 builds\n", 5) {
-		ms = append(ms, fmt.Sprintf("%d %s %s", h.Line, h.Kind, h.Value))
-	}
-	if strings.Join(ms, ",") != "5 commit-mention abcdef1" {
-		t.Errorf("mentions = %q", ms)
-	}
+		"7 upstream-commit 6666666666666")
+	checkHints(t, MentionedCommits("# upstream commits abcdef1 and 1234567\n# released in 1234567 builds\n", 5), nil,
+		"5 commit-mention abcdef1")
 }
