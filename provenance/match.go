@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,25 +24,15 @@ type patchFile struct {
 	sha1     string
 	size     int64
 	parts    []*patchset.Patch
-	comment  string // spec comment block above the declaration
-	files    []fileSig
+	comment  string                // spec comment block above the declaration
 	hunks    []hunkSig             // every hunk of every part, in order
-	total    int                   // changed lines (added + removed)
+	total    int                   // changed lines (added + removed) as written in the hunks
 	diffKey  uint64                // hash of the whole diff (paths and hunk bodies, no @@ numbers, no headers)
-	changes  []patchset.FileChange // net change per file (package patchset)
+	changes  []patchset.FileChange // net change per file section of every part (package patchset)
 	parseErr error
 	overlay  bool // a rebuild overlay file (PATCHES/)
 	applied  bool // the %prep plan applies it
 	declLine int  // line of the Patch tag
-}
-
-// fileSig is the signed multiset of normalised changed lines of one file.
-type fileSig struct {
-	path  string // after strip
-	lines map[uint64]int
-	adds  map[uint64]int // the added lines alone
-	n     int
-	nAdd  int
 }
 
 // hunkSig is one hunk of a patch file.
@@ -51,93 +42,69 @@ type hunkSig struct {
 	path               string
 	section            string
 	oldStart, newStart int
-	keys               []uint64 // changed lines, signed
-	added, removed     int
+	added, removed     int // changed lines as written
+	change, hunk       int // the hunk is changes[change].Hunks[hunk]
 }
 
-// normLine removes whitespace (SP, TAB, CR, LF, VT, FF), as git patch-id does,
-// so that whitespace-only changes still meet.
-func normLine(s string) string {
-	if !strings.ContainsAny(s, " \t\r\n\v\f") {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t', '\r', '\n', '\v', '\f':
-		default:
-			b = append(b, s[i])
+// hunkChange returns the net change of hunk h of pf.
+func (pf *patchFile) hunkChange(h hunkSig) *patchset.HunkChange {
+	return &pf.changes[h.change].Hunks[h.hunk]
+}
+
+// paths returns the paths pf changes, in order, without duplicates.
+func (pf *patchFile) paths() []string {
+	var out []string
+	for i := range pf.changes {
+		if p := pf.changes[i].Path; p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
 		}
 	}
-	return string(b)
-}
-
-func lineKey(op byte, text string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte{op})
-	h.Write([]byte(normLine(text)))
-	return h.Sum64()
+	return out
 }
 
 // fingerprint fills the signatures of pf from its parsed parts.
 func (pf *patchFile) fingerprint() {
-	byPath := map[string]*fileSig{}
-	var order []string
 	dk := fnv.New64a()
-	idx := 0
+	idx, change := 0, 0
 	for pi, p := range pf.parts {
 		for _, f := range p.Files {
+			if f == nil {
+				continue
+			}
+			ci := change
+			change++
 			pth := f.Path(pf.strip)
 			if pth == "" {
 				pth = f.Path(-1)
 			}
-			if pth == "" || f.IsBinary && len(f.Hunks) == 0 {
-				if pth == "" {
-					continue
-				}
+			if pth == "" {
+				continue
 			}
 			fmt.Fprintf(dk, "F%s\n", pth)
-			fs := byPath[pth]
-			if fs == nil {
-				fs = &fileSig{path: pth, lines: map[uint64]int{}, adds: map[uint64]int{}}
-				byPath[pth] = fs
-				order = append(order, pth)
-			}
+			k := 0
 			for _, h := range f.Hunks {
+				if h == nil {
+					continue
+				}
 				idx++
-				hs := hunkSig{index: idx, part: pi + 1, path: pth, section: h.Section, oldStart: h.OldStart, newStart: h.NewStart}
+				hs := hunkSig{index: idx, part: pi + 1, path: pth, section: h.Section, oldStart: h.OldStart, newStart: h.NewStart, change: ci, hunk: k}
+				k++
 				dk.Write([]byte("H\n"))
 				for _, l := range h.Lines {
 					dk.Write([]byte{l.Op})
 					dk.Write([]byte(l.Text))
 					dk.Write([]byte{'\n'})
-					if l.Op != '+' && l.Op != '-' {
-						continue
-					}
-					k := lineKey(l.Op, l.Text)
-					hs.keys = append(hs.keys, k)
-					if l.Op == '+' {
+					switch l.Op {
+					case '+':
 						hs.added++
-						fs.adds[k]++
-						fs.nAdd++
-					} else {
+					case '-':
 						hs.removed++
 					}
 				}
-				for _, k := range hs.keys {
-					fs.lines[k]++
-					fs.n++
-					pf.total++
-				}
+				pf.total += hs.added + hs.removed
 				pf.hunks = append(pf.hunks, hs)
 			}
 		}
-	}
-	for _, p := range order {
-		fs := byPath[p]
-		// Lines added in one hunk and removed in another cancel out, as
-		// in a net change; they stay counted in the hunks.
-		pf.files = append(pf.files, *fs)
 	}
 	pf.diffKey = dk.Sum64()
 	pf.changes = patchset.ChangesFromPatches(pf.parts, pf.strip)
@@ -214,12 +181,20 @@ type comparison struct {
 // exactOverlap counts the normalised changed lines t and o share exactly,
 // file by file over paths that meet, all lines and added lines alone.
 func exactOverlap(t, o *patchFile) (all, added int) {
-	for _, tf := range t.files {
+	for i := range t.changes {
+		tf := &t.changes[i]
 		best, bestAdd := 0, 0
-		for _, of := range o.files {
-			if ok, _ := pathsMeet(tf.path, of.path); ok {
-				best = max(best, overlap(tf.lines, of.lines))
-				bestAdd = max(bestAdd, overlap(tf.adds, of.adds))
+		for j := range o.changes {
+			of := &o.changes[j]
+			if ok, _ := pathsMeet(tf.Path, of.Path); ok {
+				n, a := 0, 0
+				patchset.SharedLines(tf.Lines, of.Lines, func(i, _, k int) {
+					n += k
+					if tf.Lines[i].Count > 0 {
+						a += k
+					}
+				})
+				best, bestAdd = max(best, n), max(bestAdd, a)
 			}
 		}
 		all += best
@@ -228,45 +203,39 @@ func exactOverlap(t, o *patchFile) (all, added int) {
 	return all, added
 }
 
-// addedLines counts the added lines of pf.
-func (pf *patchFile) addedLines() int {
+// weight counts the changed lines of pf's net change (lines added in one
+// hunk and removed in another cancel).
+func (pf *patchFile) weight() int {
 	n := 0
-	for _, f := range pf.files {
-		n += f.nAdd
+	for i := range pf.changes {
+		n += pf.changes[i].Weight()
 	}
 	return n
 }
 
-func overlap(a, b map[uint64]int) int {
-	if len(a) > len(b) {
-		a, b = b, a
-	}
+// addedLines counts the added lines of pf's net change.
+func (pf *patchFile) addedLines() int {
 	n := 0
-	for k, x := range a {
-		if y := b[k]; y > 0 {
-			n += min(x, y)
-		}
+	for i := range pf.changes {
+		n += pf.changes[i].Added
 	}
 	return n
 }
 
 // hunkCover returns the share of the hunk's changed lines found in the
 // origin file of a path that meets the hunk's path.
-func hunkCover(h hunkSig, o *patchFile) float64 {
-	if len(h.keys) == 0 {
+func hunkCover(path string, h *patchset.HunkChange, o *patchFile) float64 {
+	w := h.Weight()
+	if w == 0 {
 		return 0
 	}
 	best := 0.0
-	for _, of := range o.files {
-		if ok, _ := pathsMeet(h.path, of.path); !ok {
+	for i := range o.changes {
+		of := &o.changes[i]
+		if ok, _ := pathsMeet(path, of.Path); !ok {
 			continue
 		}
-		need := map[uint64]int{}
-		for _, k := range h.keys {
-			need[k]++
-		}
-		got := overlap(need, of.lines)
-		if r := float64(got) / float64(len(h.keys)); r > best {
+		if r := float64(patchset.Overlap(h.Lines, of.Lines)) / float64(w); r > best {
 			best = r
 		}
 	}
@@ -305,17 +274,17 @@ func edgeKindFor(verdict string, upstream bool) EdgeKind {
 }
 
 // candidatesByPath returns the origin patch files that change at least one
-// path meeting a path of t, in a stable order.
-func candidatesByPath(t *patchFile, byBase map[string][]*patchFile) []*patchFile {
+// path meeting one of paths, in a stable order.
+func candidatesByPath(paths []string, byBase map[string][]*patchFile) []*patchFile {
 	seen := map[*patchFile]bool{}
 	var out []*patchFile
-	for _, f := range t.files {
-		for _, o := range byBase[path.Base(f.path)] {
+	for _, p := range paths {
+		for _, o := range byBase[path.Base(p)] {
 			if seen[o] {
 				continue
 			}
-			for _, of := range o.files {
-				if ok, _ := pathsMeet(f.path, of.path); ok {
+			for _, op := range o.paths() {
+				if ok, _ := pathsMeet(p, op); ok {
 					seen[o] = true
 					out = append(out, o)
 					break

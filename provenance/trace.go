@@ -227,10 +227,10 @@ func indexUpstreams(ctx context.Context, tgt *pkgInfo, upstreams []Upstream, rep
 	var pathList []string
 	seenPath := map[string]bool{}
 	for _, pf := range tgt.patches {
-		for _, f := range pf.files {
-			if !seenPath[f.path] {
-				seenPath[f.path] = true
-				pathList = append(pathList, f.path)
+		for _, p := range pf.paths() {
+			if !seenPath[p] {
+				seenPath[p] = true
+				pathList = append(pathList, p)
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package provenance
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/patchtrace/patchtrace/patchset"
@@ -15,23 +14,6 @@ type hint struct {
 	text   string // the line as written (trimmed, shortened)
 }
 
-var (
-	reCommitHint = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)upstream[- ]commit:?\s*(?:id:?\s*)?([0-9a-f]{7,40})\b`),
-		regexp.MustCompile(`(?i)cherry[- ]picked from (?:commit )?([0-9a-f]{7,40})\b`),
-		regexp.MustCompile(`(?i)\bcommit ([0-9a-f]{12,40}) upstream\b`),
-		regexp.MustCompile(`(?i)\[\s*upstream commit ([0-9a-f]{7,40})\s*\]`),
-		regexp.MustCompile(`(?i)\bgit-commit:\s*([0-9a-f]{7,40})\b`),
-		regexp.MustCompile(`(?i)\bbackport(?:ed)? (?:of|from) (?:upstream )?(?:commit )?([0-9a-f]{7,40})\b`),
-		regexp.MustCompile(`(?i)/commit/([0-9a-f]{7,40})\b`),
-		regexp.MustCompile(`(?i)\bcommit:([0-9a-f]{7,40})\b`),
-	}
-	// In spec comments a bare "commit SHA" is a claim too.
-	reSpecCommit = regexp.MustCompile(`(?i)\bcommits?\s+([0-9a-f]{7,40})\b`)
-	reCVE        = regexp.MustCompile(`\bCVE-\d{4}-\d{4,7}\b`)
-	reJira       = regexp.MustCompile(`\bRHEL-\d{1,7}\b`)
-)
-
 func shorten(s string, n int) string {
 	s = strings.TrimSpace(s)
 	if len(s) > n {
@@ -40,9 +22,11 @@ func shorten(s string, n int) string {
 	return s
 }
 
-// extractHints finds the provenance claims of a target patch file: in its
-// headers (patchset hints and the patterns above) and in the spec comment
-// above its declaration.
+// extractHints finds the provenance claims of a target patch file, with
+// patchset's one hint extractor: in its headers (every part's
+// Header.Hints), in the spec comment above its declaration (where a
+// commit merely mentioned, "commit 1a2b3c4", is a claim too) and in its
+// file name (CVE ids).
 func extractHints(pf *patchFile) []hint {
 	var out []hint
 	seen := map[string]bool{}
@@ -54,51 +38,38 @@ func extractHints(pf *patchFile) []hint {
 		seen[k] = true
 		out = append(out, h)
 	}
-	scan := func(text, where string, spec bool) {
-		for _, line := range strings.Split(text, "\n") {
-			for _, re := range reCommitHint {
-				for _, m := range re.FindAllStringSubmatch(line, -1) {
-					add(hint{commit: strings.ToLower(m[1]), where: where, text: shorten(line, 120)})
-				}
-			}
-			if spec {
-				for _, m := range reSpecCommit.FindAllStringSubmatch(line, -1) {
-					add(hint{commit: strings.ToLower(m[1]), where: where, text: shorten(line, 120)})
-				}
-			}
-			for _, m := range reCVE.FindAllString(line, -1) {
-				add(hint{issue: strings.ToUpper(m), where: where, text: shorten(line, 120)})
-			}
-			for _, m := range reJira.FindAllString(line, -1) {
-				add(hint{issue: m, where: where, text: shorten(line, 120)})
-			}
-		}
-	}
-	for _, p := range pf.parts {
-		for _, h := range p.Header.Hints {
+	take := func(hs []patchset.Hint, where string) {
+		for _, h := range hs {
 			v := strings.TrimSpace(h.Value)
-			const where = "header"
+			text := shorten(h.Text, 120)
 			switch h.Kind {
-			case patchset.HintUpstreamCommit, patchset.HintCherryPick:
+			case patchset.HintUpstreamCommit, patchset.HintCherryPick, patchset.HintCommitMention:
 				if isHex(v) && len(v) >= 7 && len(v) <= 40 {
-					add(hint{commit: strings.ToLower(v), where: where, text: shorten(h.Text, 120)})
+					add(hint{commit: strings.ToLower(v), where: where, text: text})
 				}
-			case patchset.HintCVE, patchset.HintJIRA, patchset.HintBug:
-				if m := reCVE.FindString(v); m != "" {
-					add(hint{issue: strings.ToUpper(m), where: where, text: shorten(h.Text, 120)})
-				} else if h.Kind != patchset.HintBug || !strings.Contains(v, "/") {
-					add(hint{issue: v, where: where, text: shorten(h.Text, 120)})
+			case patchset.HintCVE:
+				add(hint{issue: strings.ToUpper(v), where: where, text: text})
+			case patchset.HintBug:
+				if !strings.Contains(v, "/") {
+					add(hint{issue: v, where: where, text: text})
 				}
+			case patchset.HintJIRA:
+				if i := strings.LastIndex(v, "RHEL-"); i >= 0 {
+					v = strings.TrimRight(v[i:], "/.,;")
+				}
+				add(hint{issue: v, where: where, text: text})
 			}
 			// HintCommit (the From line) is often a downstream rebase: it
 			// becomes a citation only when content confirms it (see
 			// headerCommits).
 		}
-		scan(p.Header.Subject, "header", false)
-		scan(p.Header.Message, "header", false)
 	}
-	scan(pf.comment, "spec comment", true)
-	scan(pf.name, "file name", false)
+	for _, p := range pf.parts {
+		take(p.Header.Hints, "header")
+	}
+	take(patchset.ExtractHints(pf.comment, 1), "spec comment")
+	take(patchset.MentionedCommits(pf.comment, 1), "spec comment")
+	take(patchset.HintsOf(patchset.ExtractHints(pf.name, 1), patchset.HintCVE), "file name")
 	return out
 }
 

@@ -134,8 +134,8 @@ func (pi *pkgInfo) collectPatches() {
 		pi.byHash[pf.sha256] = append(pi.byHash[pf.sha256], pf)
 		pi.byDiff[pf.diffKey] = append(pi.byDiff[pf.diffKey], pf)
 		bases := map[string]bool{}
-		for _, f := range pf.files {
-			b := path.Base(f.path)
+		for _, p := range pf.paths() {
+			b := path.Base(p)
 			if !bases[b] {
 				bases[b] = true
 				pi.byBase[b] = append(pi.byBase[b], pf)

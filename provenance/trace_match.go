@@ -91,7 +91,7 @@ func matchPatch(tgt *pkgInfo, t *patchFile, orgs []*pkgInfo, ups []*upIndex, opt
 			if len(p.Files) == 0 {
 				continue
 			}
-			cands := u.ix.Find(p, upstream.FindOptions{})
+			cands := u.ix.Find(upstream.QueryOf(p, t.strip), upstream.FindOptions{})
 			for ci, c := range cands {
 				key := u.name + "\x00" + c.Commit
 				if old, ok := found[key]; !ok || c.Score > old.Score {
@@ -149,7 +149,7 @@ func matchPatch(tgt *pkgInfo, t *patchFile, orgs []*pkgInfo, ups []*upIndex, opt
 	// best is partial or similar, or a loose rebase, or the patch squashes
 	// several upstream commits.
 	wholeExplained := bestRank <= verdictRank(VerdictEquivalent) ||
-		bestRank == verdictRank(VerdictRebased) && bestScore >= 0.9 && len(commits) <= 1
+		bestRank == verdictRank(VerdictRebased) && bestScore >= patchset.RebasedThreshold && len(commits) <= 1
 	if matchedAny && !wholeExplained && len(t.hunks) > 1 {
 		r.hunkLevel(t, tgt.pkgID, orgs, ups, opts.MinScore)
 	}
@@ -294,7 +294,7 @@ func bestInOrigin(t *patchFile, o *pkgInfo, minScore float64) (originMatch, bool
 	}
 	var best originMatch
 	found := false
-	cands := candidatesByPath(t, o.byBase)
+	cands := candidatesByPath(t.paths(), o.byBase)
 	for _, c := range cands {
 		// Lines that are only alike (two debrandings of one line) are
 		// not an origin: some changed lines must be shared exactly. This
@@ -308,13 +308,13 @@ func bestInOrigin(t *patchFile, o *pkgInfo, minScore float64) (originMatch, bool
 			continue
 		}
 		if cmp.verdict != VerdictIdentical && cmp.verdict != VerdictEquivalent {
-			if float64(ov) < 0.3*float64(min(t.total, c.total)) {
+			if float64(ov) < patchset.SimilarThreshold*float64(min(t.weight(), c.weight())) {
 				continue
 			}
 			// The same lines removed and replaced differently (two
 			// debrandings) are not an origin either: added lines must
 			// be shared when the target adds any.
-			if ta, ca := t.addedLines(), c.addedLines(); ta > 0 && ca > 0 && float64(ovAdd) < 0.3*float64(min(ta, ca)) {
+			if ta, ca := t.addedLines(), c.addedLines(); ta > 0 && ca > 0 && float64(ovAdd) < patchset.SimilarThreshold*float64(min(ta, ca)) {
 				continue
 			}
 		}
@@ -331,7 +331,7 @@ func bestInOrigin(t *patchFile, o *pkgInfo, minScore float64) (originMatch, bool
 		return best, false
 	}
 	// A target patch that squashes several origin patches.
-	if best.cmp.coverT < 0.9 {
+	if best.cmp.coverT < patchset.RebasedThreshold {
 		for _, c := range cands {
 			if c == best.pf {
 				continue
@@ -339,7 +339,7 @@ func bestInOrigin(t *patchFile, o *pkgInfo, minScore float64) (originMatch, bool
 			if ov, _ := exactOverlap(t, c); ov == 0 {
 				continue
 			}
-			if cmp := compareFiles(t, c); cmp.coverO >= 0.9 && cmp.coverT < 0.9 {
+			if cmp := compareFiles(t, c); cmp.coverO >= patchset.RebasedThreshold && cmp.coverT < patchset.RebasedThreshold {
 				best.also = append(best.also, c)
 			}
 		}
@@ -372,20 +372,20 @@ func (r *patchResult) hunkLevel(t *patchFile, pkgID string, orgs []*pkgInfo, ups
 		}
 		r.nodes = append(r.nodes, Node{ID: hid, Kind: KindHunk, Origin: t.origin, Name: name, Attrs: attrs})
 		r.edges = append(r.edges, Edge{From: hid, To: r.id, Kind: EdgePartOf, Verdict: VerdictApplied, Score: 1})
-		if len(h.keys) == 0 {
+		hc := t.hunkChange(h)
+		if len(hc.Lines) == 0 {
 			continue
 		}
 		attributed := false
-		probe := &patchFile{files: []fileSig{{path: h.path}}}
 		for _, o := range orgs {
 			var bestPF *patchFile
 			best := 0.0
-			for _, c := range candidatesByPath(probe, o.byBase) {
-				if cov := hunkCover(h, c); cov > best {
+			for _, c := range candidatesByPath([]string{h.path}, o.byBase) {
+				if cov := hunkCover(h.path, hc, c); cov > best {
 					best, bestPF = cov, c
 				}
 			}
-			if bestPF != nil && best >= 0.8 {
+			if bestPF != nil && best >= patchset.PartialThreshold {
 				kind, verdict := EdgeIdenticalTo, VerdictIdentical
 				if best < 1 {
 					kind, verdict = EdgeRebasedFrom, VerdictRebased
@@ -395,9 +395,10 @@ func (r *patchResult) hunkLevel(t *patchFile, pkgID string, orgs []*pkgInfo, ups
 				attributed = true
 			}
 		}
-		if hp := hunkPatch(t, h); hp != nil {
+		{
+			q := upstream.Query{Changes: []patchset.FileChange{t.changes[h.change].OnlyHunk(h.hunk)}}
 			for _, u := range ups {
-				for ci, c := range u.ix.Find(hp, upstream.FindOptions{Max: 2}) {
+				for ci, c := range u.ix.Find(q, upstream.FindOptions{Max: 2}) {
 					if c.Verdict == patchset.Unrelated || c.Score < minScore || ci > 0 && c.Verdict == patchset.Similar {
 						continue
 					}
@@ -415,28 +416,4 @@ func (r *patchResult) hunkLevel(t *patchFile, pkgID string, orgs []*pkgInfo, ups
 				Evidence: []string{"no origin patch or upstream commit carries this hunk"}})
 		}
 	}
-}
-
-// hunkPatch builds a one-hunk patch of t's hunk h, for upstream lookup.
-func hunkPatch(t *patchFile, h hunkSig) *patchset.Patch {
-	if h.part < 1 || h.part > len(t.parts) {
-		return nil
-	}
-	n := 0
-	for _, p := range t.parts[:h.part-1] {
-		for _, f := range p.Files {
-			n += len(f.Hunks)
-		}
-	}
-	for _, f := range t.parts[h.part-1].Files {
-		for _, hk := range f.Hunks {
-			n++
-			if n == h.index {
-				nf := *f
-				nf.Hunks = []*patchset.Hunk{hk}
-				return &patchset.Patch{Files: []*patchset.File{&nf}, Name: t.name}
-			}
-		}
-	}
-	return nil
 }

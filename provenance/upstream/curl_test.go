@@ -150,7 +150,7 @@ func TestCurlAccuracy(t *testing.T) {
 	t.Logf("index: %+v", ix.Stats())
 	hits, wrong, none := 0, 0, 0
 	for _, c := range cases {
-		got := ix.Find(c.patch, FindOptions{})
+		got := ix.Find(QueryOf(c.patch, -1), FindOptions{})
 		if !ix.InRange(c.cited) {
 			landed, ok := ix.Landed(c.cited)
 			if !ok {
@@ -177,7 +177,7 @@ func TestCurlAccuracy(t *testing.T) {
 			t.Logf("miss %-48s %s: no match; cited scores %s", c.file, c.cited[:12], citedScore(ix, c))
 		}
 		// With the hints left in, the cited commit must be flagged.
-		hg := ix.Find(c.hinted, FindOptions{})
+		hg := ix.Find(QueryOf(c.hinted, -1), FindOptions{})
 		if !flagged(hg, c.cited) {
 			t.Errorf("%s: hint %s not reported in the evidence", c.file, c.cited[:12])
 		}
@@ -185,7 +185,7 @@ func TestCurlAccuracy(t *testing.T) {
 	// Not asserted, reported: patches citing several commits (squashes
 	// or mboxes) and patches citing none.
 	for _, c := range others {
-		got := ix.Find(c.patch, FindOptions{})
+		got := ix.Find(QueryOf(c.patch, -1), FindOptions{})
 		var top []string
 		for _, g := range got {
 			if g.Evidence.InSet || len(top) == 0 {
@@ -248,14 +248,8 @@ func citedScore(ix *Index, c curlCase) string {
 	if ci < 0 {
 		return "(cited commit touches no indexed path)"
 	}
-	files := ix.fingerprintPatch(c.patch)
-	var total float64
-	for _, f := range files {
-		for _, e := range f.d {
-			total += ix.weight(e.h, e.n) * float64(abs32(e.n))
-		}
-	}
-	s := ix.score(ci, files, total)
+	files := ix.queryFiles(QueryOf(c.patch, -1))
+	s := ix.score(ci, files, ix.totalWeight(files))
 	var b strings.Builder
 	for _, f := range s.files {
 		b.WriteString(" " + f.PatchPath + "->" + f.UpstreamPath)
@@ -286,7 +280,7 @@ func BenchmarkCurlEL8(b *testing.B) {
 		}
 		found = 0
 		for _, p := range all {
-			if len(ix.Find(p, FindOptions{})) > 0 {
+			if len(ix.Find(QueryOf(p, -1), FindOptions{})) > 0 {
 				found++
 			}
 		}

@@ -3,8 +3,12 @@
 //
 // [Open] a git repository (bare or not) and build an [Index] over a
 // revision range ("A..B", or one revision for its whole history) along the
-// paths a set of patches touches; then [Index.Find] ranks, for each patch,
-// the commits whose changes it carries.
+// paths a set of patches touches; then [Index.Find] ranks, for each
+// [Query] (the per-file changes of a patch, of one hunk, of a tree diff,
+// with the commit metadata when known; [QueryOf] builds one from a
+// patch), the commits whose changes it carries. [Index.Candidates],
+// [Index.CommitChanges], [Index.CommitInfo] and [Index.Weight] give
+// callers that attribute changes themselves the same data.
 //
 // # How the index is built
 //
@@ -17,8 +21,9 @@
 // branch's own commits are indexed as well (on equal scores the non-merge
 // commit ranks first).
 //
-// Each changed file is fingerprinted from its two blobs, with no diff: the
-// net change of a file (added lines minus removed lines, as a multiset of
+// Each changed file is fingerprinted from its two blobs, with no diff
+// (patchset.NetChange, the line fingerprint patches get too): the net
+// change of a file (added lines minus removed lines, as a multiset of
 // whitespace-stripped line hashes) does not depend on the diff algorithm,
 // on context lines or on hunk offsets, so it is the same for an upstream
 // commit and for a backport of it rebased elsewhere. Blob pairs are

@@ -54,7 +54,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	for _, c := range ix.Find(ps[0], upstream.FindOptions{}) {
+	for _, c := range ix.Find(upstream.QueryOf(ps[0], -1), upstream.FindOptions{}) {
 		fmt.Printf("%s %s %.2f\n", c.Subject, c.Verdict, c.PatchCoverage)
 	}
 	// Output:

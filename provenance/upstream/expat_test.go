@@ -59,7 +59,7 @@ func TestExpatCited(t *testing.T) {
 	}
 	t.Logf("index: %+v", ix.Stats())
 	for _, n := range sortedKeys(patches) {
-		got := ix.Find(patches[n], FindOptions{})
+		got := ix.Find(QueryOf(patches[n], -1), FindOptions{})
 		var desc []string
 		for _, g := range got {
 			desc = append(desc, g.Commit[:12]+" "+g.Verdict.String()+" pc="+ftoa(g.PatchCoverage)+" cc="+ftoa(g.CommitCoverage)+" "+g.Subject)
@@ -74,7 +74,7 @@ func TestExpatCited(t *testing.T) {
 		"expat-2.2.5-CVE-2019-15903.patch": "6da1f19625592bfb928253620cac568d9a9b9c65",
 	}
 	for n, sha := range want {
-		got := ix.Find(patches[n], FindOptions{})
+		got := ix.Find(QueryOf(patches[n], -1), FindOptions{})
 		if len(got) == 0 || got[0].Commit != sha {
 			t.Errorf("%s: want %s first, got %+v", n, sha[:12], got)
 		}

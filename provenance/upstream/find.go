@@ -1,9 +1,7 @@
 package upstream
 
 import (
-	"bytes"
 	"math"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -25,7 +23,7 @@ type FindOptions struct {
 
 // DefaultMinCoverage is the confidence threshold used when
 // FindOptions.MinCoverage is zero: below it, no commit is attributed.
-const DefaultMinCoverage = 0.5
+const DefaultMinCoverage = patchset.SimilarContainment
 
 // Candidate is an upstream commit that a patch may backport.
 type Candidate struct {
@@ -97,125 +95,40 @@ type FileEvidence struct {
 	Hunks, HunksMatched int
 }
 
-// Hints returned by ExtractHints.
-var (
-	hintRes = []*regexp.Regexp{
-		regexp.MustCompile(`(?im)^\s*Upstream-commit:\s*([0-9a-f]{7,40})\b`),
-		regexp.MustCompile(`(?im)cherry[- ]picked from commit\s+([0-9a-f]{7,40})\b`),
-		regexp.MustCompile(`(?im)^\s*(?:\[\s*)?(?:upstream\s+)?commit\s+([0-9a-f]{7,40})(?:\s+upstream|\s*\]|\s*$)`),
-		regexp.MustCompile(`(?im)^\s*Git-commit:\s*([0-9a-f]{7,40})\b`),
-		regexp.MustCompile(`(?im)^\s*Origin:.*?\bcommit[:/]([0-9a-f]{7,40})\b`),
-		regexp.MustCompile(`(?im)/commit/([0-9a-f]{7,40})\b`),
-	}
-)
-
-// ExtractHints returns the commit ids a patch's header cites as its
-// upstream origin, without duplicates: patchset's upstream-commit,
-// cherry-picked-from and commit hints, plus what these patterns find in
-// the message: trailers
-// such as "Upstream-commit:", "Git-commit:", "(cherry picked from commit
-// X)", "commit X upstream", DEP-3 "Origin: ... commit:X", commit URLs, and
-// the "From <sha>" line of a format-patch mbox (often a downstream rebase:
-// such an id is only a claim, to be confirmed by content).
-func ExtractHints(p *patchset.Patch) []string {
-	var out []string
-	add := func(s string) {
-		s = strings.ToLower(s)
-		if !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	for _, re := range hintRes {
-		for _, m := range re.FindAllStringSubmatch(p.Header.Message, -1) {
-			add(m[1])
-		}
-	}
-	for _, h := range p.Header.Hints {
-		switch h.Kind {
-		case patchset.HintUpstreamCommit, patchset.HintCherryPick, patchset.HintCommit:
-		default:
-			continue
-		}
-		if isHex(h.Value) && len(h.Value) >= 7 {
-			add(h.Value)
-		}
-	}
-	if isHex(p.Header.CommitID) && len(p.Header.CommitID) == 40 {
-		add(p.Header.CommitID)
-	}
-	return out
-}
-
-func isHex(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
-
-// patchFile is the fingerprint of one file of a patch.
-type patchFile struct {
-	path   string
+// qfile is one file of a query, mapped to the indexed paths.
+type qfile struct {
+	fc     *patchset.FileChange
 	mapped map[int32]bool // tracked upstream path indices
-	d      delta
-	hunks  []delta
-	raw    []*patchset.Hunk
 }
 
-// fingerprintPatch computes the per-file net changes of p.
-func (ix *Index) fingerprintPatch(p *patchset.Patch) []patchFile {
-	var out []patchFile
-	for _, f := range p.Files {
-		if f.IsBinary || len(f.Hunks) == 0 {
+// queryFiles maps the files of q that carry lines of text (binary files,
+// pure renames and mode changes cannot be found in the index).
+func (ix *Index) queryFiles(q Query) []qfile {
+	var out []qfile
+	for i := range q.Changes {
+		fc := &q.Changes[i]
+		if fc.IsBinary || len(fc.Lines) == 0 || len(fc.Lines[0].Text) > 0 && fc.Lines[0].Text[0] == 0 && len(fc.Lines) == 1 {
 			continue
 		}
-		name := f.NewName
-		if f.IsDelete || name == "/dev/null" || name == "" {
-			name = f.OldName
-		}
-		pf := patchFile{path: name, mapped: map[int32]bool{}}
-		for _, n := range []string{f.NewName, f.OldName} {
+		f := qfile{fc: fc, mapped: map[int32]bool{}}
+		for _, n := range []string{fc.Path, fc.OldPath} {
+			if n == "" {
+				continue
+			}
 			for _, u := range ix.UpstreamPaths(n) {
 				if i, ok := slices.BinarySearch(ix.paths, u); ok {
-					pf.mapped[int32(i)] = true
+					f.mapped[int32(i)] = true
 				}
 			}
 		}
-		all := map[uint64]int32{}
-		for _, h := range f.Hunks {
-			hm := map[uint64]int32{}
-			for _, l := range h.Lines {
-				var s int32
-				switch l.Op {
-				case '+':
-					s = 1
-				case '-':
-					s = -1
-				default:
-					continue
-				}
-				if k, ok := hashLine([]byte(l.Text)); ok {
-					hm[k] += s
-					all[k] += s
-				}
-			}
-			pf.hunks = append(pf.hunks, fromCounts(hm))
-			pf.raw = append(pf.raw, h)
-		}
-		pf.d = fromCounts(all)
-		out = append(out, pf)
+		out = append(out, f)
 	}
 	return out
 }
 
 // weight is the rarity weight of a posting key: lines changed by many
 // records ("}", "break;") weigh less than distinctive ones.
-func (ix *Index) weight(h uint64, n int32) float64 {
+func (ix *Index) weight(h uint64, n int) float64 {
 	return ix.keyWeight(postingKey(h, n))
 }
 
@@ -248,21 +161,16 @@ type scored struct {
 // returned first, each flagged Evidence.InSet. A commit cited by a hint is
 // always reported, after the content matches, even when the content
 // contradicts it (Verdict Unrelated). An empty result means no match.
-func (ix *Index) Find(p *patchset.Patch, opts FindOptions) []Candidate {
+func (ix *Index) Find(q Query, opts FindOptions) []Candidate {
 	if opts.MinCoverage <= 0 {
 		opts.MinCoverage = DefaultMinCoverage
 	}
 	if opts.Max <= 0 {
 		opts.Max = 5
 	}
-	files := ix.fingerprintPatch(p)
-	var total float64
-	for _, f := range files {
-		for _, e := range f.d {
-			total += ix.weight(e.h, e.n) * float64(abs32(e.n))
-		}
-	}
-	hints := ExtractHints(p)
+	files := ix.queryFiles(q)
+	total := ix.totalWeight(files)
+	hints := citedIDs(q.Hints)
 	if total == 0 {
 		return ix.citedOnly(hints, files, total)
 	}
@@ -270,12 +178,12 @@ func (ix *Index) Find(p *patchset.Patch, opts FindOptions) []Candidate {
 	// Collect candidates through the inverted index.
 	gen := map[int32]float64{}
 	for _, f := range files {
-		for _, e := range f.d {
-			post := ix.postings[postingKey(e.h, e.n)]
+		for _, e := range f.fc.Lines {
+			post := ix.postings[postingKey(e.Hash, e.Count)]
 			if len(post) > maxPostings {
 				continue
 			}
-			w := ix.weight(e.h, e.n)
+			w := ix.weight(e.Hash, e.Count)
 			for _, rid := range post {
 				r := &ix.records[rid]
 				if f.mapped[r.path] || f.mapped[r.oldPath] {
@@ -388,7 +296,7 @@ func (ix *Index) Find(p *patchset.Patch, opts FindOptions) []Candidate {
 }
 
 // citedOnly reports the cited commits of a patch with no indexable content.
-func (ix *Index) citedOnly(hints []string, files []patchFile, total float64) []Candidate {
+func (ix *Index) citedOnly(hints []string, files []qfile, total float64) []Candidate {
 	var out []Candidate
 	for _, h := range hints {
 		if ci := ix.commitByPrefix(h); ci >= 0 {
@@ -400,22 +308,21 @@ func (ix *Index) citedOnly(hints []string, files []patchFile, total float64) []C
 	return out
 }
 
-// verdictFor grades a lone best candidate.
+// verdictFor grades a lone best candidate on patchset's scale, from its
+// patch and commit coverages.
 func verdictFor(s *scored) patchset.Verdict {
-	switch {
-	case s.pc >= 0.9 && s.cc >= 0.9:
-		return patchset.Rebased
-	case s.pc >= 0.9 || s.cc >= 0.9:
-		return patchset.Partial
+	v, _ := patchset.Grade(s.pc, s.cc, 2*s.pc*s.cc/max(s.pc+s.cc, 1e-9))
+	if v == patchset.Unrelated {
+		return patchset.Similar // above MinCoverage: never unrelated
 	}
-	return patchset.Similar
+	return v
 }
 
 // sameDiff reports whether the commit makes exactly the patch's changes
 // (every changed line matched both ways) with every hunk found as is, at
 // its stated lines and with its context, in the commit's blobs
 // (whitespace aside): the same diff, not only the same changed lines.
-func (ix *Index) sameDiff(s *scored, files []patchFile) bool {
+func (ix *Index) sameDiff(s *scored, files []qfile) bool {
 	if len(files) == 0 || len(files) != len(ix.byCommit[s.commit]) {
 		return false
 	}
@@ -434,8 +341,11 @@ func (ix *Index) sameDiff(s *scored, files []patchFile) bool {
 		if err != nil {
 			return false
 		}
-		for _, h := range f.raw {
-			if !hunkAt(h, oldLines, '+', h.OldStart, h.OldLines) || !hunkAt(h, newLines, '-', h.NewStart, h.NewLines) {
+		if f.fc.Hunks == nil {
+			return false // no hunks to place (a change from blobs)
+		}
+		for k := range f.fc.Hunks {
+			if h := &f.fc.Hunks[k]; !h.Fits('-', oldLines) || !h.Fits('+', newLines) {
 				return false
 			}
 		}
@@ -443,56 +353,32 @@ func (ix *Index) sameDiff(s *scored, files []patchFile) bool {
 	return true
 }
 
-// blobLines returns the normalised line hashes of a blob, blank lines
-// included (hashed as 0); nil for the zero hash.
+// blobLines returns the line hashes of a blob, blank lines included (see
+// patchset.FileLines); nil for the zero hash.
 func (ix *Index) blobLines(h plumbing.Hash) ([]uint64, error) {
-	if h.IsZero() {
-		return nil, nil
-	}
-	data, err := ix.repo.readRaw(plumbing.BlobObject, h)
-	if err != nil {
+	data, err := ix.blob(h)
+	if err != nil || data == nil {
 		return nil, err
 	}
-	var out []uint64
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		var line []byte
-		if i < 0 {
-			line, data = data, nil
-		} else {
-			line, data = data[:i], data[i+1:]
-		}
-		v, _ := hashLine(line)
-		out = append(out, v)
-	}
-	return out, nil
+	return patchset.FileLines(data), nil
 }
 
-// hunkAt reports whether one side of hunk h (its context lines and the
-// lines of that side: drop names the op of the other side) sits at the
-// 1-based line start of lines, whitespace aside.
-func hunkAt(h *patchset.Hunk, lines []uint64, drop byte, start, count int) bool {
-	i := start - 1
-	if count == 0 {
-		return true
-	}
-	if i < 0 {
-		return false
-	}
-	for _, l := range h.Lines {
-		if l.Op == drop {
-			continue
+// totalWeight is the weighted size of the query's files.
+func (ix *Index) totalWeight(files []qfile) float64 {
+	var total float64
+	for _, f := range files {
+		for _, e := range f.fc.Lines {
+			total += ix.weight(e.Hash, e.Count) * float64(abs(e.Count))
 		}
-		if i >= len(lines) {
-			return false
-		}
-		v, _ := hashLine([]byte(l.Text))
-		if lines[i] != v {
-			return false
-		}
-		i++
 	}
-	return true
+	return total
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // score measures commit ci against the patch files. Each file of the
@@ -500,7 +386,7 @@ func hunkAt(h *patchset.Hunk, lines []uint64, drop byte, start, count int) bool 
 // to; a file with nothing in common there is compared with the commit's
 // other changes too (code that lives in another file upstream). A line of
 // the commit is never counted for two files of the patch.
-func (ix *Index) score(ci int32, files []patchFile, total float64) *scored {
+func (ix *Index) score(ci int32, files []qfile, total float64) *scored {
 	s := &scored{commit: ci, matchedSet: map[[2]uint64]int{}}
 	type useKey struct {
 		rid int32
@@ -515,26 +401,23 @@ func (ix *Index) score(ci int32, files []patchFile, total float64) *scored {
 		}
 		counted[rid] = true
 		for _, e := range ix.records[rid].d {
-			ctotal += ix.weight(e.h, e.n) * float64(abs32(e.n))
+			ctotal += ix.weight(e.Hash, e.Count) * float64(abs(e.Count))
 		}
 	}
 	// shared returns the weighted overlap of d with record rid, minus what
 	// other files already took.
-	shared := func(d delta, rid int32, take func(h uint64, n int32)) float64 {
+	shared := func(d []patchset.LineCount, rid int32, take func(l patchset.LineCount, n int)) float64 {
 		var w float64
-		overlapFn(d, ix.records[rid].d, func(h uint64, n int32) {
-			k := postingKey(h, n)
-			m := abs32(n) - used[useKey{rid, k}]
+		patchset.SharedLines(d, ix.records[rid].d, func(i, _, n int) {
+			l := d[i]
+			k := postingKey(l.Hash, l.Count)
+			m := n - used[useKey{rid, k}]
 			if m <= 0 {
 				return
 			}
-			w += ix.weight(h, n) * float64(m)
+			w += ix.weight(l.Hash, l.Count) * float64(m)
 			if take != nil {
-				if n < 0 {
-					take(h, int32(-m))
-				} else {
-					take(h, int32(m))
-				}
+				take(l, m)
 			}
 		})
 		return w
@@ -543,7 +426,7 @@ func (ix *Index) score(ci int32, files []patchFile, total float64) *scored {
 	for _, rid := range recs {
 		countRecord(rid)
 	}
-	pick := func(f *patchFile, anyPath bool) (int32, float64) {
+	pick := func(f *qfile, anyPath bool) (int32, float64) {
 		best, bestW := int32(-1), 0.0
 		for _, rid := range recs {
 			r := &ix.records[rid]
@@ -551,7 +434,7 @@ func (ix *Index) score(ci int32, files []patchFile, total float64) *scored {
 			if mapped == anyPath {
 				continue
 			}
-			if w := shared(f.d, rid, nil); w > bestW {
+			if w := shared(f.fc.Lines, rid, nil); w > bestW {
 				best, bestW = rid, w
 			}
 		}
@@ -567,7 +450,7 @@ func (ix *Index) score(ci int32, files []patchFile, total float64) *scored {
 			f := &files[fi]
 			fe := &s.files[fi]
 			if pass == 0 {
-				*fe = FileEvidence{PatchPath: f.path, Lines: f.d.size(), Hunks: len(f.hunks)}
+				*fe = FileEvidence{PatchPath: f.fc.Path, Lines: patchset.Weight(f.fc.Lines), Hunks: len(f.fc.Hunks)}
 			} else if fe.Matched > 0 {
 				continue
 			}
@@ -579,20 +462,19 @@ func (ix *Index) score(ci int32, files []patchFile, total float64) *scored {
 			r := &ix.records[rid]
 			fe.UpstreamPath = ix.paths[r.path]
 			s.fileRec[fi] = rid
-			var got delta
-			shared(f.d, rid, func(h uint64, n int32) {
-				fe.Matched += abs32(n)
-				s.matchedSet[[2]uint64{uint64(fi), postingKey(h, n)}] = abs32(n)
-				got = append(got, dentry{h, n})
-				used[useKey{rid, postingKey(h, n)}] += abs32(n)
-			})
-			for _, hd := range f.hunks {
-				if len(hd) == 0 {
-					continue
+			var got []patchset.LineCount
+			shared(f.fc.Lines, rid, func(l patchset.LineCount, n int) {
+				k := postingKey(l.Hash, l.Count)
+				fe.Matched += n
+				s.matchedSet[[2]uint64{uint64(fi), k}] = n
+				if l.Count < 0 {
+					n = -n
 				}
-				m := 0
-				overlapFn(hd, got, func(_ uint64, n int32) { m += abs32(n) })
-				if m == hd.size() {
+				got = append(got, patchset.LineCount{Hash: l.Hash, Count: n})
+				used[useKey{rid, k}] += abs(n)
+			})
+			for _, h := range f.fc.Hunks {
+				if len(h.Lines) > 0 && patchset.Overlap(h.Lines, got) == h.Weight() {
 					fe.HunksMatched++
 				}
 			}
@@ -611,7 +493,7 @@ func (ix *Index) score(ci int32, files []patchFile, total float64) *scored {
 
 // setBelow is the patch coverage under which a set of commits is looked
 // for when the best single commit leaves part of the patch unexplained.
-const setBelow = 0.9
+const setBelow = patchset.RebasedThreshold
 
 // cover looks for a small set of commits that together cover the patch
 // better than any one does (a squash): greedy set cover over the

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/patchtrace/patchtrace/internal/gitobj"
+	"github.com/patchtrace/patchtrace/patchset"
 )
 
 // Progress reports how far [Repo.Index] has got. Phases come in order:
@@ -77,14 +78,14 @@ type record struct {
 	path     int32
 	oldPath  int32
 	old, new plumbing.Hash
-	d        delta
+	d        []patchset.LineCount // net change, sorted by hash, no Text
 	size     int
 }
 
 // pairResult is the fingerprint of one (old blob, new blob) pair.
 type pairResult struct {
 	old, new plumbing.Hash
-	d        delta
+	d        []patchset.LineCount
 	opaque   bool
 	missing  int
 }
@@ -426,12 +427,12 @@ func (ix *Index) build(changes []pendingChange, pairs []*pairResult) {
 			continue
 		}
 		id := int32(len(ix.records))
-		ix.records = append(ix.records, record{commit: pc.commit, path: pc.ch.path, oldPath: pc.ch.oldPath, old: pc.ch.old, new: pc.ch.new, d: d, size: d.size()})
+		ix.records = append(ix.records, record{commit: pc.commit, path: pc.ch.path, oldPath: pc.ch.oldPath, old: pc.ch.old, new: pc.ch.new, d: d, size: patchset.Weight(d)})
 		ix.byCommit[pc.commit] = append(ix.byCommit[pc.commit], id)
 		ix.hasRecords[pc.ch.path] = true
 		ix.hasRecords[pc.ch.oldPath] = true
 		for _, e := range d {
-			k := postingKey(e.h, e.n)
+			k := postingKey(e.Hash, e.Count)
 			ix.postings[k] = append(ix.postings[k], id)
 		}
 	}
@@ -466,11 +467,11 @@ func (r *Repo) fingerprintPair(p *pairResult) {
 			return
 		}
 	}
-	if isBinary(old) || isBinary(new) {
+	if patchset.IsBinary(old) || patchset.IsBinary(new) {
 		p.opaque = true
 		return
 	}
-	p.d = blobDelta(old, new)
+	p.d = patchset.NetChange(old, new)
 }
 
 // reach visits every commit reachable from start that is not in stop,

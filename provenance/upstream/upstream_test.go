@@ -219,7 +219,7 @@ func TestFind(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := parseOne(t, tc.name, tc.patch)
-			got := ix.Find(p, FindOptions{})
+			got := ix.Find(QueryOf(p, -1), FindOptions{})
 			if len(tc.want) == 0 {
 				if len(got) != 0 {
 					t.Fatalf("want no match, got %s %q pc=%.2f", got[0].Commit, got[0].Subject, got[0].PatchCoverage)
@@ -265,12 +265,12 @@ func TestFindEvidence(t *testing.T) {
 			"+if (wildcard && !strict) return NO_MATCH;",
 			"+int host_11 = 11 * 4; /* checked */",
 			" int host_12 = 12 * 4;"))))
-	got := ix.Find(p, FindOptions{})
+	got := ix.Find(QueryOf(p, -1), FindOptions{})
 	if len(got) == 0 {
 		t.Fatal("no match")
 	}
 	fe := got[0].Evidence.Files[0]
-	if fe.PatchPath != "b/lib/hostcheck.c" || fe.UpstreamPath != "lib/vtls/hostcheck.c" || fe.Matched != 4 || fe.Lines != 4 || fe.Hunks != 1 || fe.HunksMatched != 1 {
+	if fe.PatchPath != "lib/hostcheck.c" || fe.UpstreamPath != "lib/vtls/hostcheck.c" || fe.Matched != 4 || fe.Lines != 4 || fe.Hunks != 1 || fe.HunksMatched != 1 {
 		t.Errorf("file evidence: %+v", fe)
 	}
 	if got[0].Subject != "hostcheck: fix wildcard" || got[0].Author != "Up Stream" || got[0].Date.IsZero() {
@@ -279,7 +279,7 @@ func TestFindEvidence(t *testing.T) {
 
 	// A hint that agrees with the content.
 	agree := parseOne(t, "agree", mail("foo: fix overflow", "\nUpstream-commit: "+h.c1.String()+"\n", rebasedFooFix("a/", "b/")))
-	got = ix.Find(agree, FindOptions{})
+	got = ix.Find(QueryOf(agree, -1), FindOptions{})
 	if len(got) == 0 || got[0].Commit != h.c1.String() || !got[0].Evidence.Cited || !got[0].Evidence.HintAgrees {
 		t.Errorf("agreeing hint: %+v", got)
 	}
@@ -287,7 +287,7 @@ func TestFindEvidence(t *testing.T) {
 	// A hint naming another commit: the content decides, the hint is
 	// reported as contradicted.
 	wrong := parseOne(t, "wrong", mail("foo: fix overflow", "\n(cherry picked from commit "+h.c3.String()[:12]+")\n", rebasedFooFix("a/", "b/")))
-	got = ix.Find(wrong, FindOptions{})
+	got = ix.Find(QueryOf(wrong, -1), FindOptions{})
 	if len(got) < 2 || got[0].Commit != h.c1.String() || got[0].Evidence.Cited {
 		t.Fatalf("wrong hint changed the ranking: %+v", got)
 	}
@@ -382,7 +382,7 @@ func TestRenameOutsideTrackedPaths(t *testing.T) {
 			"-int url_30 = 30 * 3;",
 			"+int url_30 = safe(30);",
 			" int url_31 = 31 * 3;"))))
-	got := ix.Find(p, FindOptions{})
+	got := ix.Find(QueryOf(p, -1), FindOptions{})
 	if len(got) != 1 || got[0].Commit != c4.String() {
 		t.Errorf("got %+v, want only %s", got, c4)
 	}
@@ -393,7 +393,7 @@ func TestRenameOutsideTrackedPaths(t *testing.T) {
 			"-int url_7 = 7 * 3;",
 			"+int url_7 = fixed(7);",
 			" int url_8 = 8 * 3;"))))
-	got = ix.Find(p, FindOptions{})
+	got = ix.Find(QueryOf(p, -1), FindOptions{})
 	if len(got) != 1 || got[0].Commit != c2.String() || got[0].Evidence.Files[0].UpstreamPath != "lib/url.c" {
 		t.Errorf("got %+v, want only %s", got, c2)
 	}
@@ -402,20 +402,20 @@ func TestRenameOutsideTrackedPaths(t *testing.T) {
 	}
 }
 
-func TestExtractHints(t *testing.T) {
+func TestCitedIDs(t *testing.T) {
 	sha := "0123456789abcdef0123456789abcdef01234567" // the mbox From line
 	p := parseOne(t, "hints", mail("x", "\nUpstream-commit: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"+
 		"(cherry picked from commit bbbbbbbbbbbb)\n"+
 		"Fixes: cccccccccccc (\"not an origin\")\n"+
 		"See https://github.com/x/y/commit/dddddddddddddddd\n",
 		diffFile("a/f", "b/f", hunk(1, 1, "-a", "+b"))))
-	got := strings.Join(ExtractHints(p), " ")
+	got := strings.Join(citedIDs(QueryOf(p, -1).Hints), " ")
 	for _, want := range []string{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbb", "dddddddddddddddd", sha} {
 		if !strings.Contains(got, want) {
-			t.Errorf("ExtractHints = %q, missing %s", got, want)
+			t.Errorf("citedIDs = %q, missing %s", got, want)
 		}
 	}
 	if strings.Contains(got, "cccccccccccc") {
-		t.Errorf("ExtractHints = %q: Fixes: names the fixed commit, not the origin", got)
+		t.Errorf("citedIDs = %q: Fixes: names the fixed commit, not the origin", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/patchtrace/patchtrace/internal/gitobj"
+	"github.com/patchtrace/patchtrace/patchset"
 )
 
 // tentry is one tracked entry of a tree: its kind (symbolic links and
@@ -312,15 +313,19 @@ func (r *Repo) pairOutside(ch []fileChange, paths []string, oldT, newT plumbing.
 	byPath := func(a, b pathBlob) int { return strings.Compare(a.path, b.path) }
 	slices.SortFunc(added, byPath)
 	slices.SortFunc(deleted, byPath)
-	lineCache := map[plumbing.Hash][]uint64{}
-	linesOf := func(h plumbing.Hash) []uint64 {
+	type blobLines struct {
+		lines []patchset.LineCount
+		n     int
+	}
+	lineCache := map[plumbing.Hash]blobLines{}
+	linesOf := func(h plumbing.Hash) blobLines {
 		if l, ok := lineCache[h]; ok {
 			return l
 		}
-		var l []uint64
-		if data, err := r.readRaw(plumbing.BlobObject, h); err == nil && !isBinary(data) {
-			l = lineHashes(data, nil)
-			slices.Sort(l)
+		var l blobLines
+		if data, err := r.readRaw(plumbing.BlobObject, h); err == nil && !patchset.IsBinary(data) {
+			l.lines = patchset.BlobLines(data)
+			l.n = patchset.Weight(l.lines)
 		}
 		lineCache[h] = l
 		return l
@@ -352,14 +357,14 @@ func (r *Repo) pairOutside(ch []fileChange, paths []string, oldT, newT plumbing.
 				if i >= maxRenameCandidates {
 					break
 				}
-				if tracked[pb.path] || used[pb.path] || len(mine) == 0 {
+				if tracked[pb.path] || used[pb.path] || mine.n == 0 {
 					continue
 				}
 				theirs := linesOf(pb.blob)
-				if len(theirs) == 0 {
+				if theirs.n == 0 {
 					continue
 				}
-				if sim := float64(sortedOverlap(mine, theirs)) / float64(max(len(mine), len(theirs))); sim >= best {
+				if sim := float64(patchset.Overlap(mine.lines, theirs.lines)) / float64(max(mine.n, theirs.n)); sim >= best {
 					hit, best = i, sim
 				}
 			}
@@ -480,21 +485,3 @@ func (r *Repo) fullDiff(oldT, newT plumbing.Hash, prefix string, added, deleted 
 // maxRenameCandidates bounds the files compared by content when looking
 // for the other side of a rename.
 const maxRenameCandidates = 2000
-
-// sortedOverlap counts the elements two sorted slices share (as multisets).
-func sortedOverlap(a, b []uint64) int {
-	n, i, j := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			n++
-			i++
-			j++
-		}
-	}
-	return n
-}
