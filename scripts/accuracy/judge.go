@@ -228,9 +228,9 @@ func coverage(patch, commit []patchset.FileChange) (pc, cc float64) {
 	return patchset.Containment(p, c), patchset.Containment(c, p)
 }
 
-// overlapKind describes the lines a patch and a commit share: "removed"
-// when they share only removed lines, "boilerplate" when every shared line
-// is trivial or shorter than 12 characters, else "".
+// overlapKind describes the lines a patch and a commit share:
+// "removal-only" when they share only removed lines, "boilerplate" when
+// every shared line is patchset.Boilerplate, else "".
 func overlapKind(patch, commit []patchset.FileChange) string {
 	sign := map[uint64]int{}
 	for _, l := range patchset.Merge(commit) {
@@ -247,7 +247,7 @@ func overlapKind(patch, commit []patchset.FileChange) string {
 		} else {
 			removed++
 		}
-		if l.Trivial() || len(l.Text) < 12 || boilerplate(l.Text) {
+		if patchset.Boilerplate(l.Text) {
 			boiler++
 		}
 	}
@@ -258,18 +258,6 @@ func overlapKind(patch, commit []patchset.FileChange) string {
 		return "boilerplate"
 	}
 	return ""
-}
-
-// boilerplate reports lines every file may carry: includes, license and
-// copyright lines, section headings of man pages.
-func boilerplate(t string) bool {
-	l := strings.ToLower(t)
-	for _, p := range []string{"#include", "copyright", "license", "spdx-", ".sh ", ".ss ", ".tp", ".pp", "#endif", "#else", "return 0;", "return -1;", "break;"} {
-		if strings.HasPrefix(l, p) || strings.Contains(l, p) && len(l) < 40 {
-			return true
-		}
-	}
-	return false
 }
 
 // proseOf is the prose fingerprint of every documentation file of ps.
