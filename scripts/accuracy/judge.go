@@ -333,7 +333,7 @@ func (j *judge) diagnoseMiss(ctx context.Context, c string, parts []*patchset.Pa
 		shape = fmt.Sprintf("squash (one of %d cited commits)", groups)
 	case removalsOnly(fc):
 		shape = "removal-only commit"
-	case docShare(patch) >= 0.5 || docShare(fc) >= 0.5:
+	case docShare(patch) > 0.5 || docShare(fc) > 0.5:
 		pp, cp := proseOf(parts), proseOf(j.parsed[id])
 		shape = fmt.Sprintf("prose (words: %.2f of the patch's in the commit, %.2f of the commit's in the patch)",
 			patchset.Containment(pp, cp), patchset.Containment(cp, pp))
@@ -368,7 +368,7 @@ func (j *judge) diagnoseWrong(ctx context.Context, a attribution, parts []*patch
 		shape = k
 	case cc >= 0.9:
 		shape = "uncited but carried (the patch holds the whole commit)"
-	case docShare(patch) >= 0.5:
+	case docShare(patch) > 0.5:
 		shape = "prose"
 	default:
 		shape = "similar"
