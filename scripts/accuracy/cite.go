@@ -11,7 +11,7 @@ import (
 // cite is one citation of an upstream commit, as the original packaging
 // writes it.
 type cite struct {
-	ID   string // as written (full or abbreviated hex), lower case
+	ID   string // as written (full or abbreviated hex, or a range "A~1..B"), lower case
 	How  string // "Upstream:", "cherry-pick", "From", "commit line", "upstream commit", "URL", "spec comment"
 	Line string // the line, trimmed
 }
@@ -38,6 +38,9 @@ var (
 		{"upstream commit", regexp.MustCompile(`(?i)\bgit-commit:\s*([0-9a-f]{7,40})\b`)},
 		{"URL", regexp.MustCompile(`(?i)(?:/commits?/|/-/commit/|[?;&](?:h|id|commit)=)([0-9a-f]{7,40})\b`)},
 	}
+	// reCommitRange is a range of commits ("A~1..B", "A..B"), which cites
+	// every commit of it.
+	reCommitRange = regexp.MustCompile(`\b([0-9a-f]{7,40}(?:~\d*|\^)?)\.\.([0-9a-f]{7,40})\b`)
 	// reSpecCommit is the bare "commit SHA" a spec comment may write.
 	reSpecCommit = regexp.MustCompile(`(?i)\bcommits?:?\s+([0-9a-f]{7,40})\b`)
 	reZeroFrom   = regexp.MustCompile(`^From [0-9a-f]{40} `)
@@ -70,7 +73,13 @@ func citesOf(line string, spec bool) []cite {
 		add(m[1], "commit line")
 		return out
 	}
-	if reUpstream.MatchString(t) {
+	upstreamLine := reUpstream.MatchString(t)
+	if upstreamLine || spec {
+		for _, m := range reCommitRange.FindAllStringSubmatch(t, -1) {
+			add(m[1]+".."+m[2], "range")
+		}
+	}
+	if upstreamLine {
 		for _, id := range reHex.FindAllString(t, -1) {
 			add(id, "Upstream:")
 		}
@@ -81,9 +90,12 @@ func citesOf(line string, spec bool) []cite {
 			add(m[1], f.how)
 		}
 	}
-	if spec && len(out) == 0 {
-		for _, m := range reSpecCommit.FindAllStringSubmatch(t, -1) {
-			add(m[1], "spec comment")
+	if spec {
+		for _, m := range reSpecCommit.FindAllStringSubmatchIndex(t, -1) {
+			if rest := t[m[3]:]; strings.HasPrefix(rest, "..") || strings.HasPrefix(rest, "~") || strings.HasPrefix(rest, "^") {
+				continue // the start of a range
+			}
+			add(t[m[2]:m[3]], "spec comment")
 		}
 	}
 	return out

@@ -109,6 +109,8 @@ func TestCitesOfSpec(t *testing.T) {
 		{"# taken from commit 0a1b2c3", "spec comment 0a1b2c3"},
 		{"# Fixes: commit 0a1b2c3", ""},
 		{"# see https://example.org/cgit/y.git/commit/?id=0a1b2c3d4e5f", "URL 0a1b2c3d4e5f"},
+		{"# 0a1b2c3d4e~1..5f6a7b8c9d", "range 0a1b2c3d4e~1..5f6a7b8c9d"},
+		{"# upstream commits 0a1b2c3..5f6a7b8 and commit 9e9e9e9", "range 0a1b2c3..5f6a7b8|spec comment 9e9e9e9"},
 	} {
 		var got []string
 		for _, c := range citesOf(tc.line, true) {

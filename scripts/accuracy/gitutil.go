@@ -62,6 +62,28 @@ func (g gitRepo) resolveCommits(ctx context.Context, ids []string) (map[string]s
 	return out, nil
 }
 
+// maxRangeCite bounds the commits a cited range may expand to: a longer
+// one is a release, not a backport.
+const maxRangeCite = 100
+
+// expandRanges resolves cited ranges ("A~1..B") to their commits; a range
+// that does not resolve or holds more than maxRangeCite commits names
+// nothing.
+func (g gitRepo) expandRanges(ctx context.Context, ranges []string) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range ranges {
+		res, err := g.run(ctx, nil, "rev-list", "--max-count="+strconv.Itoa(maxRangeCite+1), r, "--")
+		if err != nil {
+			continue
+		}
+		ids := strings.Fields(string(res))
+		if len(ids) > 0 && len(ids) <= maxRangeCite {
+			out[r] = ids
+		}
+	}
+	return out
+}
+
 // commitMeta is what identifies a change across branches: the same
 // subject, author and author date, as a cherry-pick keeps them.
 type commitMeta struct {

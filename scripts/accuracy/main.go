@@ -253,6 +253,7 @@ func (cfg *config) runSet(ctx context.Context, s evalSet) (*setResult, error) {
 	if err != nil {
 		return nil, err
 	}
+
 	// Spec comments above Patch lines cite too.
 	if specName != "" {
 		sp, _ := specfile.ParseBytes(files[specName], specfile.Options{Name: path.Base(specName), Target: tgt})
@@ -283,6 +284,16 @@ func (cfg *config) runSet(ctx context.Context, s evalSet) (*setResult, error) {
 			}
 		}
 	}
+
+	var ranges []string
+	for _, cs := range pcites {
+		for _, c := range cs {
+			if strings.Contains(c.ID, "..") {
+				ranges = append(ranges, c.ID)
+			}
+		}
+	}
+	expanded := g.expandRanges(ctx, dedupe(ranges))
 
 	// The stripped copy.
 	var tmp string
@@ -338,6 +349,9 @@ func (cfg *config) runSet(ctx context.Context, s evalSet) (*setResult, error) {
 		for _, c := range pcites[name] {
 			if full, ok := resolved[c.ID]; ok {
 				howsOf[full] = append(howsOf[full], c.How)
+			}
+			for _, id := range expanded[c.ID] {
+				howsOf[id] = append(howsOf[id], c.How)
 			}
 		}
 		if err := j.load(ctx, slices.Sorted(maps.Keys(howsOf))); err != nil {
