@@ -133,3 +133,20 @@ func CorpusFile(t testing.TB, rel string) string {
 	}
 	return p
 }
+
+// PostgresEnv names the environment variable holding the connection URL of
+// a PostgreSQL server the tests may create databases on
+// (scripts/pg-throwaway.sh start prints it).
+const PostgresEnv = "PATCHTRACE_PG_URL"
+
+// PostgreSQL returns the URL in $PATCHTRACE_PG_URL, or skips (fails under
+// CI) saying how to start a throwaway server when it is unset.
+func PostgreSQL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(PostgresEnv)
+	if u == "" {
+		missing(t, "no PostgreSQL server: $%s is unset (start a throwaway one with: eval \"$(scripts/pg-throwaway.sh start)\")", PostgresEnv)
+		return ""
+	}
+	return u
+}
