@@ -231,6 +231,9 @@ type dialect struct {
 	schemaLock string
 	// maxParams bounds the placeholders of one statement.
 	maxParams int
+	// numbered is set when generated statements use $1, $2 ...
+	// placeholders rather than ?.
+	numbered bool
 	// size returns the bytes the given tables and their indexes use.
 	size func(ctx context.Context, db *sql.DB, tables []string) (int64, error)
 }
@@ -262,6 +265,7 @@ var postgres = &dialect{
 	words:      strings.NewReplacer("{{blob}}", "BYTEA", "{{bigint}}", "BIGINT", "{{norowid}}", ""),
 	schemaLock: `SELECT pg_advisory_xact_lock(7234213659)`, // any constant shared by patchtrace processes
 	maxParams:  60000,
+	numbered:   true,
 	size: func(ctx context.Context, db *sql.DB, tables []string) (int64, error) {
 		var total int64
 		for _, t := range tables {

@@ -71,9 +71,11 @@ func (db *DB) Index(ctx context.Context, fingerprint string) (Index, error) {
 
 func (x *sqlIndex) Close() error { return x.db.Close() }
 
-// placeholders returns "($k+1, ..., $k+n)" style groups: rows groups of
-// cols placeholders numbered from 1.
-func placeholders(rows, cols int) string {
+// placeholders returns rows groups of cols placeholders, "(?, ?), (?, ?)"
+// or "($1, $2), ($3, $4)": SQLite resolves numbered parameters by a
+// linear search per parameter, quadratic in long statements, while
+// PostgreSQL knows only numbered ones.
+func (d *dialect) placeholders(rows, cols int) string {
 	var b strings.Builder
 	n := 1
 	for r := range rows {
@@ -85,7 +87,11 @@ func placeholders(rows, cols int) string {
 			if c > 0 {
 				b.WriteByte(',')
 			}
-			fmt.Fprintf(&b, "$%d", n)
+			if d.numbered {
+				fmt.Fprintf(&b, "$%d", n)
+			} else {
+				b.WriteByte('?')
+			}
 			n++
 		}
 		b.WriteByte(')')
@@ -93,10 +99,19 @@ func placeholders(rows, cols int) string {
 	return b.String()
 }
 
-// list returns "$1, ..., $n".
-func list(n int) string {
-	p := placeholders(1, n)
-	return p[1 : len(p)-1]
+// list returns n placeholders separated by commas, numbered from from.
+func (d *dialect) list(from, n int) string {
+	if !d.numbered {
+		return strings.Repeat("?,", n-1) + "?"
+	}
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
 }
 
 // chunks calls fn for consecutive chunks of n items of at most size each.
@@ -110,7 +125,7 @@ func chunks(n, size int, fn func(lo, hi int) error) error {
 }
 
 func (x *sqlIndex) Known(ctx context.Context, ids []ID) (map[ID]bool, error) {
-	out, err := known(ctx, x.db.sql, ids)
+	out, err := known(ctx, x.db.d, x.db.sql, ids)
 	return out, x.db.wrap(err)
 }
 
@@ -120,14 +135,14 @@ type querier interface {
 }
 
 // known is Known through q.
-func known(ctx context.Context, q querier, ids []ID) (map[ID]bool, error) {
+func known(ctx context.Context, d *dialect, q querier, ids []ID) (map[ID]bool, error) {
 	out := map[ID]bool{}
 	err := chunks(len(ids), 1000, func(lo, hi int) error {
 		args := make([]any, hi-lo)
 		for i, id := range ids[lo:hi] {
 			args[i] = id[:]
 		}
-		rows, err := q.QueryContext(ctx, `SELECT id, indexed FROM index_commits WHERE id IN (`+list(len(args))+`)`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT id, indexed FROM index_commits WHERE id IN (`+d.list(1, len(args))+`)`, args...)
 		if err != nil {
 			return err
 		}
@@ -209,7 +224,7 @@ func (x *sqlIndex) PutCommits(ctx context.Context, commits []Commit) error {
 					commitSum(c.ID[:], parents, author, email, c.When, int64(c.TZ), subject), 0)
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO index_commits (id, parents, author, email, author_time, author_tz, subject, crc, indexed) VALUES `+
-				placeholders(hi-lo, commitCols)+` ON CONFLICT (id) DO NOTHING`, args...)
+				x.db.d.placeholders(hi-lo, commitCols)+` ON CONFLICT (id) DO NOTHING`, args...)
 			return err
 		})
 		if err != nil {
@@ -221,7 +236,7 @@ func (x *sqlIndex) PutCommits(ctx context.Context, commits []Commit) error {
 				args = append(args, e.c[:], e.p[:])
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO index_parents (commit_id, parent) VALUES `+
-				placeholders(hi-lo, edgeCols)+` ON CONFLICT (commit_id, parent) DO NOTHING`, args...)
+				x.db.d.placeholders(hi-lo, edgeCols)+` ON CONFLICT (commit_id, parent) DO NOTHING`, args...)
 			return err
 		})
 	})
@@ -262,7 +277,7 @@ func (x *sqlIndex) PutChanges(ctx context.Context, ids []ID, changes []Change) e
 	const cols = 8
 	return x.write(ctx, func(tx *sql.Tx) error {
 		// Commits another writer indexed meanwhile keep their rows.
-		state, err := known(ctx, tx, sortedIDs)
+		state, err := known(ctx, x.db.d, tx, sortedIDs)
 		if err != nil {
 			return err
 		}
@@ -293,7 +308,7 @@ func (x *sqlIndex) PutChanges(ctx context.Context, ids []ID, changes []Change) e
 					changeSum(c.Commit[:], []byte(c.Path), oldPath, ob, nb, opaque, lines))
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO index_changes (commit_id, path, old_path, old_blob, new_blob, opaque, lines, crc) VALUES `+
-				placeholders(hi-lo, cols)+` ON CONFLICT (commit_id, path) DO NOTHING`, args...)
+				x.db.d.placeholders(hi-lo, cols)+` ON CONFLICT (commit_id, path) DO NOTHING`, args...)
 			return err
 		})
 		if err != nil {
@@ -304,7 +319,7 @@ func (x *sqlIndex) PutChanges(ctx context.Context, ids []ID, changes []Change) e
 			for i, id := range sortedIDs[lo:hi] {
 				args[i] = id[:]
 			}
-			_, err := tx.ExecContext(ctx, `UPDATE index_commits SET indexed = 1 WHERE indexed = 0 AND id IN (`+list(len(args))+`)`, args...)
+			_, err := tx.ExecContext(ctx, `UPDATE index_commits SET indexed = 1 WHERE indexed = 0 AND id IN (`+x.db.d.list(1, len(args))+`)`, args...)
 			return err
 		})
 	})
@@ -382,13 +397,13 @@ func (x *sqlIndex) changesTx(ctx context.Context, q querier, paths []string, fn 
 	sorted = slices.Compact(sorted)
 	var c Change
 	return chunks(len(sorted), 500, func(lo, hi int) error {
-		args := make([]any, hi-lo)
+		n := hi - lo
+		args := make([]any, 2*n)
 		for i, p := range sorted[lo:hi] {
-			args[i] = []byte(p)
+			args[i], args[n+i] = []byte(p), []byte(p)
 		}
-		in := list(len(args))
 		rows, err := q.QueryContext(ctx, `SELECT commit_id, path, old_path, old_blob, new_blob, opaque, lines, crc FROM index_changes
-			WHERE path IN (`+in+`) OR (old_path IS NOT NULL AND old_path IN (`+in+`))`, args...)
+			WHERE path IN (`+x.db.d.list(1, n)+`) OR (old_path IS NOT NULL AND old_path IN (`+x.db.d.list(n+1, n)+`))`, args...)
 		if err != nil {
 			return err
 		}

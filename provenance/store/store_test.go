@@ -319,7 +319,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-const helperCommits = 400
+const helperCommits = 160
 
 func helper(spec string) int {
 	f := strings.Split(spec, "|")
@@ -362,7 +362,7 @@ func TestConcurrentProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("re-executes the test binary")
 	}
-	ranges := [][2]int{{0, 250}, {100, 350}, {200, 400}, {50, 400}}
+	ranges := [][2]int{{0, 100}, {40, 140}, {80, 160}, {20, 160}}
 	s := newSynthetic(helperCommits)
 	for _, engine := range engines {
 		t.Run(engine, func(t *testing.T) {
@@ -419,16 +419,31 @@ func TestKilledWriter(t *testing.T) {
 
 			loc := newLocation(t, engine)
 			for round := range 3 {
-				cmd := helperCmd(t, loc, 0, helperCommits, 50, "loop")
+				cmd := helperCmd(t, loc, 0, helperCommits, 10, "loop")
 				var out bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &out
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
-				// Kill it mid-way through its writes.
-				time.Sleep(time.Duration(150+round*200) * time.Millisecond)
+				// Kill it mid-way through its writes: as soon as a few
+				// more batches are in, while it writes the next one.
+				exited := make(chan struct{})
+				go func() { cmd.Wait(); close(exited) }()
+				watch := openIndex(t, loc, Options{})
+			poll:
+				for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
+					select {
+					case <-exited:
+						break poll
+					case <-time.After(2 * time.Millisecond):
+					}
+					if st, err := watch.Stats(ctx); err == nil && st.Indexed >= int64(20+round*50) {
+						break
+					}
+				}
 				cmd.Process.Signal(syscall.SIGKILL)
-				cmd.Wait()
+				<-exited
+				watch.Close()
 				if strings.Contains(out.String(), "helper:") {
 					t.Fatalf("helper failed before it was killed: %s", out.String())
 				}
