@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha1"
@@ -124,15 +125,7 @@ func newSynthetic(n int) *synthetic {
 					}
 					ch.Lines = append(ch.Lines, Line{h, cnt})
 				}
-				slices.SortFunc(ch.Lines, func(a, b Line) int {
-					switch {
-					case a.Hash < b.Hash:
-						return -1
-					case a.Hash > b.Hash:
-						return 1
-					}
-					return 0
-				})
+				slices.SortFunc(ch.Lines, func(a, b Line) int { return cmp.Compare(a.Hash, b.Hash) })
 			}
 			chs = append(chs, ch)
 		}
@@ -198,23 +191,28 @@ func (s *synthetic) paths() []string {
 	return slices.Compact(out)
 }
 
-// dump renders everything the index holds about s, sorted, for comparison.
-func dump(t testing.TB, ix Index, s *synthetic) string {
+// all returns every commit of s as the index holds it.
+func (s *synthetic) all(t testing.TB, ix Index) []Commit {
 	t.Helper()
-	ctx := context.Background()
 	var tips []ID
 	for _, c := range s.commits {
 		tips = append(tips, c.ID)
 	}
-	cs, err := ix.Reachable(ctx, tips, nil)
+	cs, err := ix.Reachable(context.Background(), tips, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cs
+}
+
+// dump renders everything the index holds about s, sorted, for comparison.
+func dump(t testing.TB, ix Index, s *synthetic) string {
+	t.Helper()
 	var lines []string
-	for _, c := range cs {
+	for _, c := range s.all(t, ix) {
 		lines = append(lines, fmt.Sprintf("commit %s %v %q %q %d %d %q indexed=%v", c.ID, c.Parents, c.Author, c.Email, c.When, c.TZ, c.Subject, c.Indexed))
 	}
-	err = ix.Changes(ctx, s.paths(), func(c *Change) error {
+	err := ix.Changes(context.Background(), s.paths(), func(c *Change) error {
 		lines = append(lines, fmt.Sprintf("change %s %s<-%s %s %s %v %v", c.Commit, c.Path, c.OldPath, c.Old, c.New, c.Opaque, c.Lines))
 		return nil
 	})
@@ -224,4 +222,17 @@ func dump(t testing.TB, ix Index, s *synthetic) string {
 	slices.Sort(lines)
 	lines = slices.Compact(lines) // a rename is found by both of its paths
 	return strings.Join(lines, "\n")
+}
+
+// filled opens a fresh index of engine holding commits lo..hi-1 of a
+// synthetic history of hi commits, indexed in batches of batch.
+func filled(t *testing.T, engine string, lo, hi, batch int) (Index, *synthetic) {
+	t.Helper()
+	ix := openIndex(t, newLocation(t, engine), Options{})
+	t.Cleanup(func() { ix.Close() })
+	s := newSynthetic(hi)
+	if err := s.index(context.Background(), ix, lo, hi, batch); err != nil {
+		t.Fatal(err)
+	}
+	return ix, s
 }

@@ -16,19 +16,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestRoundTrip(t *testing.T) {
 	for _, engine := range engines {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			loc := newLocation(t, engine)
-			ix := openIndex(t, loc, Options{})
-			defer ix.Close()
-			s := newSynthetic(60)
-			if err := s.index(ctx, ix, 20, 60, 7); err != nil {
-				t.Fatal(err)
-			}
+			ix, s := filled(t, engine, 20, 60, 7)
 			// Known: every commit stored, those of the range indexed.
 			known, err := ix.Known(ctx, []ID{s.commits[0].ID, s.commits[19].ID, s.commits[20].ID, s.commits[59].ID, sha1.Sum([]byte("absent"))})
 			if err != nil {
@@ -109,13 +105,7 @@ func TestTamperedRows(t *testing.T) {
 	for _, engine := range engines {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			loc := newLocation(t, engine)
-			ix := openIndex(t, loc, Options{})
-			defer ix.Close()
-			s := newSynthetic(20)
-			if err := s.index(ctx, ix, 0, 20, 5); err != nil {
-				t.Fatal(err)
-			}
+			ix, s := filled(t, engine, 0, 20, 5)
 			db := ix.(*sqlIndex).db.SQL()
 			target := s.changes[5][0]
 			// A row changed behind the store's back (a damaged page, a
@@ -358,6 +348,20 @@ func helperCmd(t *testing.T, loc string, lo, hi, batch int, extra ...string) *ex
 	return cmd
 }
 
+// serialDump indexes the ranges of s one after the other into a fresh
+// store and returns its dump.
+func serialDump(t *testing.T, engine string, s *synthetic, ranges [][2]int, batch int) string {
+	t.Helper()
+	serial := openIndex(t, newLocation(t, engine), Options{})
+	defer serial.Close()
+	for _, r := range ranges {
+		if err := s.index(context.Background(), serial, r[0], r[1], batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dump(t, serial, s)
+}
+
 func TestConcurrentProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("re-executes the test binary")
@@ -366,15 +370,7 @@ func TestConcurrentProcesses(t *testing.T) {
 	s := newSynthetic(helperCommits)
 	for _, engine := range engines {
 		t.Run(engine, func(t *testing.T) {
-			ctx := context.Background()
-			serial := openIndex(t, newLocation(t, engine), Options{})
-			defer serial.Close()
-			for _, r := range ranges {
-				if err := s.index(ctx, serial, r[0], r[1], 9); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want := dump(t, serial, s)
+			want := serialDump(t, engine, s, ranges, 9)
 
 			loc := newLocation(t, engine)
 			var wg sync.WaitGroup
@@ -396,7 +392,7 @@ func TestConcurrentProcesses(t *testing.T) {
 			got := openIndex(t, loc, Options{})
 			defer got.Close()
 			if d := dump(t, got, s); d != want {
-				t.Errorf("4 concurrent processes left other contents than a serial run:\n%s", firstDiff(d, want))
+				t.Errorf("4 concurrent processes left other contents than a serial run (-serial +concurrent):\n%s", cmp.Diff(want, d))
 			}
 		})
 	}
@@ -410,12 +406,7 @@ func TestKilledWriter(t *testing.T) {
 	for _, engine := range engines {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			serial := openIndex(t, newLocation(t, engine), Options{})
-			defer serial.Close()
-			if err := s.index(ctx, serial, 0, helperCommits, 50); err != nil {
-				t.Fatal(err)
-			}
-			want := dump(t, serial, s)
+			want := serialDump(t, engine, s, [][2]int{{0, helperCommits}}, 50)
 
 			loc := newLocation(t, engine)
 			for round := range 3 {
@@ -450,16 +441,8 @@ func TestKilledWriter(t *testing.T) {
 				ix := openIndex(t, loc, Options{Check: true})
 				// Every indexed commit has all its changes, every other
 				// none: no transaction was half applied.
-				var tips []ID
-				for _, c := range s.commits {
-					tips = append(tips, c.ID)
-				}
-				cs, err := ix.Reachable(ctx, tips, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
 				indexed := map[ID]bool{}
-				for _, c := range cs {
+				for _, c := range s.all(t, ix) {
 					indexed[c.ID] = c.Indexed
 				}
 				have := map[ID]int{}
@@ -489,22 +472,4 @@ func TestKilledWriter(t *testing.T) {
 			}
 		})
 	}
-}
-
-// firstDiff shows the first line where got and want differ.
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := range max(len(g), len(w)) {
-		var a, b string
-		if i < len(g) {
-			a = g[i]
-		}
-		if i < len(w) {
-			b = w[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d:\n got: %s\nwant: %s", i+1, a, b)
-		}
-	}
-	return "(equal)"
 }

@@ -187,15 +187,7 @@ func (ix *Index) choosePaths(paths []string, treeOf map[plumbing.Hash]plumbing.H
 	if ix.universe, err = ix.repo.newUniverse(tipC.Tree, baseTree); err != nil {
 		return nil, err
 	}
-	var want []string
-	for _, p := range paths {
-		m := ix.universe.match(p)
-		if len(m) == 0 {
-			m = ix.universe.guesses(p)
-		}
-		want = append(want, m...)
-	}
-	trie := newTrie(want)
+	trie := newTrie(ix.universe.wanted(paths))
 	ix.paths = trie.paths
 	ix.stats.TrackedPaths = len(ix.paths)
 	return trie, nil

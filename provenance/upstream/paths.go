@@ -147,3 +147,17 @@ func contains(s []string, x string) bool {
 	}
 	return false
 }
+
+// wanted returns the upstream paths to follow for the patch paths: their
+// matches, or for a path that matches nothing, its guesses.
+func (u *pathUniverse) wanted(paths []string) []string {
+	var want []string
+	for _, p := range paths {
+		m := u.match(p)
+		if len(m) == 0 {
+			m = u.guesses(p)
+		}
+		want = append(want, m...)
+	}
+	return want
+}

@@ -13,14 +13,16 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/patchtrace/patchtrace/internal/gitobj"
+	"github.com/patchtrace/patchtrace/patchset"
 	"github.com/patchtrace/patchtrace/provenance/store"
 )
 
 // FingerprintName names the line fingerprint this package stores in a
-// persistent index: lines stripped of SP, TAB, CR and LF, hashed with
-// 64-bit FNV-1a and a splitmix64 finaliser. An index filled with another
-// fingerprint is refused (see store.IndexComponent).
-const FingerprintName = "upstream/fnv1a64-nows-splitmix/1"
+// persistent index: patchset.NetChange's line hashes (patchset.LineHash,
+// versioned by patchset.FingerprintVersion), with the whitespace rule of
+// SP, TAB, CR, LF, VT and FF. An index filled with another fingerprint is
+// refused or rebuilt (see store.IndexComponent).
+const FingerprintName = "patchset.NetChange/" + patchset.FingerprintVersion + "/sp-tab-cr-lf-vt-ff"
 
 // UpdateOptions tunes [Repo.Update].
 type UpdateOptions struct {
@@ -513,7 +515,7 @@ func (r *Repo) changesOf(c store.Commit) commitChanges {
 			}
 			ch.Lines = make([]store.Line, len(p.d))
 			for i, e := range p.d {
-				ch.Lines[i] = store.Line{Hash: e.h, Count: e.n}
+				ch.Lines[i] = store.Line{Hash: e.Hash, Count: int32(e.Count)}
 			}
 		}
 		res.changes = append(res.changes, ch)
@@ -655,33 +657,17 @@ func (r *Repo) pairRenames(diffs []fileDiff) []fileDiff {
 	try(func(a, d int) bool { return diffs[a].new == diffs[d].old })
 	try(func(a, d int) bool { return path.Base(diffs[a].path) == path.Base(diffs[d].path) })
 	if len(adds)*len(dels) <= maxRenamePairs {
-		lines := map[plumbing.Hash][]uint64{}
-		linesOf := func(h plumbing.Hash) []uint64 {
-			l, ok := lines[h]
-			if !ok {
-				if data, err := r.readRaw(plumbing.BlobObject, h); err == nil && !isBinary(data) {
-					l = lineHashes(data, nil)
-					slices.Sort(l)
-				}
-				lines[h] = l
-			}
-			return l
-		}
+		sc := newRenameScorer(r)
 		for _, a := range adds {
 			if used[a] {
 				continue
 			}
-			mine := linesOf(diffs[a].new)
 			best, bestSim := -1, 0.5
 			for _, d := range dels {
-				if used[d] || len(mine) == 0 {
+				if used[d] {
 					continue
 				}
-				theirs := linesOf(diffs[d].old)
-				if len(theirs) == 0 {
-					continue
-				}
-				if sim := float64(sortedOverlap(mine, theirs)) / float64(max(len(mine), len(theirs))); sim >= bestSim {
+				if sim := sc.similarity(diffs[a].new, diffs[d].old); sim >= bestSim {
 					best, bestSim = d, sim
 				}
 			}
@@ -698,4 +684,47 @@ func (r *Repo) pairRenames(diffs []fileDiff) []fileDiff {
 		out = append(out, d)
 	}
 	return out
+}
+
+// renameScorer compares files by content as git's rename detection does:
+// the share of lines two blobs have in common. Each blob's lines are read
+// once.
+type renameScorer struct {
+	r     *Repo
+	cache map[plumbing.Hash]blobLines
+}
+
+// blobLines is a blob's line multiset and its size.
+type blobLines struct {
+	lines []patchset.LineCount
+	n     int
+}
+
+func newRenameScorer(r *Repo) *renameScorer {
+	return &renameScorer{r: r, cache: map[plumbing.Hash]blobLines{}}
+}
+
+// linesOf returns the lines of blob h (none for a binary or unreadable
+// blob).
+func (s *renameScorer) linesOf(h plumbing.Hash) blobLines {
+	if l, ok := s.cache[h]; ok {
+		return l
+	}
+	var l blobLines
+	if data, err := s.r.readRaw(plumbing.BlobObject, h); err == nil && !patchset.IsBinary(data) {
+		l.lines = patchset.BlobLines(data)
+		l.n = patchset.Weight(l.lines)
+	}
+	s.cache[h] = l
+	return l
+}
+
+// similarity is the share of lines blobs a and b have in common, relative
+// to the larger one; 0 when either has no lines.
+func (s *renameScorer) similarity(a, b plumbing.Hash) float64 {
+	x, y := s.linesOf(a), s.linesOf(b)
+	if x.n == 0 || y.n == 0 {
+		return 0
+	}
+	return float64(patchset.Overlap(x.lines, y.lines)) / float64(max(x.n, y.n))
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/patchtrace/patchtrace/patchset"
 	"github.com/patchtrace/patchtrace/provenance/store"
 )
 
@@ -150,7 +151,7 @@ func TestRevSet(t *testing.T) {
 }
 
 func mustHash(t *testing.T, line string) uint64 {
-	h, ok := hashLine([]byte(line))
+	h, ok := patchset.LineHash(line)
 	if !ok {
 		t.Fatalf("blank line %q", line)
 	}
@@ -193,7 +194,7 @@ func TestIndexStoredMatchesIndex(t *testing.T) {
 	}
 	for i, s := range patches {
 		p := parseOne(t, "p", s)
-		want, got := mem.Find(p, FindOptions{}), stored.Find(p, FindOptions{})
+		want, got := mem.Find(QueryOf(p, -1), FindOptions{}), stored.Find(QueryOf(p, -1), FindOptions{})
 		if len(want) == 0 {
 			t.Fatalf("patch %d: no match in the git-built index", i)
 		}

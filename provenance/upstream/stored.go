@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/patchtrace/patchtrace/internal/gitobj"
+	"github.com/patchtrace/patchtrace/patchset"
 	"github.com/patchtrace/patchtrace/provenance/store"
 )
 
@@ -72,14 +73,7 @@ func (r *Repo) IndexStored(ctx context.Context, st store.Index, revs []string, p
 	if ix.universe, err = r.newUniverse(tipC.Tree, baseTree); err != nil {
 		return nil, ust, err
 	}
-	var want []string
-	for _, p := range paths {
-		m := ix.universe.match(p)
-		if len(m) == 0 {
-			m = ix.universe.guesses(p)
-		}
-		want = append(want, m...)
-	}
+	want := ix.universe.wanted(paths)
 	slices.Sort(want)
 	ix.paths = slices.Compact(want)
 	ix.stats.TrackedPaths = len(ix.paths)
@@ -143,9 +137,9 @@ func (r *Repo) IndexStored(ctx context.Context, st store.Index, revs []string, p
 			}
 			p := &pairResult{old: plumbing.Hash(ch.Old), new: plumbing.Hash(ch.New), opaque: ch.Opaque}
 			if len(ch.Lines) > 0 {
-				p.d = make(delta, len(ch.Lines))
+				p.d = make([]patchset.LineCount, len(ch.Lines))
 				for i, l := range ch.Lines {
-					p.d[i] = dentry{h: l.Hash, n: l.Count}
+					p.d[i] = patchset.LineCount{Hash: l.Hash, Count: int(l.Count)}
 				}
 			}
 			changes = append(changes, pendingChange{commit: ci, ch: fileChange{path: pi, oldPath: oi, old: p.old, new: p.new}, pair: int32(len(pairs))})

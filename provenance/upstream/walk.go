@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/patchtrace/patchtrace/internal/gitobj"
-	"github.com/patchtrace/patchtrace/patchset"
 )
 
 // tentry is one tracked entry of a tree: its kind (symbolic links and
@@ -313,23 +312,7 @@ func (r *Repo) pairOutside(ch []fileChange, paths []string, oldT, newT plumbing.
 	byPath := func(a, b pathBlob) int { return strings.Compare(a.path, b.path) }
 	slices.SortFunc(added, byPath)
 	slices.SortFunc(deleted, byPath)
-	type blobLines struct {
-		lines []patchset.LineCount
-		n     int
-	}
-	lineCache := map[plumbing.Hash]blobLines{}
-	linesOf := func(h plumbing.Hash) blobLines {
-		if l, ok := lineCache[h]; ok {
-			return l
-		}
-		var l blobLines
-		if data, err := r.readRaw(plumbing.BlobObject, h); err == nil && !patchset.IsBinary(data) {
-			l.lines = patchset.BlobLines(data)
-			l.n = patchset.Weight(l.lines)
-		}
-		lineCache[h] = l
-		return l
-	}
+	sc := newRenameScorer(r)
 	used := map[string]bool{}
 	find := func(list []pathBlob, c fileChange, blob plumbing.Hash) (plumbing.Hash, bool) {
 		hit := -1
@@ -351,20 +334,15 @@ func (r *Repo) pairOutside(ch []fileChange, paths []string, oldT, newT plumbing.
 		if hit < 0 {
 			// As git's rename detection: the most similar file, if at
 			// least half of its lines are shared.
-			mine := linesOf(blob)
 			best := 0.5
 			for i, pb := range list {
 				if i >= maxRenameCandidates {
 					break
 				}
-				if tracked[pb.path] || used[pb.path] || mine.n == 0 {
+				if tracked[pb.path] || used[pb.path] {
 					continue
 				}
-				theirs := linesOf(pb.blob)
-				if theirs.n == 0 {
-					continue
-				}
-				if sim := float64(patchset.Overlap(mine.lines, theirs.lines)) / float64(max(mine.n, theirs.n)); sim >= best {
+				if sim := sc.similarity(blob, pb.blob); sim >= best {
 					hit, best = i, sim
 				}
 			}
