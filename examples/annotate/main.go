@@ -26,9 +26,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/patchtrace/patchtrace/internal/cli"
+	"github.com/patchtrace/patchtrace/internal/targetflag"
 	"github.com/patchtrace/patchtrace/provenance"
 	"github.com/patchtrace/patchtrace/provenance/annotate"
 	"github.com/patchtrace/patchtrace/specfile"
@@ -53,20 +53,13 @@ byte-identical. The result goes to stdout, or back into SPEC with -w.`,
 	Findings: "-check and the annotations are out of date",
 }
 
-type multi []string
-
-func (m *multi) String() string     { return strings.Join(*m, ",") }
-func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
-
 func run(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("annotate", flag.ContinueOnError)
 	graphPath := fl.String("graph", "", "the target's provenance graph `FILE` (trace -graph)")
-	preset := fl.String("target", "", "read the spec for the target `PRESET`: "+strings.Join(specfile.PresetNames(), ", "))
+	target := targetflag.Register(fl)
 	write := fl.Bool("w", false, "write the result back into SPEC")
 	check := fl.Bool("check", false, "write nothing; exit 1 when the annotations are out of date")
 	quiet := fl.Bool("q", false, "no summary on stderr")
-	var defines multi
-	fl.Var(&defines, "D", "define a macro: `'NAME VALUE'` (repeatable)")
 	pos, err := cli.Parse(fl, args, help, stdout)
 	if err != nil {
 		return cli.Fail(stderr, "annotate", err)
@@ -77,15 +70,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *write && *check {
 		return cli.Fail(stderr, "annotate", cli.Usagef("-w and -check exclude each other"))
 	}
-	var tg specfile.Target
-	if *preset != "" {
-		if tg, err = specfile.Preset(*preset); err != nil {
-			return cli.Fail(stderr, "annotate", cli.Usagef("%v", err))
-		}
-	}
-	for _, d := range defines {
-		name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
-		tg.Define(strings.TrimPrefix(name, "%"), strings.TrimSpace(value))
+	tg, err := target.Target()
+	if err != nil {
+		return cli.Fail(stderr, "annotate", err)
 	}
 	gf, err := os.Open(*graphPath)
 	if err != nil {

@@ -29,8 +29,8 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/patchtrace/patchtrace/internal/cli"
+	"github.com/patchtrace/patchtrace/internal/targetflag"
 	"github.com/patchtrace/patchtrace/provenance/reconcile"
-	"github.com/patchtrace/patchtrace/specfile"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -49,17 +49,10 @@ with both NVRs and dates; then the origin fixes the rebuild lacks.`,
 	},
 }
 
-type multi []string
-
-func (m *multi) String() string     { return strings.Join(*m, ",") }
-func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
-
 func run(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("reconcile", flag.ContinueOnError)
-	preset := fl.String("target", "", "read specs for the target `PRESET`: "+strings.Join(specfile.PresetNames(), ", "))
+	target := targetflag.Register(fl)
 	md := fl.Bool("markdown", false, "print Markdown tables")
-	var defines multi
-	fl.Var(&defines, "D", "define a macro: `'NAME VALUE'` (repeatable)")
 	pos, err := cli.Parse(fl, args, help, stdout)
 	if err != nil {
 		return cli.Fail(stderr, "reconcile", err)
@@ -67,15 +60,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(pos) < 2 {
 		return cli.Fail(stderr, "reconcile", cli.Usagef("want REBUILD and at least one ORIGIN"))
 	}
-	var tg specfile.Target
-	if *preset != "" {
-		if tg, err = specfile.Preset(*preset); err != nil {
-			return cli.Fail(stderr, "reconcile", cli.Usagef("%v", err))
-		}
-	}
-	for _, d := range defines {
-		name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
-		tg.Define(strings.TrimPrefix(name, "%"), strings.TrimSpace(value))
+	tg, err := target.Target()
+	if err != nil {
+		return cli.Fail(stderr, "reconcile", err)
 	}
 	var hs []*reconcile.History
 	for _, a := range pos {
