@@ -2,6 +2,7 @@ package specfile
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -244,11 +245,11 @@ func (ps *exprParser) next() error {
 			}
 			return ps.errf("macro expansion did not return an integer")
 		}
-		n, _ := strconv.Atoi(strings.TrimLeft(text, "+"))
-		if len(text) > 18 {
-			n = atoiClamp(text)
+		n, err := strconv.ParseInt(strings.TrimLeft(text, "+"), 10, 32)
+		if err != nil {
+			return ps.errf("integer %s out of range (rpm's int: %d to %d)", shorten(text, 40), math.MinInt32, math.MaxInt32)
 		}
-		ps.tok, ps.val, ps.p = tokInt, exprValue{kind: exprInt, i: int(int32(n))}, ts
+		ps.tok, ps.val, ps.p = tokInt, exprValue{kind: exprInt, i: int(n)}, ts
 		return nil
 	case c == '"' || (c == 'v' && p+1 < len(s) && s[p+1] == '"'):
 		kind := exprString
@@ -303,16 +304,14 @@ func wellFormedInt(s string) bool {
 	return true
 }
 
-// atoiClamp mimics C atoi on long digit strings (saturating).
-func atoiClamp(s string) int {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		if strings.HasPrefix(s, "-") {
-			return -1 << 63
-		}
-		return 1<<63 - 1
+// checkInt returns v, or an error when v is outside rpm's C int (32
+// bits): rpm computes in int and silently wraps (or traps, for
+// INT_MIN / -1); patchtrace refuses instead of guessing.
+func (ps *exprParser) checkInt(v int, op string) (int, error) {
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return 0, ps.errf("integer overflow in %s (rpm's int: %d to %d)", op, math.MinInt32, math.MaxInt32)
 	}
-	return int(n)
+	return v, nil
 }
 
 // validVersion accepts what rpmverParse accepts: [epoch:]version[-release]
@@ -395,8 +394,8 @@ func (ps *exprParser) primary() (exprValue, error) {
 		if v.kind != exprInt {
 			return v, ps.errf("- only on numbers")
 		}
-		v.i = int(int32(-v.i))
-		return v, nil
+		v.i, err = ps.checkInt(-v.i, "negation")
+		return v, err
 	case tokNot:
 		if ps.nest++; ps.nest > 1000 {
 			return exprValue{}, ps.errf("expression nested too deeply")
@@ -445,10 +444,14 @@ func (ps *exprParser) mulDiv() (exprValue, error) {
 			if op == tokDiv && v2.i == 0 {
 				return v1, ps.errf("division by zero")
 			}
+			// operands are 32-bit, so a 64-bit int holds every result
 			if op == tokMul {
-				v1.i = int(int32(v1.i * v2.i))
+				v1.i, err = ps.checkInt(v1.i*v2.i, "multiplication")
 			} else {
-				v1.i = int(int32(v1.i / v2.i))
+				v1.i, err = ps.checkInt(v1.i/v2.i, "division")
+			}
+			if err != nil {
+				return v1, err
 			}
 		case exprVersion:
 			return v1, ps.errf("* and / not supported for versions")
@@ -478,10 +481,16 @@ func (ps *exprParser) addSub() (exprValue, error) {
 		}
 		switch v1.kind {
 		case exprInt:
+			if ps.discard > 0 {
+				continue
+			}
 			if op == tokAdd {
-				v1.i = int(int32(v1.i + v2.i))
+				v1.i, err = ps.checkInt(v1.i+v2.i, "addition")
 			} else {
-				v1.i = int(int32(v1.i - v2.i))
+				v1.i, err = ps.checkInt(v1.i-v2.i, "subtraction")
+			}
+			if err != nil {
+				return v1, err
 			}
 		case exprVersion:
 			return v1, ps.errf("+ and - not supported for versions")

@@ -655,7 +655,8 @@ func (e *engine) doShell(b *obuf, cmd, call string) {
 func (e *engine) doExpression(b *obuf, expr string, expand bool) {
 	v, err := evalExpr(expr, e, expand)
 	if err != nil {
-		e.warn("%v", err)
+		// rpm fails the parse on a bad %[...] ("can't parse")
+		e.fail(err)
 		return
 	}
 	s := v.String()

@@ -97,7 +97,7 @@ func (e *engine) installBuiltins() {
 	simple("expr", func(e *engine, a string) string {
 		v, err := evalExpr(a, e, false)
 		if err != nil {
-			e.warn("%v", err)
+			e.fail(err)
 			return ""
 		}
 		return v.String()
