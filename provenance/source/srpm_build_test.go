@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
@@ -80,7 +81,17 @@ func (h *hdrBuilder) bytes(pad bool) []byte {
 type testFile struct {
 	name string
 	data string
-	spec bool // RPMFILE_SPECFILE
+	spec bool  // RPMFILE_SPECFILE
+	size int64 // with data "": size bytes of fill (generated, never held in memory)
+	fill byte
+	mode int64 // cpio mode; 0: a regular file (0o100644)
+}
+
+func (f testFile) length() int64 {
+	if f.data == "" {
+		return f.size
+	}
+	return int64(len(f.data))
 }
 
 // srpmOptions shape a synthetic SRPM.
@@ -89,10 +100,36 @@ type srpmOptions struct {
 	binary     bool   // lead type 0, no SOURCEPACKAGE
 	compressor string // header value
 	compress   func([]byte) []byte
+	// stream, when set, compresses the payload as it is written (for
+	// generated SRPMs too large for memory); compress is then unused.
+	stream func(io.Writer) io.WriteCloser
 }
 
 // buildSRPM returns a synthetic SRPM holding files.
 func buildSRPM(files []testFile, o srpmOptions) []byte {
+	var buf bytes.Buffer
+	if o.compress != nil {
+		var cpio bytes.Buffer
+		if err := writeSRPM(&buf, &cpio, files, o); err != nil {
+			panic(err)
+		}
+		buf.Write(o.compress(cpio.Bytes()))
+		return buf.Bytes()
+	}
+	if o.stream == nil {
+		o.stream = func(w io.Writer) io.WriteCloser { return gzip.NewWriter(w) }
+	}
+	if err := writeSRPM(&buf, nil, files, o); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+// writeSRPM writes a synthetic SRPM holding files to w, streaming member
+// data. With cpio not nil, the lead and headers go to w and the
+// uncompressed cpio archive to cpio; otherwise the archive goes to w
+// through o.stream.
+func writeSRPM(w io.Writer, cpio io.Writer, files []testFile, o srpmOptions) error {
 	lead := make([]byte, 96)
 	copy(lead, leadMagic)
 	lead[4], lead[5] = 3, 0
@@ -113,60 +150,81 @@ func buildSRPM(files []testFile, o srpmOptions) []byte {
 		h.int32s(tagSourcePackage, 1)
 	}
 	var names []string
-	var sizes, flags, idx []int64
+	var sizes, flags, idx, modes []int64
 	for _, f := range files {
 		names = append(names, f.name)
-		sizes = append(sizes, int64(len(f.data)))
+		sizes = append(sizes, f.length())
 		fl := int64(0)
 		if f.spec {
 			fl = fileFlagSpec
 		}
 		flags = append(flags, fl)
 		idx = append(idx, 0)
+		modes = append(modes, f.cpioMode())
 	}
 	h.strs(tagBasenames, names...)
 	h.strs(tagDirNames, "")
 	h.int32s(tagDirIndexes, idx...)
 	h.int32s(tagFileSizes, sizes...)
 	h.int32s(tagFileFlags, flags...)
+	h.int32s(tagFileModes, modes...)
 	h.str(tagPayloadFormat, "cpio")
 	if o.compressor != "" {
 		h.str(tagPayloadCompressor, o.compressor)
 	}
-	var cpio bytes.Buffer
-	pad := func() {
-		for cpio.Len()%4 != 0 {
-			cpio.WriteByte(0)
-		}
+	if _, err := w.Write(append(append(lead, sig.bytes(true)...), h.bytes(false)...)); err != nil {
+		return err
 	}
+	var zw io.WriteCloser
+	if cpio == nil {
+		zw = o.stream(w)
+		cpio = zw
+	}
+	bw := bufio.NewWriterSize(cpio, 1<<20)
+	var off int64
+	put := func(b []byte) {
+		bw.Write(b)
+		off += int64(len(b))
+	}
+	pad := func() { put(make([]byte, (4-off%4)%4)) }
 	for i, f := range files {
 		if o.stripped {
-			fmt.Fprintf(&cpio, "07070X%08x", i)
+			put(fmt.Appendf(nil, "07070X%08x", i))
 		} else {
-			fmt.Fprintf(&cpio, "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x",
-				i+1, 0o100644, 0, 0, 1, 0, len(f.data), 0, 0, 0, 0, len(f.name)+1, 0)
-			cpio.WriteString(f.name)
-			cpio.WriteByte(0)
+			put(fmt.Appendf(nil, "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x",
+				i+1, f.cpioMode(), 0, 0, 1, 0, f.length(), 0, 0, 0, 0, len(f.name)+1, 0))
+			put(append([]byte(f.name), 0))
 		}
 		pad()
-		cpio.WriteString(f.data)
+		if f.data != "" {
+			put([]byte(f.data))
+		} else {
+			chunk := bytes.Repeat([]byte{f.fill}, 1<<20)
+			for left := f.size; left > 0; left -= int64(len(chunk)) {
+				put(chunk[:min(left, int64(len(chunk)))])
+			}
+		}
 		pad()
 	}
 	trailer := "TRAILER!!!"
-	fmt.Fprintf(&cpio, "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x",
-		0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, len(trailer)+1, 0)
-	cpio.WriteString(trailer)
-	cpio.WriteByte(0)
+	put(fmt.Appendf(nil, "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x",
+		0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, len(trailer)+1, 0))
+	put(append([]byte(trailer), 0))
 	pad()
-	payload := cpio.Bytes()
-	if o.compress != nil {
-		payload = o.compress(payload)
-	} else {
-		payload = gzipBytes(payload)
+	if err := bw.Flush(); err != nil {
+		return err
 	}
-	out := append(lead, sig.bytes(true)...)
-	out = append(out, h.bytes(false)...)
-	return append(out, payload...)
+	if zw != nil {
+		return zw.Close()
+	}
+	return nil
+}
+
+func (f testFile) cpioMode() int64 {
+	if f.mode != 0 {
+		return f.mode
+	}
+	return 0o100644
 }
 
 func gzipBytes(b []byte) []byte {
