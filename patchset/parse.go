@@ -232,6 +232,8 @@ type patchParser struct {
 	i     int
 	text  string // the whole input
 	offs  []int  // offset in text of each line of the whole input
+
+	scratch []Line // parseHunk's line buffer, reused from hunk to hunk
 }
 
 // lineText returns line i without its terminator as a substring of the
@@ -842,11 +844,15 @@ func splitGitNames(s, from, to string) (string, string) {
 func (ps *patchParser) parseHunk(i int) (*Hunk, int, error) {
 	h := &Hunk{Line: ps.base + i + 1}
 	hdr := ps.line(i)
-	if !parseHunkHeader(hdr, h) {
+	if !parseHunkHeader(ps.lineText(i), h) {
 		return nil, 0, ps.errf(i, ErrHunkHeader, "%q", truncate(hdr))
 	}
 	oldRem, newRem := h.OldLines, h.NewLines
-	h.Lines = make([]Line, 0, max(oldRem, newRem))
+	// Lines gather in the parser's scratch slice and are copied once at
+	// the end into a slice of the exact length: the header's counts are
+	// not trusted for an allocation (they may claim 999999999 lines).
+	lines := ps.scratch[:0]
+	defer func() { ps.scratch = lines[:0] }()
 	i++
 	for oldRem > 0 || newRem > 0 {
 		if i >= len(ps.lines) {
@@ -877,29 +883,29 @@ func (ps *patchParser) parseHunk(i int) (*Hunk, int, error) {
 			}
 			newRem--
 		case '\\':
-			if n := len(h.Lines); n > 0 {
-				h.Lines[n-1].NoNewline = true
+			if n := len(lines); n > 0 {
+				lines[n-1].NoNewline = true
 			}
 			i++
 			continue
 		default:
 			return nil, 0, ps.errf(i, ErrTruncatedHunk, "hunk at line %d ends early: %d old and %d new lines missing", h.Line, oldRem, newRem)
 		}
-		h.Lines = append(h.Lines, Line{Op: op, Text: text})
+		lines = append(lines, Line{Op: op, Text: text})
 		i++
 	}
 	if i < len(ps.lines) && bytes.HasPrefix(ps.lines[i], []byte(`\`)) {
-		if n := len(h.Lines); n > 0 {
-			h.Lines[n-1].NoNewline = true
+		if n := len(lines); n > 0 {
+			lines[n-1].NoNewline = true
 		}
 		i++
 	}
+	h.Lines = append(make([]Line, 0, len(lines)), lines...)
 	return h, i, nil
 }
 
 // parseHunkHeader parses "@@ -a[,b] +c[,d] @@[ section]".
-func parseHunkHeader(l []byte, h *Hunk) bool {
-	s := string(l)
+func parseHunkHeader(s string, h *Hunk) bool {
 	if !strings.HasPrefix(s, "@@ -") {
 		return false
 	}
