@@ -19,8 +19,11 @@
 #   -o FILE      also append the record lines (TSV) to FILE
 #   REGEXP       only targets whose "package.Target" matches (grep -E)
 #
-# Runs under nice. Exits non-zero when any target failed; the failing
-# target's output is kept in the log directory printed at the end.
+# New interesting inputs are minimized for at most 10 s each (go test
+# -fuzzminimizetime; the default, 60 s, leaves the progress counters
+# frozen for minutes and fuzzes less). Runs under nice. Exits non-zero
+# when any target failed; the failing target's output is kept in the log
+# directory printed at the end.
 set -euo pipefail
 
 fuzztime=10m workers=1 out=""
@@ -30,7 +33,7 @@ while getopts "t:p:o:h" opt; do
 	p) workers=$OPTARG ;;
 	o) out=$OPTARG ;;
 	h | *)
-		sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
 		[ "$opt" = h ] && exit 0 || exit 2
 		;;
 	esac
@@ -60,7 +63,7 @@ for t in "${targets[@]}"; do
 	echo "$short.$name" | grep -Eq -- "$filter" || continue
 	log="$logdir/${short//\//_}.$name.log"
 	result=ok
-	if ! nice -n 19 go test -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" -parallel "$workers" "$pkg" >"$log" 2>&1; then
+	if ! nice -n 19 go test -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" -fuzzminimizetime 10s -parallel "$workers" "$pkg" >"$log" 2>&1; then
 		result=FAIL
 		failed=1
 	fi
