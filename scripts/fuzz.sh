@@ -33,7 +33,7 @@ while getopts "t:p:o:h" opt; do
 	p) workers=$OPTARG ;;
 	o) out=$OPTARG ;;
 	h | *)
-		sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
 		[ "$opt" = h ] && exit 0 || exit 2
 		;;
 	esac
