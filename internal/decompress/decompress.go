@@ -28,7 +28,9 @@ const MaxWindow = 256 << 20
 // with no known compression magic: it may be uncompressed.
 var ErrUnknown = errors.New("no known compression magic")
 
-// Error is a stream NewReader refuses: malformed, or over a cap.
+// Error is a stream NewReader refuses (malformed, or over a cap), or a
+// failure of the decompressing reader it returned (corrupt or truncated
+// data; Err is then the decoder's error).
 type Error struct {
 	// Format is "gzip", "bzip2", "xz", "zstd" or "lzma".
 	Format string
@@ -37,6 +39,28 @@ type Error struct {
 	TooLarge bool
 	// Msg says what is wrong.
 	Msg string
+	// Err is the decoder's error, if any.
+	Err error
+}
+
+// Unwrap returns the decoder's error, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+// formatReader names the format in the read errors of a decoder, so that
+// "writeMatch: distance out of range" says it is xz's.
+type formatReader struct {
+	r      io.Reader
+	format string
+}
+
+func (f *formatReader) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err != nil && err != io.EOF {
+		if e := (*Error)(nil); !errors.As(err, &e) {
+			err = &Error{Format: f.format, Msg: err.Error(), Err: err}
+		}
+	}
+	return n, err
 }
 
 func (e *Error) Error() string {
@@ -51,7 +75,8 @@ func (e *Error) Error() string {
 // declared is the compression the container names ("lzma" selects raw
 // lzma, which has no magic); it is otherwise only a fallback. A stream
 // without known magic gives an error wrapping ErrUnknown, with br
-// unconsumed; a malformed or oversized one an *Error.
+// unconsumed; a malformed or oversized one an *Error. The reader's own
+// errors (corrupt or truncated data) are *Error values too.
 func NewReader(br *bufio.Reader, declared string) (io.Reader, func(), error) {
 	nop := func() {}
 	magic, err := br.Peek(6)
@@ -64,9 +89,9 @@ func NewReader(br *bufio.Reader, declared string) (io.Reader, func(), error) {
 		if err != nil {
 			return nil, nop, &Error{Format: "gzip", Msg: err.Error()}
 		}
-		return zr, func() { zr.Close() }, nil
+		return &formatReader{zr, "gzip"}, func() { zr.Close() }, nil
 	case bytes.HasPrefix(magic, []byte("BZh")):
-		return bzip2.NewReader(br), nop, nil
+		return &formatReader{bzip2.NewReader(br), "bzip2"}, nop, nil
 	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
 		if err := checkXZDict(br); err != nil {
 			return nil, nop, err
@@ -77,14 +102,14 @@ func NewReader(br *bufio.Reader, declared string) (io.Reader, func(), error) {
 		if err != nil {
 			return nil, nop, &Error{Format: "xz", Msg: err.Error()}
 		}
-		return xr, nop, nil
+		return &formatReader{xr, "xz"}, nop, nil
 	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1),
 			zstd.WithDecoderMaxWindow(MaxWindow), zstd.WithDecoderMaxMemory(1<<40))
 		if err != nil {
 			return nil, nop, &Error{Format: "zstd", Msg: err.Error()}
 		}
-		return zr, zr.Close, nil
+		return &formatReader{zr, "zstd"}, zr.Close, nil
 	case declared == "lzma":
 		if len(magic) < 5 {
 			return nil, nop, &Error{Format: "lzma", Msg: "stream truncated"}
@@ -96,7 +121,7 @@ func NewReader(br *bufio.Reader, declared string) (io.Reader, func(), error) {
 		if err != nil {
 			return nil, nop, &Error{Format: "lzma", Msg: err.Error()}
 		}
-		return lr, nop, nil
+		return &formatReader{lr, "lzma"}, nop, nil
 	}
 	return nil, nop, fmt.Errorf("%w (magic % x)", ErrUnknown, magic)
 }
