@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/patchtrace/patchtrace/input"
 	"github.com/patchtrace/patchtrace/specfile"
 )
 
@@ -36,8 +37,9 @@ func FromFS(name string, fsys fs.FS, opts ...Option) *FSSource {
 	return &FSSource{name: name, location: name, fsys: fsys, opts: buildOptions(opts)}
 }
 
-// Dir returns a Source reading the directory dir. Symbolic links that
-// leave dir are not followed (the directory is opened with os.OpenRoot).
+// Dir returns a Source reading the directory dir through an input.Root:
+// nothing outside dir is ever opened, symbolic links are never followed
+// and FIFOs and devices never opened (see Package.Skipped).
 // A .git entry is skipped: to read a repository's history or another ref,
 // use GitDir.
 func Dir(name, dir string, opts ...Option) (*FSSource, error) {
@@ -61,12 +63,12 @@ func (s *FSSource) Name() string { return s.name }
 func (s *FSSource) Load(ctx context.Context) (*Package, error) {
 	fsys := s.fsys
 	if s.dir != "" {
-		root, err := os.OpenRoot(s.dir)
+		root, err := input.OpenRoot(s.dir)
 		if err != nil {
 			return nil, fmt.Errorf("source %q: %w", s.name, err)
 		}
 		defer root.Close()
-		fsys = root.FS()
+		fsys = root
 	}
 	p, err := loadFS(ctx, fsys, &s.opts)
 	if err != nil {
@@ -112,68 +114,65 @@ func (b *budget) keepLimit(name string) int64 {
 	return b.opts.MaxFileSize
 }
 
-// readFile reads r (whose size is size, or -1 if unknown) into a File,
-// hashing all of it and keeping the bytes within the caps. mustKeep makes
-// an oversized file an error.
-func (b *budget) readFile(r io.Reader, filePath, name string, size int64, mustKeep bool) (File, error) {
+// errChanged reports a file whose content is not as long as its size said
+// when reading started (a file changed under the reader).
+var errChanged = errors.New("changed while it was read")
+
+// readFile reads r, the size bytes of the file at filePath, into a File,
+// hashing all of it and keeping the bytes within the caps. Every cap is
+// checked against size before reading: a file larger than MaxHashSize is
+// not read at all (a Skipped is returned instead); a kept file is read
+// into one buffer of its size, so that reading costs what is kept. A
+// mustKeep file (spec, lookaside list) that cannot be kept is an error.
+// r must yield exactly size bytes.
+func (b *budget) readFile(r io.Reader, filePath string, size int64, mustKeep bool) (File, *Skipped, error) {
 	b.files++
 	if b.files > b.opts.MaxFiles {
-		return File{}, fmt.Errorf("%w: more than %d files", ErrTooLarge, b.opts.MaxFiles)
+		return File{}, nil, fmt.Errorf("%w: more than %d files", ErrTooLarge, b.opts.MaxFiles)
 	}
-	limit := b.keepLimit(name)
+	limit := b.keepLimit(path.Base(filePath))
 	if mustKeep {
 		limit = b.opts.MaxFileSize
 	}
+	switch {
+	case size < 0:
+		return File{}, nil, fmt.Errorf("%s: size unknown", filePath)
+	case mustKeep && size > limit:
+		return File{}, nil, fmt.Errorf("%w: %s is %d bytes (cap %d)", ErrTooLarge, filePath, size, limit)
+	case size > b.opts.MaxHashSize:
+		return File{}, &Skipped{Path: filePath, Reason: fmt.Sprintf("%d bytes, over MaxHashSize (%d): not read", size, b.opts.MaxHashSize)}, nil
+	case size <= limit && b.kept+size > b.opts.MaxTotalSize:
+		return File{}, nil, fmt.Errorf("%w: %s (%d bytes) would bring the bytes kept over %d", ErrTooLarge, filePath, size, b.opts.MaxTotalSize)
+	}
 	h := sha256.New()
-	f := File{Name: name, Path: filePath}
-	if size >= 0 && size > limit {
-		if mustKeep {
-			return File{}, fmt.Errorf("%w: %s is %d bytes (cap %d)", ErrTooLarge, filePath, size, limit)
-		}
-		n, err := io.Copy(h, r)
-		if err != nil {
-			return File{}, fmt.Errorf("%s: %w", filePath, err)
-		}
-		f.Size, f.Omitted, f.SHA256 = n, true, hex.EncodeToString(h.Sum(nil))
-		return f, nil
+	f := File{Name: path.Base(filePath), Path: filePath, Size: size}
+	var n int64
+	var err error
+	if size > limit {
+		f.Omitted = true
+		n, err = io.Copy(h, io.LimitReader(r, size))
+	} else {
+		f.Data = make([]byte, size)
+		var k int
+		k, err = io.ReadFull(r, f.Data)
+		n = int64(k)
+		h.Write(f.Data[:k])
+		b.kept += size
 	}
-	var buf []byte
-	if size >= 0 {
-		// a declared size may lie (cpio headers): preallocate at most 1 MiB
-		buf = make([]byte, 0, min(size, 1<<20))
+	if err == nil && n == size {
+		// exactly size bytes: nothing may follow
+		var one [1]byte
+		if k, _ := io.ReadFull(r, one[:]); k > 0 {
+			err = errChanged
+		}
+	} else if err == nil || err == io.ErrUnexpectedEOF {
+		err = fmt.Errorf("%w: %d of %d bytes", errChanged, n, size)
 	}
-	lr := &io.LimitedReader{R: r, N: max(limit, 0) + 1}
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := lr.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return File{}, fmt.Errorf("%s: %w", filePath, err)
-		}
+	if err != nil {
+		return File{}, nil, err
 	}
-	h.Write(buf)
-	if int64(len(buf)) > limit {
-		if mustKeep {
-			return File{}, fmt.Errorf("%w: %s exceeds %d bytes", ErrTooLarge, filePath, limit)
-		}
-		n, err := io.Copy(h, r)
-		if err != nil {
-			return File{}, fmt.Errorf("%s: %w", filePath, err)
-		}
-		f.Size, f.Omitted, f.SHA256 = int64(len(buf))+n, true, hex.EncodeToString(h.Sum(nil))
-		return f, nil
-	}
-	b.kept += int64(len(buf))
-	if b.kept > b.opts.MaxTotalSize {
-		return File{}, fmt.Errorf("%w: more than %d bytes kept in all (at %s)", ErrTooLarge, b.opts.MaxTotalSize, filePath)
-	}
-	f.Size, f.Data, f.SHA256 = int64(len(buf)), buf, hex.EncodeToString(h.Sum(nil))
-	return f, nil
+	f.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return f, nil, nil
 }
 
 // isLookasideName reports whether a root-level file is a lookaside list.
@@ -201,10 +200,26 @@ func skipDir(name string) bool {
 type entry struct {
 	path string
 	size int64
+	mode fs.FileMode // type bits only
+}
+
+// refusal says why a non-regular entry is not read, naming a symbolic
+// link's target when fsys can tell it.
+func refusal(fsys fs.FS, e entry) string {
+	if e.mode&fs.ModeSymlink != 0 {
+		if t, err := fs.ReadLink(fsys, e.path); err == nil {
+			return fmt.Sprintf("symbolic link to %s (never followed)", t)
+		}
+		return "symbolic link (never followed)"
+	}
+	return input.Kind(e.mode) + " (only regular files are read)"
 }
 
 // loadFS reads a packaging tree. It is shared by FSSource (directories,
-// fs.FS, git trees).
+// fs.FS, git trees). Only regular files are read: symbolic links (even
+// those that stay inside), FIFOs, sockets and devices are listed in
+// Package.Skipped, never opened; a spec or lookaside list that is one of
+// them is an error wrapping ErrRefused.
 func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 	var entries []entry
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -220,17 +235,10 @@ func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() {
-			return nil // symlinks, devices: not read
-		}
 		if len(entries) >= o.MaxFiles {
 			return fmt.Errorf("%w: more than %d files", ErrTooLarge, o.MaxFiles)
 		}
-		var size int64 = -1
-		if fi, err := d.Info(); err == nil {
-			size = fi.Size()
-		}
-		entries = append(entries, entry{p, size})
+		entries = append(entries, entry{path: p, size: -1, mode: d.Type()})
 		return nil
 	})
 	if err != nil {
@@ -242,7 +250,14 @@ func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 	var rootSpecs, specsSpecs []string
 	var metadata []string
 	hasSources := false
+	var refused []string // specs and lists that are not regular files
 	for _, e := range entries {
+		if !e.mode.IsRegular() {
+			if strings.HasSuffix(e.path, ".spec") && (!strings.Contains(e.path, "/") || path.Dir(e.path) == "SPECS") || isLookasideName(e.path) {
+				refused = append(refused, e.path+": "+refusal(fsys, e))
+			}
+			continue
+		}
 		switch {
 		case strings.HasSuffix(e.path, ".spec") && !strings.Contains(e.path, "/"):
 			rootSpecs = append(rootSpecs, e.path)
@@ -279,7 +294,15 @@ func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 	}
 	spec, err := chooseSpec(candidates, hint)
 	if err != nil {
+		if len(refused) > 0 && errors.Is(err, ErrNoSpec) {
+			return nil, fmt.Errorf("%w: %s", ErrRefused, strings.Join(refused, "; "))
+		}
 		return nil, err
+	}
+	for _, r := range refused {
+		if isLookasideName(strings.SplitN(r, ":", 2)[0]) {
+			return nil, fmt.Errorf("%w: %s", ErrRefused, r)
+		}
 	}
 	p.SpecName = spec
 	switch {
@@ -311,14 +334,22 @@ func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 			return nil, err
 		}
 		o.report(Progress{Stage: "read", Done: int64(i), Total: total, Item: e.path})
+		if !e.mode.IsRegular() {
+			p.Skipped = append(p.Skipped, Skipped{Path: e.path, Reason: refusal(fsys, e)})
+			continue
+		}
 		isSpec := e.path == spec
 		isList := e.path == p.LookasideName
-		f, err := readFSFile(fsys, b, e, isSpec || isList)
+		f, skip, err := readFSFile(fsys, b, e, isSpec || isList)
 		if err != nil {
 			if !errors.Is(err, ErrMissing) || isSpec || isList {
 				return nil, err
 			}
 			f = File{Name: path.Base(e.path), Path: e.path, Size: -1, Omitted: true, Missing: true}
+		}
+		if skip != nil {
+			p.Skipped = append(p.Skipped, *skip)
+			continue
 		}
 		switch {
 		case isSpec:
@@ -355,13 +386,27 @@ func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 	return p, nil
 }
 
-func readFSFile(fsys fs.FS, b *budget, e entry, mustKeep bool) (File, error) {
+// readFSFile reads the regular file e of fsys within b's caps. Its size
+// comes from the opened file; a file that is no longer regular (replaced
+// since the walk) is refused.
+func readFSFile(fsys fs.FS, b *budget, e entry, mustKeep bool) (File, *Skipped, error) {
 	fh, err := fsys.Open(e.path)
 	if err != nil {
-		return File{}, err
+		return File{}, nil, err
 	}
 	defer fh.Close()
-	return b.readFile(fh, e.path, path.Base(e.path), e.size, mustKeep)
+	fi, err := fh.Stat()
+	if err != nil {
+		return File{}, nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return File{}, nil, fmt.Errorf("%w: %s: %s", ErrRefused, e.path, refusal(fsys, entry{path: e.path, mode: fi.Mode().Type()}))
+	}
+	f, skip, err := b.readFile(fh, e.path, fi.Size(), mustKeep)
+	if err != nil && !errors.Is(err, ErrTooLarge) {
+		err = fmt.Errorf("%s: %w", e.path, err)
+	}
+	return f, skip, err
 }
 
 // chooseSpec picks the package's spec among candidates: the only one, or

@@ -183,6 +183,10 @@ func (s *GitSource) resolve(repo *git.Repository) (*object.Commit, error) {
 		// a branch known only as a remote-tracking one
 		h2, err2 := repo.ResolveRevision(plumbing.Revision("refs/remotes/origin/" + s.ref))
 		if err2 != nil {
+			if errors.Is(err, io.EOF) {
+				// go-git ran out of parents walking ~N or ^N
+				err = fmt.Errorf("the history has no commit that far back (%w)", err)
+			}
 			return nil, fmt.Errorf("ref %q: %w", s.ref, err)
 		}
 		h = h2

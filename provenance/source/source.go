@@ -12,14 +12,17 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/patchtrace/patchtrace/input"
 	"github.com/patchtrace/patchtrace/specfile"
 )
 
@@ -94,6 +97,20 @@ type Package struct {
 	SRPM *SRPMInfo
 	// Commit is the resolved commit (full hex) for git sources.
 	Commit string
+	// Skipped lists the entries of the source that were not read, with
+	// why: symbolic links (never followed, even inside the source),
+	// FIFOs, sockets and devices (never opened), files over
+	// Options.MaxHashSize (not read at all). Sorted by Path. Skipped
+	// files are not in Files.
+	Skipped []Skipped
+}
+
+// Skipped is an entry of a source that was not read.
+type Skipped struct {
+	// Path is the entry's path inside the source.
+	Path string
+	// Reason says why, e.g. "symbolic link to /tmp/x (never followed)".
+	Reason string
 }
 
 // File is one file of a package other than its spec.
@@ -126,15 +143,17 @@ type File struct {
 	Introduced *FileCommit
 }
 
-// File returns the first file whose Name (preferring non-overlay files) or
-// Path equals name, or nil.
+// File returns the file whose Path is name, else the first whose Name is
+// name (preferring non-overlay files), or nil.
 func (p *Package) File(name string) *File {
+	for i := range p.Files {
+		if p.Files[i].Path == name {
+			return &p.Files[i]
+		}
+	}
 	var overlay *File
 	for i := range p.Files {
 		f := &p.Files[i]
-		if f.Path == name {
-			return f
-		}
 		if f.Name == name {
 			if !f.Overlay {
 				return f
@@ -146,6 +165,49 @@ func (p *Package) File(name string) *File {
 	}
 	return overlay
 }
+
+// FS returns the package's files as an fs.FS, for a spec's %include
+// (specfile.Options.FS): a name is looked up as File does (by path, then
+// by base name), so "%include %{SOURCE1}" finds SOURCES/x in either
+// layout. Only what Load kept is served, from memory: the files were read
+// through the source's root, as regular files, within its caps. A file
+// whose bytes were not kept (Omitted, Missing) is an error; the spec and
+// lookaside list are not served.
+func (p *Package) FS() fs.FS { return pkgFS{p} }
+
+type pkgFS struct{ p *Package }
+
+func (s pkgFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	f := s.p.File(name)
+	switch {
+	case f == nil:
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	case f.Data == nil && f.Size != 0:
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("content not kept (%d bytes, over a size cap or missing)", f.Size)}
+	}
+	return &memFile{Reader: bytes.NewReader(f.Data), f: f}, nil
+}
+
+// memFile is an open file of a pkgFS.
+type memFile struct {
+	*bytes.Reader
+	f *File
+}
+
+func (m *memFile) Stat() (fs.FileInfo, error) { return memInfo{m.f}, nil }
+func (m *memFile) Close() error               { return nil }
+
+type memInfo struct{ f *File }
+
+func (i memInfo) Name() string       { return i.f.Name }
+func (i memInfo) Size() int64        { return int64(len(i.f.Data)) }
+func (i memInfo) Mode() fs.FileMode  { return 0o444 }
+func (i memInfo) ModTime() time.Time { return time.Time{} }
+func (i memInfo) IsDir() bool        { return false }
+func (i memInfo) Sys() any           { return nil }
 
 // Source is one packaging source.
 type Source interface {
@@ -187,13 +249,21 @@ type Progress struct {
 	Item string
 }
 
-// Default caps; see Options.
+// Default caps; see Options. They are sized to real packages: the
+// largest spec in Fedora is about 2 MB and the largest patches a few MB
+// (DefaultMaxFileSize keeps 30 times that); a kernel tarball is about
+// 140 MB compressed (hashed, not kept: DefaultMaxArchiveSize), and the
+// largest source RPMs (game data, TeX Live, Chromium) hold 1 to 3 GB of
+// already-compressed tarballs, which bounds both what is hashed
+// (DefaultMaxHashSize) and what a payload decompresses to
+// (DefaultMaxPayloadSize).
 const (
 	DefaultMaxFileSize    = 64 << 20
 	DefaultMaxArchiveSize = 1 << 20
 	DefaultMaxTotalSize   = 1 << 30
 	DefaultMaxFiles       = 100000
-	DefaultMaxPayloadSize = 16 << 30
+	DefaultMaxHashSize    = 4 << 30
+	DefaultMaxPayloadSize = 4 << 30
 )
 
 // Options tune loading. The zero value of each field means its default.
@@ -210,6 +280,11 @@ type Options struct {
 	MaxTotalSize int64
 	// MaxFiles caps the number of files read.
 	MaxFiles int
+	// MaxHashSize is the largest file read at all: a file of a directory
+	// or git tree, or an SRPM member, that is larger (by its size as
+	// stated before reading) is neither kept nor hashed but listed in
+	// Package.Skipped.
+	MaxHashSize int64
 	// MaxPayloadSize caps the decompressed size of an SRPM payload read,
 	// against decompression bombs; beyond it Load fails with ErrTooLarge.
 	MaxPayloadSize int64
@@ -275,6 +350,9 @@ func buildOptions(opts []Option) Options {
 	if o.MaxFiles <= 0 {
 		o.MaxFiles = DefaultMaxFiles
 	}
+	if o.MaxHashSize <= 0 {
+		o.MaxHashSize = DefaultMaxHashSize
+	}
 	if o.MaxPayloadSize <= 0 {
 		o.MaxPayloadSize = DefaultMaxPayloadSize
 	}
@@ -293,7 +371,7 @@ func (o *Options) report(p Progress) {
 // Errors returned (wrapped) by loaders.
 var (
 	// ErrTooLarge means input exceeded a cap of Options.
-	ErrTooLarge = errors.New("source: input exceeds a size cap")
+	ErrTooLarge = input.ErrTooLarge
 	// ErrNoSpec means no spec file was found.
 	ErrNoSpec = errors.New("source: no spec file")
 	// ErrAmbiguousSpec means several spec files were found and none could
@@ -305,6 +383,10 @@ var (
 	// ErrFormat means the input is malformed (bad SRPM, bad cpio, bad
 	// overlay configuration, bad NEVR).
 	ErrFormat = errors.New("source: malformed input")
+	// ErrRefused means a file that must be read (the spec, the lookaside
+	// list) is not a regular file: a symbolic link, which is never
+	// followed, or a FIFO, socket or device, which is never opened.
+	ErrRefused = errors.New("source: not a regular file")
 )
 
 // Open returns the Source for location, dispatching on its form:
@@ -343,7 +425,7 @@ func Open(name, location string, opts ...Option) (Source, error) {
 }
 
 func looksLikeRPM(path string) bool {
-	f, err := os.Open(path)
+	f, err := input.OpenFile(path)
 	if err != nil {
 		return false
 	}

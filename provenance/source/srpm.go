@@ -7,12 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/patchtrace/patchtrace/input"
 	decompressor "github.com/patchtrace/patchtrace/internal/decompress"
 )
 
@@ -53,7 +54,7 @@ func (s *SRPMSource) Name() string { return s.name }
 
 // Load reads the SRPM's header and payload.
 func (s *SRPMSource) Load(ctx context.Context) (*Package, error) {
-	f, err := os.Open(s.path)
+	f, err := input.OpenFile(s.path)
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", s.name, err)
 	}
@@ -104,20 +105,15 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// capReader fails once more than n bytes were read.
-type capReader struct {
-	r io.Reader
-	n int64
-}
+// payloadReader reads the decompressed payload, turning decompressor
+// failures (corrupt or truncated data) into ErrFormat errors.
+type payloadReader struct{ r io.Reader }
 
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.n < 0 {
-		return 0, fmt.Errorf("%w: payload decompresses to more than the cap", ErrTooLarge)
-	}
-	n, err := c.r.Read(p)
-	c.n -= int64(n)
-	if c.n < 0 {
-		return n, fmt.Errorf("%w: payload decompresses to more than the cap", ErrTooLarge)
+func (p *payloadReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	var de *decompressor.Error
+	if err != nil && errors.As(err, &de) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("%w: %w", ErrFormat, err)
 	}
 	return n, err
 }
@@ -167,57 +163,88 @@ func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Packa
 	specName := ""
 	for i, nm := range names {
 		if i < len(flags) && flags[i]&fileFlagSpec != 0 {
-			specName = cleanCpioName(nm)
+			if specName, err = cleanCpioName(nm); err != nil {
+				return nil, fmt.Errorf("header: %w", err)
+			}
 			info.SpecFileFlag = true
 			break
 		}
 	}
 
-	dec, closeDec, err := decompress(bufio.NewReaderSize(&ctxReader{ctx: ctx, r: or, o: o, total: total}, 64<<10), info.PayloadCompressor)
+	br := bufio.NewReaderSize(&ctxReader{ctx: ctx, r: or, o: o, total: total}, 64<<10)
+	dec, closeDec, err := decompress(br, info.PayloadCompressor)
 	if err != nil {
-		return nil, fmt.Errorf("payload at byte %d: %w", or.off, err)
+		return nil, input.Errorf(input.Position{Offset: or.off - int64(br.Buffered())}, "payload: %w", err)
 	}
 	defer closeDec()
-	payload := &capReader{r: dec, n: o.MaxPayloadSize}
+	cr := &cpioReader{r: &payloadReader{r: input.CapReader(dec, o.MaxPayloadSize, "payload")}}
+	// at positions an error: the exact payload offset, the member read,
+	// and how far the (compressed) file was read.
+	member, start := "", int64(0)
+	at := func(err error) error {
+		pos := input.Position{Offset: or.off - int64(br.Buffered())}
+		if member == "" {
+			return input.Errorf(pos, "payload byte %d (cpio header): %w", start, err)
+		}
+		return input.Errorf(pos, "payload byte %d (member %q at byte %d): %w", cr.off, member, start, err)
+	}
 
 	p := &Package{Layout: SRPM, NEVR: &n, SRPM: info}
 	b := &budget{opts: o}
 	var specs []File
-	cr := &cpioReader{r: payload}
-	members := 0
+	seen := map[string]int64{} // member paths and base names, at their payload offset
 	for {
+		member, start = "", cr.off
 		hdr, err := cr.next(names, sizes, modes)
 		if err != nil {
-			return nil, fmt.Errorf("payload: %w", err)
+			return nil, at(err)
 		}
 		if hdr == nil {
+			// Read to the end: the compression's own checks (gzip's
+			// CRC-32, xz's check) come after the archive.
+			if _, err := io.Copy(io.Discard, cr.r); err != nil {
+				return nil, at(fmt.Errorf("after the cpio trailer: %w", err))
+			}
 			break
 		}
-		members++
-		if members > o.MaxFiles {
-			return nil, fmt.Errorf("%w: payload: more than %d members", ErrTooLarge, o.MaxFiles)
+		member = hdr.name
+		if len(seen) >= 2*o.MaxFiles {
+			return nil, at(fmt.Errorf("%w: more than %d members", ErrTooLarge, o.MaxFiles))
+		}
+		name, err := cleanCpioName(hdr.name)
+		if err != nil {
+			return nil, at(err)
+		}
+		for _, k := range []string{name, "/" + path.Base(name)} {
+			if prev, dup := seen[k]; dup {
+				return nil, at(fmt.Errorf("%w: duplicate member name %s (first at payload byte %d)", ErrFormat, strings.TrimPrefix(k, "/"), prev))
+			}
+			seen[k] = start
 		}
 		if !hdr.regular {
+			p.Skipped = append(p.Skipped, Skipped{Path: name, Reason: input.Kind(hdr.mode) + " (only regular files are read)"})
 			if err := cr.skip(); err != nil {
-				return nil, err
+				return nil, at(err)
 			}
 			continue
 		}
-		name := cleanCpioName(hdr.name)
 		o.report(Progress{Stage: "payload", Done: or.off, Total: total, Item: name})
 		isSpec := name == specName || specName == "" && strings.HasSuffix(name, ".spec") && !strings.Contains(name, "/")
-		f, err := b.readFile(cr.body(), name, path.Base(name), hdr.size, isSpec)
+		f, skip, err := b.readFile(cr.body(), name, hdr.size, isSpec)
 		if err != nil {
-			return nil, err
+			return nil, at(err)
 		}
 		if err := cr.finish(); err != nil {
-			return nil, err
+			return nil, at(err)
 		}
-		if isSpec {
+		switch {
+		case skip != nil:
+			p.Skipped = append(p.Skipped, *skip)
+		case isSpec:
 			specs = append(specs, f)
-			continue
+		default:
+			p.Files = append(p.Files, f)
 		}
-		p.Files = append(p.Files, f)
 	}
 	switch {
 	case len(specs) == 0:
@@ -235,9 +262,21 @@ func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Packa
 	return p, nil
 }
 
-func cleanCpioName(s string) string {
-	s = strings.TrimPrefix(s, "./")
-	return strings.TrimLeft(s, "/")
+// cleanCpioName returns a member's name as a path inside the package:
+// without rpm's leading "./" or "/", cleaned. A name with a ".."
+// component, or none left, is an error: it would shadow or escape.
+func cleanCpioName(s string) (string, error) {
+	name := strings.TrimLeft(strings.TrimPrefix(s, "./"), "/")
+	for _, c := range strings.Split(name, "/") {
+		if c == ".." {
+			return "", fmt.Errorf("%w: member name %q has a .. component", ErrFormat, s)
+		}
+	}
+	name = path.Clean(name)
+	if name == "." || name == "" {
+		return "", fmt.Errorf("%w: member name %q is empty", ErrFormat, s)
+	}
+	return name, nil
 }
 
 // decompress returns the payload's cpio stream: as is when it starts with
@@ -268,6 +307,7 @@ type cpioHeader struct {
 	name    string
 	size    int64
 	regular bool
+	mode    fs.FileMode // type bits
 }
 
 // cpioReader reads rpm's cpio payloads: "newc" (070701), "crc" (070702)
@@ -286,7 +326,7 @@ func (c *cpioReader) read(n int) ([]byte, error) {
 	c.off += int64(k)
 	if err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("%w: cpio truncated at payload byte %d", ErrFormat, c.off)
+			return nil, fmt.Errorf("%w: cpio truncated", ErrFormat)
 		}
 		return nil, err
 	}
@@ -298,7 +338,7 @@ func (c *cpioReader) discard(n int64) error {
 	c.off += k
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return fmt.Errorf("%w: cpio truncated at payload byte %d", ErrFormat, c.off)
+			return fmt.Errorf("%w: cpio truncated", ErrFormat)
 		}
 		return err
 	}
@@ -310,15 +350,9 @@ func hex8(b []byte) (int64, bool) {
 	return int64(v), err == nil
 }
 
-// next returns the next member's header, or nil at the trailer.
+// next returns the next member's header, or nil at the trailer; the
+// previous member must be finished (finish or skip).
 func (c *cpioReader) next(names []string, sizes, modes []int64) (*cpioHeader, error) {
-	if c.left > 0 || c.pad > 0 {
-		if err := c.discard(c.left + c.pad); err != nil {
-			return nil, err
-		}
-		c.left, c.pad = 0, 0
-	}
-	at := c.off
 	magic, err := c.read(6)
 	if err != nil {
 		return nil, err
@@ -332,20 +366,23 @@ func (c *cpioReader) next(names []string, sizes, modes []int64) (*cpioHeader, er
 		}
 		idx, ok := hex8(b)
 		if !ok {
-			return nil, fmt.Errorf("%w: cpio: bad stripped header at payload byte %d", ErrFormat, at)
+			return nil, fmt.Errorf("%w: cpio: bad stripped header", ErrFormat)
 		}
 		if err := c.discard((4 - c.off%4) % 4); err != nil {
 			return nil, err
 		}
 		if idx >= int64(len(names)) || idx >= int64(len(sizes)) {
-			return nil, fmt.Errorf("%w: cpio: file index %d out of range at payload byte %d", ErrFormat, idx, at)
+			return nil, fmt.Errorf("%w: cpio: file index %d out of range", ErrFormat, idx)
 		}
-		regular := idx >= int64(len(modes)) || modes[idx]&0o170000 == 0o100000
-		h := &cpioHeader{name: names[idx], size: sizes[idx], regular: regular}
+		mode := int64(0o100000)
+		if idx < int64(len(modes)) {
+			mode = modes[idx]
+		}
+		h := &cpioHeader{name: names[idx], size: sizes[idx], regular: mode&0o170000 == 0o100000, mode: cpioType(mode)}
 		c.left, c.pad = h.size, (4-(c.off+h.size)%4)%4
 		return h, nil
 	default:
-		return nil, fmt.Errorf("%w: cpio: bad magic %q at payload byte %d", ErrFormat, magic, at)
+		return nil, fmt.Errorf("%w: cpio: bad magic %q", ErrFormat, magic)
 	}
 	rest, err := c.read(104)
 	if err != nil {
@@ -354,7 +391,7 @@ func (c *cpioReader) next(names []string, sizes, modes []int64) (*cpioHeader, er
 	field := func(i int) (int64, error) {
 		v, ok := hex8(rest[i*8 : i*8+8])
 		if !ok {
-			return 0, fmt.Errorf("%w: cpio: bad header field at payload byte %d", ErrFormat, at)
+			return 0, fmt.Errorf("%w: cpio: bad header field", ErrFormat)
 		}
 		return v, nil
 	}
@@ -371,7 +408,7 @@ func (c *cpioReader) next(names []string, sizes, modes []int64) (*cpioHeader, er
 		return nil, err
 	}
 	if nameSize < 1 || nameSize > 4096 {
-		return nil, fmt.Errorf("%w: cpio: name size %d at payload byte %d", ErrFormat, nameSize, at)
+		return nil, fmt.Errorf("%w: cpio: name size %d", ErrFormat, nameSize)
 	}
 	nb, err := c.read(int(nameSize))
 	if err != nil {
@@ -384,9 +421,30 @@ func (c *cpioReader) next(names []string, sizes, modes []int64) (*cpioHeader, er
 	if name == "TRAILER!!!" {
 		return nil, nil
 	}
-	h := &cpioHeader{name: name, size: size, regular: mode&0o170000 == 0o100000}
+	h := &cpioHeader{name: name, size: size, regular: mode&0o170000 == 0o100000, mode: cpioType(mode)}
 	c.left, c.pad = size, (4-(c.off+size)%4)%4
 	return h, nil
+}
+
+// cpioType returns the fs type bits of a cpio (st_mode) mode.
+func cpioType(mode int64) fs.FileMode {
+	switch mode & 0o170000 {
+	case 0o100000:
+		return 0
+	case 0o040000:
+		return fs.ModeDir
+	case 0o120000:
+		return fs.ModeSymlink
+	case 0o010000:
+		return fs.ModeNamedPipe
+	case 0o140000:
+		return fs.ModeSocket
+	case 0o020000:
+		return fs.ModeDevice | fs.ModeCharDevice
+	case 0o060000:
+		return fs.ModeDevice
+	}
+	return fs.ModeIrregular
 }
 
 // body returns a reader of the current member's data.
@@ -407,7 +465,7 @@ func (b *cpioBody) Read(p []byte) (int, error) {
 	c.off += int64(n)
 	if err == io.EOF {
 		if c.left > 0 {
-			return n, fmt.Errorf("%w: cpio truncated at payload byte %d", ErrFormat, c.off)
+			return n, fmt.Errorf("%w: cpio truncated", ErrFormat)
 		}
 		err = nil
 	}
