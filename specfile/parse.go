@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 const (
@@ -42,23 +44,6 @@ func ParseBytes(data []byte, opts Options) (*Spec, error) {
 		return p.spec, err
 	}
 	return p.spec, nil
-}
-
-// readCapped reads name from fsys, refusing files larger than limit.
-func readCapped(fsys fs.FS, name string, limit int64) ([]byte, error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%w: larger than %d bytes", ErrTooLarge, limit)
-	}
-	return data, nil
 }
 
 // srcFile is one file on the reader's stack (the spec or an %include).
@@ -741,7 +726,9 @@ func (p *parser) include(name string, f *srcFile, line int) error {
 	if !fs.ValidPath(rel) {
 		return p.errAt(f.name, line, fmt.Errorf("%w %s: not a path inside the given file system", ErrInclude, name))
 	}
-	data, err := readCapped(p.opts.FS, rel, p.opts.maxSize())
+	// Only a regular file, refused before reading when over the cap (a
+	// FIFO is never opened when the FS can stat, as input.Root does).
+	data, err := input.ReadFile(p.opts.FS, rel, p.opts.maxSize())
 	if err != nil {
 		return p.errAt(f.name, line, fmt.Errorf("%w %s: %w", ErrInclude, name, err))
 	}

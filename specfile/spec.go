@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // NoNumber is the Number of a patch or source that has none: a `Patch:`
@@ -38,7 +40,7 @@ var (
 	ErrRecursion = errors.New("too many levels of recursion in macro expansion")
 	// ErrTooLarge: the input is larger than Options.MaxSize, or a macro
 	// expansion or the whole parse produced more text than allowed.
-	ErrTooLarge = errors.New("too large")
+	ErrTooLarge = input.ErrTooLarge
 	// ErrConditional: a malformed %if/%else/%endif structure or a bad
 	// condition.
 	ErrConditional = errors.New("bad conditional")

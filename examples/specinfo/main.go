@@ -26,11 +26,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/patchtrace/patchtrace/input"
 	"github.com/patchtrace/patchtrace/internal/cli"
 	"github.com/patchtrace/patchtrace/specfile"
 )
@@ -167,18 +167,24 @@ func specInfo(args []string, stdout io.Writer) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(path)
+	// The spec and its %include files are read through input.Root: a
+	// symbolic link out of the directory, a FIFO or a device is refused
+	// (never followed, never opened), and sizes are capped before reading.
+	specDir, err := input.OpenRoot(filepath.Dir(path))
 	if err != nil {
 		return nil, err
 	}
-	var incFS fs.FS
-	root, err := os.OpenRoot(incDir)
+	defer specDir.Close()
+	data, err := input.ReadFile(specDir, filepath.Base(path), specfile.DefaultMaxSize)
+	if err != nil {
+		return nil, err
+	}
+	root, err := input.OpenRoot(incDir)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
-	incFS = root.FS()
-	spec, err := specfile.ParseBytes(data, specfile.Options{Name: filepath.Base(path), Target: tg, FS: incFS})
+	spec, err := specfile.ParseBytes(data, specfile.Options{Name: filepath.Base(path), Target: tg, FS: root})
 	if err != nil {
 		return nil, err
 	}
