@@ -55,6 +55,7 @@ type macroTable struct {
 	m      map[string]*macroEntry
 	base   map[string]*macroEntry
 	scoped []pushRec
+	live   int // definitions pushed and not popped (for Options.MaxEntries)
 }
 
 func newMacroTable() *macroTable { return &macroTable{m: make(map[string]*macroEntry, 64)} }
@@ -69,6 +70,7 @@ func (t *macroTable) get(name string) *macroEntry {
 func (t *macroTable) push(me *macroEntry) {
 	me.prev = t.get(me.name)
 	t.m[me.name] = me
+	t.live++
 	if me.level >= 1 {
 		t.scoped = append(t.scoped, pushRec{me.name, me.level})
 	}
@@ -78,6 +80,9 @@ func (t *macroTable) pop(name string) {
 	me := t.get(name)
 	if me == nil {
 		return
+	}
+	if _, own := t.m[name]; own {
+		t.live--
 	}
 	if me.prev == nil && t.base[name] == nil {
 		delete(t.m, name)

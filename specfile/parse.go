@@ -493,6 +493,9 @@ func (p *parser) run() error {
 		if p.e.fatal != nil {
 			return p.errAt(f.name, startLine, p.e.fatal)
 		}
+		if err := p.checkEntries(); err != nil {
+			return p.errAt(f.name, startLine, err)
+		}
 	}
 	if len(p.stack) > 0 {
 		top := p.stack[len(p.stack)-1]
@@ -500,6 +503,21 @@ func (p *parser) run() error {
 	}
 	p.endSection(0)
 	return p.finish()
+}
+
+// entries counts what the parse has recorded so far (Options.MaxEntries).
+func (p *parser) entries() int {
+	s := p.spec
+	return len(s.Tags) + len(s.Patches) + len(s.Sources) + len(s.Plan) + len(s.Undeclared) +
+		len(s.Unresolved) + len(s.Warnings) + len(s.Sections) + p.e.tab.live
+}
+
+// checkEntries fails once the parse has recorded more than MaxEntries.
+func (p *parser) checkEntries() error {
+	if n, max := p.entries(), p.opts.maxEntries(); n > max {
+		return fmt.Errorf("%w: more than %d entries (tags, declarations, plan steps, macros, warnings): see Options.MaxEntries", ErrTooLarge, max)
+	}
+	return nil
 }
 
 // logicalLine processes one logical line (one or more physical lines).

@@ -192,6 +192,9 @@ func (p *parser) autopatch(ap autopatchArgs) {
 		p.warn("%autopatch: no such patch " + b)
 	}
 	for _, n := range nums {
+		if p.checkEntries() != nil {
+			return // one line applying every patch many times over: the line's check reports it
+		}
 		idx, ok := p.patchByNum[n]
 		if !ok {
 			p.spec.Undeclared = append(p.spec.Undeclared, Ref{Number: n, Section: p.section, Form: form, File: p.curFile, Line: p.curLine, Text: strings.TrimSpace(p.curText)})
