@@ -1,5 +1,11 @@
-// TEMPORARY copy of conv's input.go (branch conv), removed when it lands.
-
+// Package input holds what every patchtrace parser shares about its input:
+// the [Position] of a byte in a named file, the positioned [Error] that
+// parsers return, and [ErrTooLarge], the cause wrapped whenever input
+// exceeds a size cap.
+//
+// The model is go/scanner: an error names where it happened as
+// "file:line:col" (or "file: byte N" for binary formats) and wraps its
+// cause, so errors.Is and errors.As see through it.
 package input
 
 import (
