@@ -12,8 +12,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/ulikunitz/xz"
 )
 
 // within fails the test when fn has not returned after 10 s (a FIFO
@@ -223,14 +221,7 @@ func TestSRPMPositions(t *testing.T) {
 		t.Errorf("cpio truncated: %v", err)
 	}
 	// a flipped byte in an xz payload names xz, the member and the offsets
-	xzb := func(b []byte) []byte {
-		var buf bytes.Buffer
-		w, _ := xz.NewWriter(&buf)
-		w.Write(b)
-		w.Close()
-		return buf.Bytes()
-	}
-	x := buildSRPM(files, srpmOptions{compressor: "xz", compress: xzb})
+	x := buildSRPM(files, srpmOptions{compressor: "xz", compress: xzBytes})
 	xoff, _ := payloadOffset(x)
 	found := false
 	for i := xoff + 40; i < int64(len(x))-40 && !found; i++ {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+
+	"github.com/ulikunitz/xz"
 )
 
 // hdrBuilder writes an RPM header structure, for synthetic test SRPMs.
@@ -225,6 +227,14 @@ func (f testFile) cpioMode() int64 {
 		return f.mode
 	}
 	return 0o100644
+}
+
+func xzBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := xz.NewWriter(&buf)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
 }
 
 func gzipBytes(b []byte) []byte {

@@ -31,13 +31,6 @@ func readSynth(t *testing.T, b []byte, opts ...Option) (*Package, error) {
 }
 
 func TestSRPMSynthetic(t *testing.T) {
-	xzBytes := func(b []byte) []byte {
-		var buf bytes.Buffer
-		w, _ := xz.NewWriter(&buf)
-		w.Write(b)
-		w.Close()
-		return buf.Bytes()
-	}
 	lzmaBytes := func(b []byte) []byte {
 		var buf bytes.Buffer
 		w, _ := lzma.NewWriter(&buf)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -118,10 +117,10 @@ func FuzzDiff(f *testing.F) {
 			t.Fatalf("identical files gave %d changed files", len(r.Files))
 		}
 		net := map[string]int{}
-		for _, l := range splitKeep(b) {
+		for _, l := range lines(b) {
 			net[l]++
 		}
-		for _, l := range splitKeep(a) {
+		for _, l := range lines(a) {
 			net[l]--
 		}
 		binary := false
@@ -153,17 +152,11 @@ func FuzzDiff(f *testing.F) {
 	})
 }
 
-// splitKeep splits s into lines, each with its "\n" (the last one may lack it).
-func splitKeep(s string) []string {
-	var out []string
-	for s != "" {
-		i := strings.IndexByte(s, '\n')
-		if i < 0 {
-			out = append(out, s)
-			break
-		}
-		out = append(out, s[:i+1])
-		s = s[i+1:]
+// lines splits s into lines, each with its "\n" (the last may lack it).
+func lines(s string) []string {
+	l := strings.SplitAfter(s, "\n")
+	if l[len(l)-1] == "" {
+		l = l[:len(l)-1]
 	}
-	return slices.Clip(out)
+	return l
 }
