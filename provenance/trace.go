@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/patchtrace/patchtrace/provenance/source"
+	"github.com/patchtrace/patchtrace/provenance/store"
 	"github.com/patchtrace/patchtrace/provenance/upstream"
 	"github.com/patchtrace/patchtrace/specfile"
 )
@@ -28,6 +29,11 @@ type Upstream struct {
 	// Range is the revision range to index: "A..B" or a single revision
 	// (all its history). "" means "HEAD".
 	Range string
+	// Ranges are further revision sets of the same history indexed with
+	// Range as one (stable branches beside the mainline range; see
+	// upstream.Repo.RevSet for "A..*", every branch and tag since A).
+	// They need Options.Index.
+	Ranges []string
 }
 
 // Progress reports the advance of [Trace].
@@ -55,6 +61,12 @@ type Options struct {
 	Workers int
 	// MinScore is the lowest score a match needs to be kept (0: 0.2).
 	MinScore float64
+	// Index, when set, is the persistent upstream index: a trace reads
+	// from git only the commits it does not hold yet, and loads only the
+	// changes of the paths the target's patches touch (see
+	// upstream.Repo.IndexStored). Without it each upstream is indexed in
+	// memory for the trace alone.
+	Index store.Index
 	// BaseDir, when set, makes the locations the graph records for
 	// sources under it relative to it, so that graphs made on different
 	// machines compare equal.
@@ -161,7 +173,7 @@ func Trace(ctx context.Context, target source.Source, origins []source.Source, u
 	if len(tgt.pkg.Spec) == 0 {
 		return nil, fmt.Errorf("%w in target %q", ErrNoSpec, tgt.name)
 	}
-	ups, err := indexUpstreams(ctx, tgt, upstreams, report)
+	ups, err := indexUpstreams(ctx, tgt, upstreams, opts.Index, report)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +235,7 @@ func checkNames(target source.Source, origins []source.Source, upstreams []Upstr
 
 // indexUpstreams indexes the upstream histories over the paths the
 // target's patches touch.
-func indexUpstreams(ctx context.Context, tgt *pkgInfo, upstreams []Upstream, report func(Progress)) ([]*upIndex, error) {
+func indexUpstreams(ctx context.Context, tgt *pkgInfo, upstreams []Upstream, persistent store.Index, report func(Progress)) ([]*upIndex, error) {
 	var pathList []string
 	seenPath := map[string]bool{}
 	for _, pf := range tgt.patches {
@@ -241,9 +253,21 @@ func indexUpstreams(ctx context.Context, tgt *pkgInfo, upstreams []Upstream, rep
 		if rng == "" {
 			rng = "HEAD"
 		}
-		ix, err := u.Repo.Index(ctx, rng, pathList, func(p upstream.Progress) {
+		progress := func(p upstream.Progress) {
 			report(Progress{Stage: "index", Detail: u.Name + ": " + p.Phase, Done: p.Done, Total: p.Total})
-		})
+		}
+		var ix *upstream.Index
+		var err error
+		switch {
+		case persistent != nil:
+			revs := append([]string{rng}, u.Ranges...)
+			ix, _, err = u.Repo.IndexStored(ctx, persistent, revs, pathList, upstream.UpdateOptions{Progress: progress})
+			rng = strings.Join(revs, " ")
+		case len(u.Ranges) > 0:
+			err = errors.New("several revision ranges need a persistent index (Options.Index)")
+		default:
+			ix, err = u.Repo.Index(ctx, rng, pathList, progress)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("provenance: indexing upstream %q: %w", u.Name, err)
 		}

@@ -11,6 +11,15 @@
 // "A..B" or one revision (default HEAD). -target reads specs for a preset
 // (el8, el9, el10, c9s, c10s, fedora).
 //
+// REVS is A..B, one revision (its whole history), A..* (every branch and
+// tag since A) or * (every branch and tag). The upstream index persists
+// between traces (an SQLite file under the user cache directory, or a
+// PostgreSQL server a team shares): a trace reads from git only the commits
+// it does not hold yet and loads only the changes of the paths the target's
+// patches touch. A default index that is unusable (damaged, or written by
+// another version) is rebuilt; a -index given explicitly is refused instead.
+// Progress goes to stderr: a bar on a terminal, plain lines otherwise.
+//
 // With no arguments it runs on the built-in example in testdata/trace (specs
 // read for the c9s preset unless -target says otherwise): a
 // small package "greet" rebuilt AlmaLinux-style from a CentOS-Stream-like
@@ -37,7 +46,9 @@
 // TARGET. The main ones:
 //
 //	-from NAME[:PRESET]=SOURCE     a packaging origin (repeatable)
-//	-upstream NAME=GITDIR[@RANGE]  an upstream history (repeatable)
+//	-upstream NAME=GITDIR[@REVS]   an upstream history (repeatable, also for one NAME: several ranges)
+//	-index PATH|postgres://...|off the persistent upstream index (default: $PATCHTRACE_INDEX, else the user cache)
+//	-q                             no progress on stderr
 //	-target PRESET                 read the target's spec for a preset (el8, el9, c9s, fedora, ...)
 //	-name NAME                     the target's name (default "target")
 //	-basedir DIR                   record paths relative to DIR (default: the working directory)
@@ -68,6 +79,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -84,6 +96,7 @@ import (
 	"github.com/patchtrace/patchtrace/internal/cli"
 	"github.com/patchtrace/patchtrace/provenance"
 	"github.com/patchtrace/patchtrace/provenance/source"
+	"github.com/patchtrace/patchtrace/provenance/store"
 	"github.com/patchtrace/patchtrace/provenance/upstream"
 	"github.com/patchtrace/patchtrace/specfile"
 )
@@ -134,6 +147,29 @@ type config struct {
 	format    string // "", "cyclonedx", "spdx", "dot"
 	failOn    struct{ own, err, warning bool }
 	closers   []func() error
+	quiet     bool   // -q: no progress on stderr
+	index     string // the persistent index's location ("" for none)
+	rebuild   bool   // the index is the default cache: rebuild it when unusable
+}
+
+// indexEnv names the environment variable that, when set, replaces the
+// default location of the persistent index ("off" keeps none).
+const indexEnv = "PATCHTRACE_INDEX"
+
+// openIndex opens the persistent upstream index for the trace.
+func (c *config) openIndex(ctx context.Context) error {
+	db, err := store.Open(ctx, c.index, store.Options{Rebuild: c.rebuild})
+	if err != nil {
+		return err
+	}
+	ix, err := db.Index(ctx, upstream.FingerprintName)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	c.closers = append(c.closers, ix.Close)
+	c.opts.Index = ix
+	return nil
 }
 
 func (c *config) close() {
@@ -148,6 +184,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cli.Fail(stderr, "trace", err)
 	}
 	defer cfg.close()
+	if !cfg.quiet {
+		pr := newProgress(stderr)
+		cfg.opts.Progress = pr.report
+		defer pr.finish()
+	}
+	if cfg.index != "" {
+		if err := cfg.openIndex(ctx); err != nil {
+			return cli.Fail(stderr, "trace", err)
+		}
+	}
 	g, err := provenance.Trace(ctx, cfg.target, cfg.origins, cfg.upstreams, cfg.opts)
 	if err != nil {
 		return cli.Fail(stderr, "trace", err)
@@ -208,7 +254,9 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
 	var from, ups multi
 	fs.Var(&from, "from", "a packaging origin `NAME[:PRESET]=SOURCE` (directory, GITDIR@REF or .src.rpm); PRESET reads its spec for that target (default: detected from its dist tag); repeatable")
-	fs.Var(&ups, "upstream", "an upstream history `NAME=GITDIR[@REV-RANGE]`; repeatable")
+	fs.Var(&ups, "upstream", "an upstream history `NAME=GITDIR[@REVS]`: REVS is A..B, one revision (its whole history), A..* (every branch and tag since A) or *; repeat it with one NAME for several ranges of one history (stable branches beside mainline)")
+	indexLoc := fs.String("index", "", "keep the upstream index in `PATH` (a file) or a postgres:// URL, so later traces read only new commits; \"off\" keeps none (default: $"+indexEnv+", else the user cache directory's patchtrace/index.db)")
+	quiet := fs.Bool("q", false, "quiet: no progress on stderr")
 	preset := fs.String("target", "", "read the target's spec for this `PRESET` ("+strings.Join(specfile.PresetNames(), ", ")+"); default: detected from its dist tag")
 	name := fs.String("name", "target", "the target's `NAME` (in the report, the graph and the purl namespace of exports)")
 	basedir := fs.String("basedir", "", "record source locations relative to `DIR` (default: the working directory); locations outside it keep only their last element")
@@ -224,7 +272,7 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &config{json: *jsonOut, graph: *graphOut, format: *format}
+	cfg := &config{json: *jsonOut, graph: *graphOut, format: *format, quiet: *quiet}
 	cfg.failOn.err, cfg.failOn.warning = *failErr, *failWarn
 	cfg.failOn.own = *failOwn
 	cfg.text = provenance.TextOptions{Verbose: *verbose, Only: *only}
@@ -319,13 +367,11 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 		}
 		cfg.origins = append(cfg.origins, s)
 	}
+	upDirs := map[string]string{} // name -> GITDIR
 	for _, u := range ups {
 		uname, loc, ok := strings.Cut(u, "=")
 		if !ok || uname == "" || loc == "" {
 			return nil, cli.Usagef("-upstream %q: want NAME=GITDIR[@REV-RANGE]", u)
-		}
-		if err := claim(uname, "-upstream "+u); err != nil {
-			return nil, err
 		}
 		dir, rng := loc, ""
 		if _, err := os.Stat(loc); err != nil {
@@ -333,12 +379,48 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 				dir, rng = loc[:i], loc[i+1:]
 			}
 		}
+		if prev, ok := upDirs[uname]; ok {
+			// One more range of the same history.
+			if filepath.Clean(prev) != filepath.Clean(dir) {
+				return nil, cli.Usagef("-upstream %s names two histories (%s and %s): one NAME, one GITDIR", uname, prev, dir)
+			}
+			if rng == "" {
+				rng = "HEAD"
+			}
+			for i := range cfg.upstreams {
+				if cfg.upstreams[i].Name == uname {
+					cfg.upstreams[i].Ranges = append(cfg.upstreams[i].Ranges, rng)
+				}
+			}
+			continue
+		}
+		if err := claim(uname, "-upstream "+u); err != nil {
+			return nil, err
+		}
+		upDirs[uname] = dir
 		r, err := upstream.Open(dir)
 		if err != nil {
 			return nil, err
 		}
 		cfg.closers = append(cfg.closers, r.Close)
 		cfg.upstreams = append(cfg.upstreams, provenance.Upstream{Name: uname, Repo: r, Range: rng})
+	}
+	switch loc := cmp.Or(*indexLoc, os.Getenv(indexEnv)); loc {
+	case "off":
+	case "":
+		if len(cfg.upstreams) > 0 {
+			if cfg.index, err = store.DefaultPath(); err != nil {
+				return nil, err
+			}
+			cfg.rebuild = true // a cache: rebuilt when unusable
+		}
+	default:
+		cfg.index = loc
+	}
+	for _, u := range cfg.upstreams {
+		if len(u.Ranges) > 0 && cfg.index == "" {
+			return nil, cli.Usagef("-upstream %s is given several ranges: that needs an index (-index is off)", u.Name)
+		}
 	}
 	return cfg, nil
 }

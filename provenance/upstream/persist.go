@@ -150,20 +150,45 @@ func (r *Repo) RevSet(spec string) (RevSet, error) {
 			return s, fmt.Errorf("%w: %q: the repository has no branch or tag", ErrBadRange, spec)
 		}
 	} else {
-		h, err := r.resolve(tip)
+		h, err := r.resolveRef(tip)
 		if err != nil {
 			return s, err
 		}
 		s.Tips = []plumbing.Hash{h}
 	}
 	if base != "" {
-		h, err := r.resolve(base)
+		h, err := r.resolveRef(base)
 		if err != nil {
 			return s, err
 		}
 		s.Stops = []plumbing.Hash{h}
 	}
 	return s, nil
+}
+
+// resolveRef resolves a revision, reading a branch or tag name straight
+// from the references and peeling it with the object reader; other
+// revisions (ids, HEAD~2, ...) go through [Repo.resolve]. go-git's own
+// revision parser loads an offset index of every packed object (70 MB for
+// curl) to read one commit.
+func (r *Repo) resolveRef(rev string) (plumbing.Hash, error) {
+	rev = strings.TrimSpace(rev)
+	var ref *plumbing.Reference
+	r.objects.Locked(func() {
+		for _, name := range []plumbing.ReferenceName{plumbing.ReferenceName(rev), plumbing.NewTagReferenceName(rev),
+			plumbing.NewBranchReferenceName(rev), plumbing.NewRemoteReferenceName("origin", rev)} {
+			if x, err := r.repo.Reference(name, true); err == nil {
+				ref = x
+				return
+			}
+		}
+	})
+	if ref != nil && ref.Type() == plumbing.HashReference {
+		if h, ok, err := r.peel(ref.Hash()); err == nil && ok {
+			return h, nil
+		}
+	}
+	return r.resolve(rev)
 }
 
 // allTips returns the commits of every branch, remote branch and tag,
