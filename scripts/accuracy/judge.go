@@ -64,6 +64,7 @@ func attributionsOf(g *provenance.Graph, name string) (atts []attribution, ok bo
 // merge, a commit of the branch it merged.
 type judge struct {
 	git     gitRepo
+	ends    []string              // the range's base (if any) and tip
 	meta    map[string]commitMeta // every commit looked at, by id
 	byKey   map[string][]string   // in-range commits by commitMeta.key
 	inRange map[string]bool       // commits of the range
@@ -77,7 +78,11 @@ func newJudge(ctx context.Context, g gitRepo, rng string) (*judge, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &judge{git: g, meta: map[string]commitMeta{}, byKey: map[string][]string{}, inRange: map[string]bool{},
+	ends := strings.Split(rng, "..")
+	if len(ends) == 2 && ends[0] == "" {
+		ends = ends[1:]
+	}
+	j := &judge{git: g, ends: ends, meta: map[string]commitMeta{}, byKey: map[string][]string{}, inRange: map[string]bool{},
 		pids: map[string]string{}, changes: map[string][]patchset.FileChange{}, parsed: map[string][]*patchset.Patch{}}
 	for _, m := range ms {
 		j.meta[m.ID] = m
@@ -348,10 +353,52 @@ func (j *judge) diagnoseMiss(ctx context.Context, c string, parts []*patchset.Pa
 	default:
 		shape = "content matches but not reported"
 	}
+	if pseudoOnly(patch) {
+		shape += "; the patch has only pseudo-lines (empty or binary files, renames, mode changes)"
+	}
+	if !j.anyPathAtEnds(ctx, patch) {
+		shape += "; none of the patch's paths exists at either end of the range"
+	}
 	if len(atts) > 0 {
 		shape += fmt.Sprintf("; reported instead: %s", describe(atts, 3))
 	}
 	return fmt.Sprintf("%s %s: %s %q", shape, cov, short(id), shorten(m.Subject, 60))
+}
+
+// pseudoOnly reports a change whose every line is a pseudo-line.
+func pseudoOnly(fc []patchset.FileChange) bool {
+	n := 0
+	for _, f := range fc {
+		for _, l := range f.Lines {
+			if len(l.Text) == 0 || l.Text[0] != 0 {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+// anyPathAtEnds reports whether some path of a change exists at the
+// range's base or tip.
+func (j *judge) anyPathAtEnds(ctx context.Context, fc []patchset.FileChange) bool {
+	var in strings.Builder
+	n := 0
+	for _, f := range fc {
+		for _, e := range j.ends {
+			for _, p := range []string{f.Path, f.OldPath} {
+				if p != "" {
+					in.WriteString(e + ":" + p + "\n")
+					n++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		return true
+	}
+	out, err := j.git.run(ctx, []byte(in.String()), "cat-file", "--batch-check=%(objecttype)")
+	return err != nil || strings.Contains(string(out), "blob")
 }
 
 // diagnoseWrong explains a reported commit that is none of the cited ones.
