@@ -192,7 +192,7 @@ func ProseDocName(p string) string {
 // delimiters, texinfo and POD commands, XML tags, link targets), split at
 // every character that is not a letter or digit, in lower case.
 func ProseWords(f ProseFormat, text string) []string {
-	var words []string
+	words := make([]string, 0, len(text)/6)
 	for line := range strings.SplitSeq(text, "\n") {
 		words = appendWords(words, stripMarkup(f, strings.TrimRight(line, "\r")))
 	}
@@ -580,11 +580,32 @@ func isWordByte(c byte) bool {
 // old text -1; equal shingles cancel, so what remains is the wording the
 // change adds and removes, wherever the lines break.
 func ProseChange(f ProseFormat, old, new string) []LineCount {
-	var es []entry
-	es = appendShingles(es, ProseWords(f, old), -1)
-	es = appendShingles(es, ProseWords(f, new), +1)
-	lines, _, _ := aggregate(es)
+	lines, _, _ := aggregate(appendShingleDiff(nil, ProseWords(f, old), ProseWords(f, new)))
 	return lines
+}
+
+// appendShingleDiff appends the shingles of new (+1) and old (-1),
+// leaving out those that lie wholly in the words both texts begin or end
+// with: they would cancel.
+func appendShingleDiff(es []entry, old, new []string) []entry {
+	n := ProseShingleSize
+	if len(old) >= n && len(new) >= n {
+		p := 0
+		for p < len(old) && p < len(new) && old[p] == new[p] {
+			p++
+		}
+		q := 0
+		for q < len(old)-p && q < len(new)-p && old[len(old)-1-q] == new[len(new)-1-q] {
+			q++
+		}
+		// Keep n-1 common words on each side, and n words in all.
+		room := min(len(old), len(new)) - n
+		cut := min(max(0, p-(n-1)), room)
+		cutEnd := min(max(0, q-(n-1)), room-cut)
+		old, new = old[cut:len(old)-cutEnd], new[cut:len(new)-cutEnd]
+	}
+	es = appendShingles(es, old, -1)
+	return appendShingles(es, new, +1)
 }
 
 // appendShingles appends one entry per shingle of words with the given
@@ -593,13 +614,15 @@ func appendShingles(es []entry, words []string, sign int) []entry {
 	if len(words) == 0 {
 		return es
 	}
-	n := ProseShingleSize
-	if len(words) < n {
-		n = len(words)
+	n := min(ProseShingleSize, len(words))
+	// One string holds every shingle's text: word i starts at off[i].
+	joined := strings.Join(words, " ")
+	off := make([]int, len(words)+1)
+	for i, w := range words {
+		off[i+1] = off[i] + len(w) + 1
 	}
 	for i := 0; i+n <= len(words); i++ {
-		text := strings.Join(words[i:i+n], " ")
-		es = append(es, entry{hash: shingleHash(words[i : i+n]), sign: sign, text: text})
+		es = append(es, entry{hash: shingleHash(words[i : i+n]), sign: sign, text: joined[off[i] : off[i+n]-1]})
 	}
 	return es
 }
@@ -647,8 +670,7 @@ func ProseFromFile(f *File) []LineCount {
 				new.WriteByte('\n')
 			}
 		}
-		es = appendShingles(es, ProseWords(format, old.String()), -1)
-		es = appendShingles(es, ProseWords(format, new.String()), +1)
+		es = appendShingleDiff(es, ProseWords(format, old.String()), ProseWords(format, new.String()))
 	}
 	lines, _, _ := aggregate(es)
 	return lines
@@ -662,39 +684,56 @@ func ProseFromFile(f *File) []LineCount {
 // costs a few lines.
 func ProseFromBlobs(p string, old, new []byte) []LineCount {
 	format := ProseFormatOf(p)
-	if format == NotProse {
+	if format == NotProse || bytes.Equal(old, new) {
 		return nil
 	}
-	ol := splitLines(old)
-	nl := splitLines(new)
+	// The common leading and trailing lines.
+	const chunk = 64 // compared with bytes.Equal before byte by byte
 	pre := 0
-	for pre < len(ol) && pre < len(nl) && bytes.Equal(ol[pre], nl[pre]) {
+	for pre+chunk <= min(len(old), len(new)) && bytes.Equal(old[pre:pre+chunk], new[pre:pre+chunk]) {
+		pre += chunk
+	}
+	for pre < len(old) && pre < len(new) && old[pre] == new[pre] {
 		pre++
 	}
+	pre = bytes.LastIndexByte(old[:pre], '\n') + 1
 	suf := 0
-	for suf < len(ol)-pre && suf < len(nl)-pre && bytes.Equal(ol[len(ol)-1-suf], nl[len(nl)-1-suf]) {
+	for n := min(len(old), len(new)) - pre; suf+chunk <= n &&
+		bytes.Equal(old[len(old)-suf-chunk:len(old)-suf], new[len(new)-suf-chunk:len(new)-suf]); {
+		suf += chunk
+	}
+	for suf < len(old)-pre && suf < len(new)-pre && old[len(old)-1-suf] == new[len(new)-1-suf] {
 		suf++
 	}
-	if pre == len(ol) && pre == len(nl) {
-		return nil
+	for suf > 0 && !(atLineStart(old, len(old)-suf) && atLineStart(new, len(new)-suf)) {
+		suf--
 	}
 	// Widen the region by lines holding at least a shingle of words.
 	lo := pre
 	for words := 0; lo > 0 && words < ProseShingleSize; {
-		lo--
-		words += len(appendWords(nil, stripMarkup(format, string(chomp(ol[lo])))))
+		start := bytes.LastIndexByte(old[:lo-1], '\n') + 1
+		words += lineWords(format, old[start:lo])
+		lo = start
 	}
-	hiO, hiN := len(ol)-suf, len(nl)-suf
-	for words := 0; suf > 0 && words < ProseShingleSize; suf-- {
-		words += len(appendWords(nil, stripMarkup(format, string(chomp(ol[hiO])))))
-		hiO++
-		hiN++
+	hiO, hiN := len(old)-suf, len(new)-suf
+	for words := 0; hiO < len(old) && words < ProseShingleSize; {
+		end := len(old)
+		if k := bytes.IndexByte(old[hiO:], '\n'); k >= 0 {
+			end = hiO + k + 1
+		}
+		words += lineWords(format, old[hiO:end])
+		hiN += end - hiO
+		hiO = end
 	}
-	return ProseChange(format, joinLines(ol[lo:hiO]), joinLines(nl[lo:hiN]))
+	return ProseChange(format, string(old[lo:hiO]), string(new[lo:hiN]))
 }
 
-func joinLines(ls [][]byte) string {
-	return string(bytes.Join(ls, nil))
+// atLineStart reports whether offset i of data starts a line.
+func atLineStart(data []byte, i int) bool { return i == 0 || data[i-1] == '\n' }
+
+// lineWords counts the words of one line of format f.
+func lineWords(f ProseFormat, line []byte) int {
+	return len(appendWords(nil, stripMarkup(f, string(chomp(line)))))
 }
 
 // IsProse reports whether every changed file of a patch section list is

@@ -274,6 +274,23 @@ func TestProseFromBlobsRegion(t *testing.T) {
 	if ProseFromBlobs("x.8", []byte(old), []byte(old)) != nil {
 		t.Error("an unchanged file has a prose change")
 	}
+	// Changes at the very start and end, a change inside a line that
+	// shares its tail with the old one, and files without a final newline.
+	for _, tc := range [][2]string{
+		{"a b c d e\nf g h\n", "x b c d e\nf g h\n"},
+		{"a b c d e\nf g h\n", "a b c d e\nf g h i\n"},
+		{"one two\nthree four\n", "one two\nthree xfour\n"},
+		{"one two\nthree four", "one two\nthree four five"},
+		{"", "new text here now\n"},
+		{"old text here\n", ""},
+		{"a\nb\n", "a\nxb\n"},
+	} {
+		got := ProseFromBlobs("README", []byte(tc[0]), []byte(tc[1]))
+		want := ProseChange(PlainText, tc[0], tc[1])
+		if Containment(got, want) != 1 || Containment(want, got) != 1 || len(got) != len(want) {
+			t.Errorf("ProseFromBlobs(%q, %q) = %v, want %v", tc[0], tc[1], texts(got), texts(want))
+		}
+	}
 }
 
 func TestIsProse(t *testing.T) {
