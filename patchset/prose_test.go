@@ -1,6 +1,7 @@
 package patchset
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -339,5 +340,47 @@ func BenchmarkProseFromBlobs(b *testing.B) {
 	b.SetBytes(int64(len(old)))
 	for b.Loop() {
 		ProseFromBlobs("man/long.1", old, new)
+	}
+}
+
+// Leaving out the shared words changes nothing: compare with every
+// shingle of both texts, on random edits of random texts.
+func TestProseShingleDiffExact(t *testing.T) {
+	rng := uint64(1)
+	next := func(n int) int {
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		return int(rng % uint64(n))
+	}
+	vocab := []string{"a", "b", "c", "d", "e"}
+	for range 2000 {
+		old := make([]string, next(12))
+		for i := range old {
+			old[i] = vocab[next(len(vocab))]
+		}
+		new := append([]string(nil), old...)
+		for range next(3) + 1 {
+			switch i := next(len(new) + 1); next(3) {
+			case 0:
+				new = append(new[:i], append([]string{vocab[next(len(vocab))]}, new[i:]...)...)
+			case 1:
+				if i < len(new) {
+					new = append(new[:i], new[i+1:]...)
+				}
+			default:
+				if i < len(new) {
+					new[i] = vocab[next(len(vocab))]
+				}
+			}
+		}
+		var full []entry
+		full = appendShingles(full, old, -1)
+		full = appendShingles(full, new, +1)
+		want, _, _ := aggregate(full)
+		got, _, _ := aggregate(appendShingleDiff(nil, old, new))
+		if !slices.EqualFunc(got, want, func(x, y LineCount) bool { return x.Hash == y.Hash && x.Count == y.Count }) {
+			t.Fatalf("old %v new %v: got %v, want %v", old, new, texts(got), texts(want))
+		}
 	}
 }
