@@ -203,7 +203,7 @@ type portLine struct {
 // the name it is most often paired with (identifiers left as they are
 // vote for the identity); a rename made by at least MinRenameSupport line
 // occurrences is confirmed, and a line may add one rename of its own (a
-// function renamed once) when another of its identifiers is confirmed. Pseudo-lines (binary files, renames) only match
+// function renamed once) when two other identifiers vouch for it. Pseudo-lines (binary files, renames) only match
 // exactly. Use it where CompareChanges finds too little: a fix redone on
 // older code after upstream moved and renamed it.
 func ComparePort(a, b []FileChange) PortComparison {
@@ -330,11 +330,14 @@ func ComparePort(a, b []FileChange) PortComparison {
 }
 
 // trustedPair reports whether a pair of same-shape lines is a port: each
-// identifier maps to the name it maps to most often, both ways; at least
-// one identifier is confirmed (unchanged, or renamed by at least
-// MinRenameSupport lines); at most one rename is made by this line alone
-// (a function renamed once, vouched for by its arguments); and something
-// is renamed (else the lines would be equal).
+// identifier maps to the name it maps to most often, both ways; something
+// is renamed (else the lines would be equal); and either every rename is
+// confirmed (made by at least MinRenameSupport lines) with at least one
+// identifier confirmed, or one rename is made by this line alone (a
+// function or flag renamed once) and at least two other identifiers are
+// confirmed (unchanged or renamed by other lines) to vouch for it:
+// "free(a)" and "free(b)" are not a port, "check->state != STATE_NONE &&
+// wantNTLM" and "check->state != STATE_NONE && wantNTLMhttp" are.
 func trustedPair(xs, ys []string, to, from map[string]string, votes map[[2]string]int) bool {
 	confirmed, single, renamed := 0, 0, false
 	for k := range xs {
@@ -353,7 +356,7 @@ func trustedPair(xs, ys []string, to, from map[string]string, votes map[[2]strin
 			renamed = true
 		}
 	}
-	return renamed && confirmed > 0 && single <= 1
+	return renamed && (single == 0 && confirmed > 0 || single == 1 && confirmed >= 2)
 }
 
 func signKey(s int) string {

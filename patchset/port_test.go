@@ -150,6 +150,40 @@ func TestComparePortCoincidence(t *testing.T) {
 	}
 }
 
+// A condition rewritten around a flag that upstream renamed: the added
+// line is the same but for the flag, and its other identifiers vouch for
+// the rename. A lone "free(a)" / "free(b)" pair is not enough.
+func TestComparePortSingleRename(t *testing.T) {
+	a := changesOf(t, `--- a/lib/conn.c
++++ b/lib/conn.c
+@@ -1,3 +1,3 @@
+ if(!reuse ||
+-   ((want->proto & PROTO_WEB) && wantAuth)) {
++   (wantAuth || old->auth.state != AUTHSTATE_NONE)) {
+   compare(want, old);
+@@ -9,2 +9,2 @@
+ done:
+-  free(name);
++  free(path);
+`)
+	b := changesOf(t, `--- a/lib/conn.c
++++ b/lib/conn.c
+@@ -5,3 +5,3 @@
+ if(!reuse ||
+-   wantAuthWeb) {
++   (wantAuthWeb || old->auth.state != AUTHSTATE_NONE)) {
+   compare(want, old);
+@@ -20,2 +20,2 @@
+ out:
+-  free(buf);
++  free(str);
+`)
+	pc := ComparePort(a, b)
+	if pc.Renamed != 1 || fmt.Sprint(pc.Renames) != "[{wantAuth wantAuthWeb 1}]" {
+		t.Errorf("renamed %d %v, want the condition line only", pc.Renamed, pc.Renames)
+	}
+}
+
 func TestComparePortIdentityWins(t *testing.T) {
 	// data stays data in most lines; one line pairs it with conn: the
 	// identity is the better-supported mapping, so that pair is refused.
