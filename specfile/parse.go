@@ -273,7 +273,9 @@ func baseTable(ver int) map[string]*macroEntry {
 	return baseTables[k]
 }
 
-// rpmVersionNumber maps "4.18" to 418 (default 418; later than 4.20 → 420).
+// rpmVersionNumber maps "4.18" to 418 (default 418; later 4.x than 4.20 →
+// 420; rpm 6.x → 600+x, which reads specs as 4.20 does — measured against
+// rpm 6.1 — but reports its own %{rpmversion}).
 func rpmVersionNumber(v string) int {
 	if v == "" {
 		return 418
@@ -293,7 +295,7 @@ func rpmVersionNumber(v string) int {
 		return 414
 	case n < 416:
 		return 415
-	case n > 420:
+	case n > 420 && a < 6:
 		return 420
 	}
 	return n

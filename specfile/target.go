@@ -25,8 +25,11 @@ type Target struct {
 	OS string
 	// With and Without are bcond switches, like rpmbuild --with/--without.
 	With, Without []string
-	// RPMVersion is the rpm behaviour version: "4.14", "4.16", "4.18",
-	// "4.19" or "4.20" ("" means 4.18). Later versions (6.0) behave as 4.20.
+	// RPMVersion is the rpm behaviour version: "4.8" (EL6), "4.11" (EL7)
+	// and "4.14" read specs alike; "4.16", "4.18", "4.19", "4.20", "6.0"
+	// ("" means 4.18). rpm 6 reads specs as 4.20 does (measured: the
+	// same agreement with rpm 4.20.1 and 6.1 on the corpus) but reports
+	// its own %{rpmversion}.
 	RPMVersion string
 	// Macros are macro definitions loaded from macro files (see
 	// LoadMacroFile), applied in order before Defines.
