@@ -187,10 +187,78 @@ func TestExportsValidOnCorpus(t *testing.T) {
 	if spdxChecked == 0 {
 		t.Logf("SPDX documents not checked against the SPDX 2.3 schema: $%s is unset (no npm or Debian package ships the schema; point it at spdx-spec v2.3 schemas/spdx-schema.json)", SPDXSchemaEnv)
 	}
+	var spdxFiles []string
+	for _, f := range files {
+		if strings.HasSuffix(f, ".spdx.json") {
+			spdxFiles = append(spdxFiles, f)
+		}
+	}
+	validateWithSPDXTools(t, spdxFiles)
 	for _, c := range exportCases {
 		checkCycloneDXMetadata(t, c.name, graphs[c.name], at)
 		checkSPDXMetadata(t, c.name, graphs[c.name], at)
 	}
+}
+
+// spdxToolsCheck parses and validates SPDX documents with the SPDX
+// project's own Python tools (spdx-tools, Debian's python3-spdx-tools),
+// printing one "FILE<TAB>verdict<TAB>messages" line each.
+const spdxToolsCheck = `import sys
+from spdx_tools.spdx.parser.parse_anything import parse_file
+from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+for f in sys.argv[1:]:
+    try:
+        msgs = [m.validation_message for m in validate_full_spdx_document(parse_file(f))]
+        print(f, "valid" if not msgs else "invalid", " | ".join(msgs)[:2000], sep="\t")
+    except Exception as e:
+        print(f, "unparsable", str(e)[:2000].replace("\n", " "), sep="\t")
+`
+
+// validateWithSPDXTools runs the SPDX project's validator (spdx-tools, in
+// the sid chroot that scripts/rpm-chroot.sh builds) on SPDX documents.
+func validateWithSPDXTools(t *testing.T, files []string) {
+	t.Helper()
+	root := testenv.RPMChroot(t, "sid")
+	if root == "" {
+		return
+	}
+	if _, err := os.Stat(filepath.Join(root, "usr", "bin", "pyspdxtools")); err != nil {
+		testenv.Tool(t, filepath.Join(root, "usr", "bin", "pyspdxtools"), "scripts/rpm-chroot.sh sid (it installs python3-spdx-tools)")
+		return
+	}
+	outside, inside := testenv.ChrootTemp(t, root)
+	args := []string{"-c", spdxToolsCheck}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(outside, filepath.Base(f)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, inside+"/"+filepath.Base(f))
+	}
+	out, err := testenv.ChrootCommand(context.Background(), root, "python3", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("spdx-tools: %v\n%s", err, out)
+	}
+	valid := 0
+	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		f := strings.SplitN(l, "\t", 3)
+		if len(f) != 3 {
+			t.Errorf("spdx-tools printed %q", l)
+			continue
+		}
+		if f[1] != "valid" {
+			t.Errorf("spdx-tools: %s is %s: %s", filepath.Base(f[0]), f[1], f[2])
+			continue
+		}
+		valid++
+	}
+	if valid != len(files) {
+		t.Errorf("spdx-tools validated %d of %d SPDX documents", valid, len(files))
+	}
+	t.Logf("spdx-tools (the SPDX project's validator, Debian sid python3-spdx-tools) validated %d SPDX 2.3 documents", valid)
 }
 
 // checkCycloneDXMetadata checks what issue 12 found missing: serial

@@ -147,6 +147,11 @@ func (g *Graph) SPDX(opts ExportOptions) *spdx.Document {
 	// both are contained in their origin's package.
 	elemIDs := map[string]common.ElementID{}
 	fileSHA1s := map[string][]string{}
+	type containment struct {
+		origin string
+		id     common.ElementID
+	}
+	var contains []containment
 	var withoutDigest []string
 	addElem := func(n *Node) (common.ElementID, bool) {
 		if id, ok := elemIDs[n.ID]; ok {
@@ -186,9 +191,7 @@ func (g *Graph) SPDX(opts ExportOptions) *spdx.Document {
 			}
 		}
 		elemIDs[n.ID] = id
-		if pid, ok := pkgIDs[n.Origin]; ok {
-			rel(pid, id, common.TypeRelationshipContains, "")
-		}
+		contains = append(contains, containment{n.Origin, id})
 		return id, true
 	}
 	items := g.Patches()
@@ -227,8 +230,10 @@ func (g *Graph) SPDX(opts ExportOptions) *spdx.Document {
 			}
 		}
 	}
-	// A package whose listed files all have a SHA-1 gets its verification
-	// code over them (SPDX 2.3 §7.9); the others are not analysed.
+	// A package whose listed files all have a SHA-1 is analysed: its
+	// verification code covers them (SPDX 2.3 §7.9) and it CONTAINS them.
+	// A package that is not analysed may contain no file (§7.8): its
+	// files are related to it only through their other relationships.
 	for origin, sums := range fileSHA1s {
 		p := pkgs[origin]
 		if p == nil || slices.Contains(sums, "") {
@@ -237,6 +242,11 @@ func (g *Graph) SPDX(opts ExportOptions) *spdx.Document {
 		sorted := slices.Sorted(slices.Values(sums))
 		p.FilesAnalyzed = true
 		p.PackageVerificationCode = &common.PackageVerificationCode{Value: fmt.Sprintf("%x", sha1.Sum([]byte(strings.Join(sorted, ""))))}
+	}
+	for _, c := range contains {
+		if p := pkgs[c.origin]; p != nil && (p.FilesAnalyzed || len(fileSHA1s[c.origin]) == 0) {
+			rel(p.PackageSPDXIdentifier, c.id, common.TypeRelationshipContains, "")
+		}
 	}
 	if tpkg := pkgs[g.Target]; tpkg != nil {
 		for _, f := range g.Findings() {
