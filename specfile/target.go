@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,28 +57,33 @@ type MacroDef struct {
 
 // presets maps a preset name to its target.
 var presets = map[string]func() Target{
-	"el8":     func() Target { return elTarget("el8", 8, "4.14", "") },
-	"el9":     func() Target { return elTarget("el9", 9, "4.16", "") },
-	"el10":    func() Target { return elTarget("el10", 10, "4.19", "") },
-	"c8s":     func() Target { return elTarget("c8s", 8, "4.14", "centos") },
-	"c9s":     func() Target { return elTarget("c9s", 9, "4.16", "centos") },
-	"c10s":    func() Target { return elTarget("c10s", 10, "4.19", "centos") },
-	"alma8":   func() Target { return elTarget("alma8", 8, "4.14", "almalinux") },
-	"alma9":   func() Target { return elTarget("alma9", 9, "4.16", "almalinux") },
-	"alma10":  func() Target { return elTarget("alma10", 10, "4.19", "almalinux") },
-	"rocky8":  func() Target { return elTarget("rocky8", 8, "4.14", "rocky") },
-	"rocky9":  func() Target { return elTarget("rocky9", 9, "4.16", "rocky") },
+	"el6":     func() Target { return elTarget("el6", 6, "") },
+	"el7":     func() Target { return elTarget("el7", 7, "") },
+	"el8":     func() Target { return elTarget("el8", 8, "") },
+	"el9":     func() Target { return elTarget("el9", 9, "") },
+	"el10":    func() Target { return elTarget("el10", 10, "") },
+	"c8s":     func() Target { return elTarget("c8s", 8, "centos") },
+	"c9s":     func() Target { return elTarget("c9s", 9, "centos") },
+	"c10s":    func() Target { return elTarget("c10s", 10, "centos") },
+	"alma8":   func() Target { return elTarget("alma8", 8, "almalinux") },
+	"alma9":   func() Target { return elTarget("alma9", 9, "almalinux") },
+	"alma10":  func() Target { return elTarget("alma10", 10, "almalinux") },
+	"rocky8":  func() Target { return elTarget("rocky8", 8, "rocky") },
+	"rocky9":  func() Target { return elTarget("rocky9", 9, "rocky") },
+	"rocky10": func() Target { return elTarget("rocky10", 10, "rocky") },
+	"ol8":     func() Target { return elTarget("ol8", 8, "oraclelinux") },
+	"ol9":     func() Target { return elTarget("ol9", 9, "oraclelinux") },
+	"ol10":    func() Target { return elTarget("ol10", 10, "oraclelinux") },
 	"fedora":  func() Target { return fedoraTarget("fedora", 44) },
-	"f42":     func() Target { return fedoraTarget("f42", 42) },
-	"f43":     func() Target { return fedoraTarget("f43", 43) },
-	"f44":     func() Target { return fedoraTarget("f44", 44) },
-	"f45":     func() Target { return fedoraTarget("f45", 45) },
 	"rawhide": func() Target { return fedoraTarget("rawhide", 46) },
 }
 
+// elRPM is the rpm each RHEL major release ships.
+var elRPM = map[int]string{6: "4.8", 7: "4.11", 8: "4.14", 9: "4.16", 10: "4.19"}
+
 // elTarget is a RHEL-family target; distro adds its own define (centos 9,
-// almalinux 9, ...).
-func elTarget(name string, major int, rpmver, distro string) Target {
+// almalinux 9, oraclelinux 9, ...).
+func elTarget(name string, major int, distro string) Target {
 	m := strconv.Itoa(major)
 	d := map[string]string{
 		"dist":       ".el" + m,
@@ -89,40 +95,63 @@ func elTarget(name string, major int, rpmver, distro string) Target {
 	if distro != "" {
 		d[distro] = m
 	}
-	return Target{Name: name, Defines: d, Arch: "x86_64", OS: "linux", RPMVersion: rpmver}
+	return Target{Name: name, Defines: d, Arch: "x86_64", OS: "linux", RPMVersion: elRPM[major]}
 }
 
-// fedoraTarget is a Fedora release: rpm 4.20 up to Fedora 42, rpm 6.0
-// (which reads %patch like 4.20) from Fedora 43.
+// fedoraRPM is the rpm a Fedora release ships: 4.16 up to 34, 4.17 in
+// 35-36, 4.18 in 37-38, 4.19 in 39-40, 4.20 in 41-42, 6.0 from 43.
+func fedoraRPM(release int) string {
+	switch {
+	case release >= 43:
+		return "6.0"
+	case release >= 41:
+		return "4.20"
+	case release >= 39:
+		return "4.19"
+	case release >= 37:
+		return "4.18"
+	case release >= 35:
+		return "4.17"
+	}
+	return "4.16"
+}
+
+// fedoraTarget is a Fedora release with the rpm it ships.
 func fedoraTarget(name string, release int) Target {
 	r := strconv.Itoa(release)
-	rpmver := "4.20"
-	if release >= 43 {
-		rpmver = "6.0"
-	}
 	return Target{Name: name, Defines: map[string]string{
 		"dist":       ".fc" + r,
 		"fedora":     r,
 		"fc" + r:     "1",
 		"__isa_name": "x86",
 		"__isa_bits": "64",
-	}, Arch: "x86_64", OS: "linux", RPMVersion: rpmver}
+	}, Arch: "x86_64", OS: "linux", RPMVersion: fedoraRPM(release)}
 }
 
-// Preset returns a ready target: "el8", "el9", "el10" (RHEL), "c8s",
-// "c9s", "c10s" (CentOS Stream: also defines centos), "alma8", "alma9",
-// "alma10", "rocky8", "rocky9", and "fedora" (the current stable Fedora,
-// 44; "f42" to "f45" name a release, "rawhide" is 46). Each sets dist, the
-// distro defines, x86_64 and the rpm version that distribution ships.
+var reFedoraPreset = regexp.MustCompile(`^fc?(\d{2})$`)
+
+// Preset returns a ready target: "el6" to "el10" (RHEL: EuroLinux and
+// CentOS 6 and 7 too), "c8s", "c9s", "c10s" (CentOS Stream: also defines
+// centos), "alma8"-"alma10", "rocky8"-"rocky10", "ol8"-"ol10" (Oracle
+// Linux: also defines oraclelinux), "fedora" (the current stable Fedora,
+// 44), "fNN" or "fcNN" for any Fedora release (f35, f43, ...), and
+// "rawhide" (46). Each sets dist, the distro defines, x86_64 and the rpm
+// version that distribution ships (EL6 rpm 4.8, EL7 4.11, EL8 4.14, EL9
+// 4.16, EL10 4.19; Fedora 41-42 4.20, 43+ rpm 6).
 func Preset(name string) (Target, error) {
-	f, ok := presets[strings.ToLower(name)]
-	if !ok {
-		return Target{}, fmt.Errorf("specfile: unknown target preset %q (known: %s)", name, strings.Join(PresetNames(), ", "))
+	n := strings.ToLower(name)
+	if f, ok := presets[n]; ok {
+		return f(), nil
 	}
-	return f(), nil
+	if m := reFedoraPreset.FindStringSubmatch(n); m != nil {
+		r, _ := strconv.Atoi(m[1])
+		return fedoraTarget("f"+m[1], r), nil
+	}
+	return Target{}, fmt.Errorf("specfile: unknown target preset %q (known: %s, fNN)", name, strings.Join(PresetNames(), ", "))
 }
 
-// PresetNames lists the names Preset accepts, sorted.
+// PresetNames lists the names Preset accepts, sorted ("fNN" for any
+// Fedora release is accepted besides).
 func PresetNames() []string {
 	var names []string
 	for n := range presets {
@@ -130,6 +159,75 @@ func PresetNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+var (
+	// A RHEL-family dist tag or branch: .el8, el8_8, el-9.2, module+el8.4.0.
+	reELDist = regexp.MustCompile(`(?:^|[^a-z0-9])(?:module\+)?el-?(\d{1,2})(?:[^0-9]|$)`)
+	// A Fedora dist tag or branch: .fc38, f35.
+	reFCDist = regexp.MustCompile(`(?:^|[^a-z0-9])fc?(\d{2})(?:[^0-9]|$)`)
+	// A CentOS Stream branch: c9s.
+	reStream = regexp.MustCompile(`(?:^|[^a-z0-9])c(\d{1,2})s(?:[^a-z0-9]|$)`)
+	// A RHEL import branch: imports/c8/..., c9.
+	reImport = regexp.MustCompile(`(?:^|/)c(\d{1,2})(?:/|$)`)
+	// An Oracle Linux branch or dist: ol8, ol9_u2.
+	reOL = regexp.MustCompile(`(?:^|[^a-z0-9])ol(\d{1,2})(?:[^0-9]|$)`)
+)
+
+// DetectPreset names the preset a dist tag, release, branch, tag or
+// path names: "33.el8" and ".el8_8" → el8, "3.0.7-1.fc38" and "f35" →
+// f38 and f35, "rawhide" → rawhide, "c9s" → c9s, "imports/c8/curl-…"
+// → el8, "ol9" → ol9; a rebuild suffix picks the rebuild's preset
+// ("9.el9.alma.1" → alma9, ".el8.rocky" → rocky8). In a path, the last
+// element that names one wins. ok is false when nothing names a preset
+// this package has.
+func DetectPreset(hint string) (name string, ok bool) {
+	parts := strings.Split(strings.ToLower(hint), "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if n := detectIn(parts[i], strings.Join(parts[max(0, i-1):i+1], "/")); n != "" {
+			if _, err := Preset(n); err == nil {
+				return n, true
+			}
+		}
+	}
+	return "", false
+}
+
+// detectIn detects a preset in one path element s (pair is s with the
+// element before it, for import branches such as imports/c8).
+func detectIn(s, pair string) string {
+	if s == "rawhide" || strings.Contains(s, "rawhide") {
+		return "rawhide"
+	}
+	if m := reStream.FindStringSubmatch(s); m != nil {
+		return "c" + m[1] + "s"
+	}
+	if m := reOL.FindStringSubmatch(s); m != nil {
+		return "ol" + m[1]
+	}
+	if m := reELDist.FindStringSubmatch(s); m != nil {
+		switch {
+		case strings.Contains(s, "alma"):
+			return "alma" + m[1]
+		case strings.Contains(s, "rocky"):
+			return "rocky" + m[1]
+		}
+		return "el" + m[1]
+	}
+	if m := reFCDist.FindStringSubmatch(s); m != nil {
+		return "f" + m[1]
+	}
+	if m := reImport.FindStringSubmatch(pair); m != nil && strings.Contains(pair, "imports/") {
+		return "el" + m[1]
+	}
+	return ""
+}
+
+// SameFamily reports whether two presets read specs for the same
+// distribution release: the same dist tag and rpm version (el9 and c9s
+// do; el8 and el9 do not).
+func SameFamily(a, b Target) bool {
+	return a.Defines["dist"] == b.Defines["dist"] && a.RPMVersion == b.RPMVersion
 }
 
 // Define sets a define on t (like rpm's --define 'name value').
