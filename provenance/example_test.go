@@ -42,7 +42,8 @@ const brandPatch = `--- a/README
 
 // Trace a rebuild against its origin: the renamed fix is identical to the
 // origin's patch, the branding patch is the rebuild's own, and the Release
-// carries a rebuild suffix.
+// carries a rebuild suffix. The origin's name (c9s) names its
+// distribution, and the target, which names none, is read for it too.
 func ExampleTrace() {
 	origin := source.FromFS("c9s", fstest.MapFS{
 		"hello.spec":      {Data: fmt.Appendf(nil, exampleSpec, "2%{?dist}", "Patch0: hello-fix.patch\n")},
@@ -72,7 +73,7 @@ func ExampleTrace() {
 	// Output:
 	// 0001-fix.patch: identical c9s hello-fix.patch
 	// brand.patch: own
-	// spec: release-suffix 2 -> 2.alma.1
+	// spec: release-suffix 2.el9 -> 2.el9.alma.1
 	// spec: patch-renamed hello-fix.patch -> Patch0: 0001-fix.patch
 	// spec: patch-added  -> Patch1000: brand.patch
 }

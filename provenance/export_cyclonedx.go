@@ -62,6 +62,9 @@ func (g *Graph) CycloneDX(opts ExportOptions) *cdx.BOM {
 	var patches []cdx.Patch
 	own, ident, backports := 0, 0, 0
 	for _, p := range g.Patches() {
+		if p.Attrs["missing"] != "" {
+			continue // not in the package: a finding (metadata properties)
+		}
 		typ := cdx.PatchTypeUnofficial
 		for _, e := range g.OriginsOf(p.ID) {
 			to := g.nodes[e.To]

@@ -17,6 +17,8 @@ type Report struct {
 	// Target is the target's origin name; Package its NEVR.
 	Target  string `json:"target"`
 	Package string `json:"package"`
+	// Origins lists the target and its origins: how each was read.
+	Origins []OriginReport `json:"origins"`
 	// Patches lists the target's patches in application order.
 	Patches []PatchReport `json:"patches"`
 	// SpecChanges lists the target spec's own changes.
@@ -69,7 +71,11 @@ func (g *Graph) Findings() []Finding {
 	origins := 0
 	for _, n := range g.Nodes() {
 		for _, w := range strings.Split(n.Attrs["warnings"], "\n") {
-			if w != "" {
+			switch {
+			case w == "":
+			case n.Kind == KindOrigin:
+				out = append(out, Finding{Kind: "warning", Origin: n.Name, Message: w})
+			default:
 				out = append(out, Finding{Kind: "warning", Origin: n.Origin, Item: n.Name, Message: w})
 			}
 		}
@@ -111,6 +117,25 @@ func (g *Graph) Findings() []Finding {
 		return strings.Compare(a.Origin, b.Origin)
 	})
 	return out
+}
+
+// OriginReport is the target or one origin: what it is and how its spec
+// was read.
+type OriginReport struct {
+	// Name is the origin's name; Type "target", "packaging" or "upstream".
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// Package is its NEVR (packaging origins), Range its revision range
+	// and Commits how many commits it holds (upstreams).
+	Package string `json:"package,omitempty"`
+	Range   string `json:"range,omitempty"`
+	Commits string `json:"commits,omitempty"`
+	// Preset is the target preset its spec was read for; PresetFrom says
+	// why (-target, detected from its dist tag, the target's).
+	Preset     string `json:"preset,omitempty"`
+	PresetFrom string `json:"preset_from,omitempty"`
+	// Location is where it was read from (relative to the base dir).
+	Location string `json:"location,omitempty"`
 }
 
 // PatchReport is one target patch and its origins.
@@ -258,6 +283,26 @@ func (g *Graph) Report() *Report {
 		r.Findings = []Finding{}
 	}
 	for _, n := range g.Nodes() {
+		if n.Kind != KindOrigin {
+			continue
+		}
+		o := OriginReport{Name: n.Name, Type: n.Attrs["type"], Range: n.Attrs["range"], Commits: n.Attrs["commits"],
+			Preset: n.Attrs["preset"], PresetFrom: n.Attrs["preset-from"], Location: n.Attrs["location"]}
+		if p := g.packageOf(n.Name); p != nil {
+			o.Package = p.Name
+		}
+		r.Origins = append(r.Origins, o)
+	}
+	slices.SortStableFunc(r.Origins, func(a, b OriginReport) int {
+		if (a.Type == "target") != (b.Type == "target") {
+			if a.Type == "target" {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	for _, n := range g.Nodes() {
 		if n.Kind == KindPackage && n.Origin == g.Target {
 			r.Package = n.Name
 		}
@@ -386,6 +431,22 @@ func (r *Report) WriteTable(w io.Writer) error { return r.WriteText(w, TextOptio
 func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "target %s (origin %q)\n", r.Package, r.Target)
+	for _, o := range r.Origins {
+		switch {
+		case o.Type == "upstream":
+			fmt.Fprintf(ew, "  upstream %s: %s, %s commits\n", o.Name, o.Range, o.Commits)
+		case o.Preset != "" || o.PresetFrom != "":
+			what := "origin " + o.Name + " " + o.Package
+			if o.Type == "target" {
+				what = "target"
+			}
+			if o.Preset == "" {
+				fmt.Fprintf(ew, "  %s: read with no preset (%s)\n", what, o.PresetFrom)
+			} else {
+				fmt.Fprintf(ew, "  %s: read for %s (%s)\n", what, o.Preset, o.PresetFrom)
+			}
+		}
+	}
 	if len(r.Findings) > 0 {
 		fmt.Fprintf(ew, "\nfindings (%d):\n", len(r.Findings))
 		for _, f := range r.Findings {

@@ -130,8 +130,10 @@ func TestRelLocation(t *testing.T) {
 	for _, c := range []struct{ loc, base, want string }{
 		{"/a/b/c", "/a", "b/c"},
 		{"/a/b/c@main", "/a", "b/c@main"},
-		{"/x/y", "/a", "/x/y"},
-		{"/a/b", "", "/a/b"},
+		{"/x/y", "/a", "y"},
+		{"/x/y.src.rpm", "/a", "y.src.rpm"},
+		{"/x/repo.git@imports/c8/curl-1-1.el8", "/a", "repo.git@imports/c8/curl-1-1.el8"},
+		{"/a/b", "/", "a/b"},
 	} {
 		if got := relLocation(c.loc, c.base); got != c.want {
 			t.Errorf("relLocation(%q, %q) = %q, want %q", c.loc, c.base, got, c.want)

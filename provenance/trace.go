@@ -50,10 +50,17 @@ type Progress struct {
 
 // Options tune [Trace].
 type Options struct {
-	// Target is the rpm target the specs are read for (see
-	// specfile.Preset). The zero Target reads them like rpm 4.18 with no
-	// distribution defines.
+	// Target is the rpm target the target's spec is read for (see
+	// specfile.Preset). The zero Target means the preset the target's
+	// dist tag names (specfile.DetectPreset on its SRPM release, its git
+	// ref, its path), else rpm 4.18 with no distribution defines (a
+	// warning says so when its spec uses %{?dist}). A Target that does not
+	// match the dist tag detected is used, with a warning.
 	Target specfile.Target
+	// OriginTargets gives, by origin name, the target an origin's spec is
+	// read for. An origin without one is read for the preset its own
+	// dist tag names, else for the target's.
+	OriginTargets map[string]specfile.Target
 	// Progress, when not nil, is called with the advance of long work. It
 	// may be called from several goroutines, never concurrently.
 	Progress func(Progress)
@@ -93,12 +100,25 @@ type pkgInfo struct {
 	pkgID     string
 	specID    string
 	location  string
+	// preset names the target the spec was read for, presetFrom why
+	// ("-target", "detected from release 33.el8", "the target's").
+	preset, presetFrom string
+	// warnings are problems with this package (a mismatched target, no
+	// dist tag), recorded on its origin node.
+	warnings []string
+	// missing lists declared patches whose file the source lacks.
+	missing []missingPatch
 }
 
-// relLocation returns loc relative to base when loc is a path under base.
+// relLocation returns loc relative to base when loc is a path under base;
+// a path outside base keeps only its last element, so that no local
+// absolute path ends up in a graph or an export.
 func relLocation(loc, base string) string {
-	if base == "" || loc == "" {
+	if loc == "" {
 		return loc
+	}
+	if base == "" {
+		base = "."
 	}
 	p, suffix := loc, ""
 	if i := strings.LastIndexByte(loc, '@'); i > 0 {
@@ -113,7 +133,7 @@ func relLocation(loc, base string) string {
 	}
 	r, err := filepath.Rel(absBase, absP)
 	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-		return loc
+		return filepath.Base(absP) + suffix
 	}
 	return filepath.ToSlash(r) + suffix
 }
@@ -186,8 +206,12 @@ func Trace(ctx context.Context, target source.Source, origins []source.Source, u
 	for _, o := range orgs {
 		addPackageNodes(g, o, false)
 	}
-	for _, u := range ups {
-		g.AddNode(Node{Kind: KindOrigin, Name: u.name, Attrs: map[string]string{"type": "upstream", "range": u.rng}})
+	for i, u := range ups {
+		attrs := map[string]string{"type": "upstream", "range": u.rng, "commits": strconv.Itoa(u.ix.Stats().Commits)}
+		if u.ix.Stats().Commits == 0 {
+			attrs["reversed"] = reversedRange(ctx, upstreams[i].Repo, u.rng)
+		}
+		g.AddNode(Node{Kind: KindOrigin, Name: u.name, Attrs: attrs})
 	}
 
 	results, err := matchAll(ctx, tgt, orgs, ups, opts, report)
@@ -314,7 +338,8 @@ func addPackageNodes(g *Graph, pi *pkgInfo, isTarget bool) {
 		typ = "target"
 	}
 	oid := g.AddNode(Node{Kind: KindOrigin, Name: pi.name, Attrs: map[string]string{
-		"type": typ, "location": pi.location, "layout": pi.pkg.Layout.String(), "commit": pi.pkg.Commit}}).ID
+		"type": typ, "location": pi.location, "layout": pi.pkg.Layout.String(), "commit": pi.pkg.Commit,
+		"preset": pi.preset, "preset-from": pi.presetFrom, "warnings": strings.Join(pi.warnings, "\n")}}).ID
 	nevr := pi.nevr.String()
 	pi.pkgID = g.AddNode(Node{Kind: KindPackage, Origin: pi.name, Name: nevr, Attrs: map[string]string{
 		"name": pi.nevr.Name, "epoch": pi.nevr.Epoch, "version": pi.nevr.Version, "release": pi.nevr.Release,
@@ -332,6 +357,7 @@ func addPackageNodes(g *Graph, pi *pkgInfo, isTarget bool) {
 		for _, pf := range pi.patches {
 			addPatchNode(g, pi, pf)
 		}
+		addMissingPatches(g, pi)
 	}
 }
 
