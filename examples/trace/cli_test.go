@@ -89,6 +89,16 @@ func TestCommandLine(t *testing.T) {
 	target, c9s := filepath.Join(ex, "target"), filepath.Join(ex, "c9s")
 	bare := greetBare(t)
 	bad := copyDir(t, target, map[string]string{"greet-1.0-debrand.patch": malformedPatch})
+	missing := copyDir(t, target, map[string]string{"greet-1.0-leak-fix.patch": ""})
+	outside := filepath.Join(t.TempDir(), "secret.patch")
+	if err := os.WriteFile(outside, []byte(malformedPatch), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := copyDir(t, target, map[string]string{"greet-1.0-debrand.patch": ""})
+	if err := os.Symlink(outside, filepath.Join(link, "greet-1.0-debrand.patch")); err != nil {
+		t.Fatal(err)
+	}
+	nodist := copyDir(t, target, nil)
 	type check func(t *testing.T, stdout, stderr string)
 	has := func(where string, subs ...string) check {
 		return func(t *testing.T, stdout, stderr string) {
@@ -158,7 +168,7 @@ func TestCommandLine(t *testing.T) {
 		{"missing target directory", []string{"/nonexistent/greet"}, 3, []check{has("stderr", "no such file or directory")}},
 		{"missing upstream repository", []string{"-upstream", "x=/nonexistent", target}, 3, nil},
 		{"bad upstream revision", []string{"-from", "c9s=" + c9s, "-upstream", "greet=" + bare + "@v1.0..nosuchref", target}, 3, []check{has("stderr", "nosuchref")}},
-		{"no origin warns", []string{target}, 0, []check{has("stderr", "trace: warning: target: no packaging origin or upstream given"), has("stdout", "findings (1):\n  no-origin:")}},
+		{"no origin warns", []string{target}, 0, []check{has("stderr", "trace: warning: target: no packaging origin or upstream given"), has("stdout", "  no-origin: target: no packaging origin or upstream given", "target: read with no preset (none given or detected)")}},
 		{"no origin in -json", []string{"-json", target}, 0, []check{jsonFindings("no-origin")}},
 		{"-fail-on-own", []string{"-fail-on-own"}, 1, nil},
 		{"-fail-on-error without errors", []string{"-fail-on-error"}, 0, nil},
@@ -179,6 +189,29 @@ func TestCommandLine(t *testing.T) {
 		{"parse error in dot", []string{"-export", "dot", "-from", "c9s=" + c9s, "-target", "c9s", bad}, 0, []check{has("stdout", "⚠ greet-1.0-debrand.patch:")}},
 		{"-fail-on-error", []string{"-fail-on-error", "-from", "c9s=" + c9s, "-target", "c9s", bad}, 1, nil},
 		{"-fail-on-warning", []string{"-fail-on-warning", target}, 1, nil},
+		{"missing declared patch in the table", []string{"-from", "c9s=" + c9s, "-target", "c9s", missing}, 0, []check{
+			has("stdout", "patch-missing: target: greet-1.0-leak-fix.patch: declared and applied (greet.spec:16) but not in the source", "greet-1.0-leak-fix.patch        3     -       error      -      missing: declared and applied"),
+			has("stderr", "trace: warning: target: greet-1.0-leak-fix.patch: declared and applied")}},
+		{"missing declared patch in -json", []string{"-json", "-from", "c9s=" + c9s, "-target", "c9s", missing}, 0, []check{jsonFindings("patch-missing"), has("stdout", `"missing": "declared and applied`)}},
+		{"missing declared patch in SPDX", []string{"-export", "spdx", "-from", "c9s=" + c9s, "-target", "c9s", missing}, 0, []check{has("stdout", "not listed as files (no content to digest): greet-1.0-leak-fix.patch")}},
+		{"missing declared patch fails with -fail-on-error", []string{"-fail-on-error", "-from", "c9s=" + c9s, "-target", "c9s", missing}, 1, nil},
+		{"patch that is a symlink out of the directory", []string{"-from", "c9s=" + c9s, "-target", "c9s", link}, 0, []check{
+			has("stderr", "greet-1.0-debrand.patch: declared and applied"), lacks("stdout", "# greet configuration for AlmaLinux")}},
+		{"reversed range", []string{"-from", "c9s=" + c9s, "-target", "c9s", "-upstream", "greet=" + bare + "@main..v1.0", target}, 0, []check{
+			has("stderr", "trace: warning: greet: range main..v1.0 has no commit: nothing can match it; the reversed range v1.0..main has 4 commits: were the ends swapped?"),
+			has("stdout", "upstream greet: main..v1.0, 0 commits", "empty-range:")}},
+		{"reversed range in -json", []string{"-json", "-from", "c9s=" + c9s, "-target", "c9s", "-upstream", "greet=" + bare + "@main..v1.0", target}, 0, []check{jsonFindings("empty-range")}},
+		{"empty range fails with -fail-on-warning", []string{"-fail-on-warning", "-from", "c9s=" + c9s, "-target", "c9s", "-upstream", "greet=" + bare + "@main..main", target}, 1, nil},
+		{"no -target and no dist tag", []string{nodist}, 0, []check{
+			has("stderr", "trace: warning: target: no target preset given and none detected", "%{?dist} is empty")}},
+		{"no -target: read as the origin", []string{"-from", "c9s=" + c9s, nodist}, 0, []check{
+			has("stdout", "target greet-1.0-3.el9.alma.1", "target: read for c9s (as origin c9s, location c9s; nothing names the target's own distribution)",
+				"origin c9s greet-1.0-3.el9: read for c9s (detected from location c9s)"),
+			lacks("stderr", "warning")}},
+		{"-from NAME:PRESET", []string{"-from", "c9s:el8=" + c9s, "-target", "c9s", target}, 0, []check{
+			has("stdout", "origin c9s greet-1.0-3.el8: read for el8 (-from c9s:el8)"),
+			has("stderr", "trace: warning: c9s: read for el8 (-from c9s:el8), but its location c9s names c9s (dist .el9, rpm 4.16)")}},
+		{"-from NAME:PRESET with an unknown preset", []string{"-from", "c9s:el99=" + c9s, target}, 2, []check{has("stderr", `unknown target preset "el99"`)}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var out, errb bytes.Buffer

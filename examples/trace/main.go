@@ -354,9 +354,19 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 	}
 	for _, f := range from {
 		spec, loc, ok := strings.Cut(f, "=")
-		oname, _, _ := strings.Cut(spec, ":")
-		if !ok || oname == "" || loc == "" {
+		oname, opreset, hasPreset := strings.Cut(spec, ":")
+		if !ok || oname == "" || loc == "" || hasPreset && opreset == "" {
 			return nil, cli.Usagef("-from %q: want NAME=SOURCE or NAME:PRESET=SOURCE", f)
+		}
+		if hasPreset {
+			t, err := specfile.Preset(opreset)
+			if err != nil {
+				return nil, cli.Usagef("-from %q: %v", f, err)
+			}
+			if cfg.opts.OriginTargets == nil {
+				cfg.opts.OriginTargets = map[string]specfile.Target{}
+			}
+			cfg.opts.OriginTargets[oname] = t
 		}
 		if err := claim(oname, "-from "+f); err != nil {
 			return nil, err
