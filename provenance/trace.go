@@ -61,6 +61,10 @@ type Options struct {
 	// read for. An origin without one is read for the preset its own
 	// dist tag names, else for the target's.
 	OriginTargets map[string]specfile.Target
+	// Interdiff records, in the evidence of every rebased, partial and
+	// similar match, the changed lines only the target patch or only
+	// what it matched makes ("interdiff PATH: only in ...").
+	Interdiff bool
 	// Progress, when not nil, is called with the advance of long work. It
 	// may be called from several goroutines, never concurrently.
 	Progress func(Progress)
@@ -217,6 +221,9 @@ func Trace(ctx context.Context, target source.Source, origins []source.Source, u
 	results, err := matchAll(ctx, tgt, orgs, ups, opts, report)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Interdiff {
+		addInterdiffs(results, tgt, orgs, ups)
 	}
 	for _, r := range results {
 		r.apply(g)

@@ -276,6 +276,7 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 	cfg.failOn.err, cfg.failOn.warning = *failErr, *failWarn
 	cfg.failOn.own = *failOwn
 	cfg.text = provenance.TextOptions{Verbose: *verbose, Only: *only}
+	cfg.opts.Interdiff = *verbose
 	cfg.dot = provenance.DOTOptions{Only: *only, Cites: *verbose}
 	switch cfg.format {
 	case "", "cyclonedx", "spdx", "dot":
