@@ -99,6 +99,14 @@ func TestCommandLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	nodist := copyDir(t, target, nil)
+	spec, err := os.ReadFile(filepath.Join(target, "greet.spec"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The Patch1000 line moved to an %include file, as some specs keep
+	// their patch lists.
+	incSpec := strings.Replace(string(spec), "Patch1000:      greet-1.0-debrand.patch\n", "Source9: patches.inc\n%include %{SOURCE9}\n", 1)
+	include := copyDir(t, target, map[string]string{"greet.spec": incSpec, "patches.inc": "Patch1000: greet-1.0-debrand.patch\n"})
 	type check func(t *testing.T, stdout, stderr string)
 	has := func(where string, subs ...string) check {
 		return func(t *testing.T, stdout, stderr string) {
@@ -177,6 +185,12 @@ func TestCommandLine(t *testing.T) {
 		{"vendor from the release without -name", []string{"-export", "spdx"}, 0, []check{has("stdout", "pkg:rpm/almalinux/greet@"), lacks("stdout", "pkg:rpm/target/")}},
 		{"-basedir", []string{"-basedir", ex, "-export", "spdx"}, 0, []check{has("stdout", `"sourceInfo": "from target"`, `"sourceInfo": "from c9s"`)}},
 		{"-v shows evidence", []string{"-v"}, 0, []check{has("stdout", "byte-identical (sha256", "patch coverage 1.00")}},
+		{"-v shows the interdiff of partial and similar matches", []string{"-v"}, 0, []check{has("stdout",
+			"interdiff src/util.c: only in the origin (src/util.c): +if (ferror(f)) {",
+			`interdiff src/greet.c: only in the target: +fprintf(stderr, "Report bugs at https://bugs.almalinux.org/\n");`,
+			"interdiff: none (the same changed lines; only context, order or line numbers differ)")}},
+		{"-v -json carries the interdiff", []string{"-v", "-json"}, 0, []check{has("stdout", `"interdiff src/util.c: only in the origin (src/util.c): +fclose(f); (×2)"`)}},
+		{"no interdiff without -v", []string{"-json"}, 0, []check{lacks("stdout", "interdiff")}},
 		{"-only own", []string{"-only", "own"}, 0, []check{has("stdout", "greet-1.0-debrand.patch", "(1 of 6 patches shown: -only own)"), lacks("stdout", "greet-1.0-leak-fix.patch")}},
 		{"-only review dot", []string{"-only", "review", "-export", "dot"}, 0, []check{has("stdout", "only review", "greet-1.0-bug-url.patch"), lacks("stdout", `"patch:target:greet-1.0-leak-fix.patch"`)}},
 		{"parse error in the table", []string{"-from", "c9s=" + c9s, "-target", "c9s", bad}, 0, []check{
@@ -189,6 +203,8 @@ func TestCommandLine(t *testing.T) {
 		{"parse error in dot", []string{"-export", "dot", "-from", "c9s=" + c9s, "-target", "c9s", bad}, 0, []check{has("stdout", "⚠ greet-1.0-debrand.patch:")}},
 		{"-fail-on-error", []string{"-fail-on-error", "-from", "c9s=" + c9s, "-target", "c9s", bad}, 1, nil},
 		{"-fail-on-warning", []string{"-fail-on-warning", target}, 1, nil},
+		{"%include in the target spec", []string{"-from", "c9s=" + c9s, "-target", "c9s", include}, 0, []check{
+			has("stdout", "greet-1.0-debrand.patch         1000  -       own"), lacks("stdout", "spec-error"), lacks("stderr", "cannot include")}},
 		{"missing declared patch in the table", []string{"-from", "c9s=" + c9s, "-target", "c9s", missing}, 0, []check{
 			has("stdout", "patch-missing: target: greet-1.0-leak-fix.patch: declared and applied (greet.spec:16) but not in the source", "greet-1.0-leak-fix.patch        3     -       error      -      missing: declared and applied"),
 			has("stderr", "trace: warning: target: greet-1.0-leak-fix.patch: declared and applied")}},
