@@ -8,7 +8,9 @@ import (
 )
 
 func TestInterdiff(t *testing.T) {
-	lc := func(h uint64, n int, text string) patchset.LineCount { return patchset.LineCount{Hash: h, Count: n, Text: text} }
+	lc := func(h uint64, n int, text string) patchset.LineCount {
+		return patchset.LineCount{Hash: h, Count: n, Text: text}
+	}
 	target := []patchset.FileChange{{Path: "src/a.c", Lines: []patchset.LineCount{lc(1, 1, "same();"), lc(2, 2, "twice();"), lc(3, 1, "flipped();")}}}
 	origin := []patchset.FileChange{
 		{Path: "a.c", Lines: []patchset.LineCount{lc(1, 1, "same();"), lc(2, 1, "twice();"), lc(3, -1, "flipped();"), lc(4, -1, "gone();")}},
