@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/patchtrace/patchtrace/patchset"
@@ -402,7 +403,7 @@ func (j *judge) anyPathAtEnds(ctx context.Context, fc []patchset.FileChange) boo
 }
 
 // diagnoseWrong explains a reported commit that is none of the cited ones.
-func (j *judge) diagnoseWrong(ctx context.Context, a attribution, parts []*patchset.Patch) string {
+func (j *judge) diagnoseWrong(ctx context.Context, a attribution, parts []*patchset.Patch, cited [][]string) string {
 	patch := patchset.ChangesFromPatches(parts, -1)
 	m := j.meta[a.Commit]
 	fc := j.change(ctx, a.Commit)
@@ -411,6 +412,8 @@ func (j *judge) diagnoseWrong(ctx context.Context, a attribution, parts []*patch
 	switch k := overlapKind(patch, fc); {
 	case len(m.Parents) >= 2:
 		shape = "merge"
+	case j.sameLinesAsCited(ctx, fc, cited):
+		shape = "same changed lines as the cited commit (only the context tells them apart)"
 	case k != "":
 		shape = k
 	case cc >= 0.9:
@@ -425,6 +428,21 @@ func (j *judge) diagnoseWrong(ctx context.Context, a attribution, parts []*patch
 		level = "hunk"
 	}
 	return fmt.Sprintf("%s pc=%.2f cc=%.2f (%s %s %.2f): %s %q", shape, pc, cc, level, a.Verdict, a.Score, short(a.Commit), shorten(m.Subject, 60))
+}
+
+// sameLinesAsCited reports whether a change has the net lines of one of
+// the cited commits.
+func (j *judge) sameLinesAsCited(ctx context.Context, fc []patchset.FileChange, cited [][]string) bool {
+	m := patchset.Merge(fc)
+	for _, grp := range cited {
+		for _, id := range j.landed(grp[0]) {
+			c := patchset.Merge(j.change(ctx, id))
+			if len(m) > 0 && slices.EqualFunc(m, c, func(x, y patchset.LineCount) bool { return x.Hash == y.Hash && x.Count == y.Count }) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func describe(atts []attribution, n int) string {

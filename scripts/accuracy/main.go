@@ -492,7 +492,7 @@ func (cfg *config) judgeCase(ctx context.Context, j *judge, graph *provenance.Gr
 		}
 		res.wrongAtt++
 		wrong = true
-		c.notes = append(c.notes, "wrong: "+j.diagnoseWrong(ctx, a, parsed))
+		c.notes = append(c.notes, "wrong: "+j.diagnoseWrong(ctx, a, parsed, c.cited))
 	}
 	missing := false
 	for _, grp := range c.cited {
