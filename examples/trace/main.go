@@ -128,7 +128,7 @@ $SOURCE_DATE_EPOCH.`,
 		"trace -name almalinux -target alma9 -from c9s=centos/curl@c9s -upstream curl=curl.git@curl-7_76_1..curl-8_5_0 almalinux/curl",
 		"trace -from fedora:rawhide=fedora/openssl -export spdx -basedir . openela/openssl/el9 > openssl.spdx.json",
 		"trace -export dot -only review DIR | dot -Tsvg > review.svg   # what needs a human",
-		"trace -fail-on-own -q DIR                        # exit 1 when the rebuild carries its own patches",
+		"trace -fail-on-own DIR                           # exit 1 when the rebuild carries its own patches",
 	},
 	Findings: "-fail-on-own and the target carries own patches or sources; -fail-on-error and a patch or spec could not be read or is missing; -fail-on-warning and there is any finding",
 }
