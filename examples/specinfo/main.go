@@ -120,7 +120,7 @@ type result struct {
 func specInfo(args []string, stdout io.Writer) (*result, error) {
 	fl := flag.NewFlagSet("specinfo", flag.ContinueOnError)
 	var defines, with, without, macros multi
-	target := fl.String("target", "", "read for the target `PRESET`: "+strings.Join(specfile.PresetNames(), ", "))
+	target := fl.String("target", "", "read for the target `PRESET`: "+strings.Join(specfile.PresetNames(), ", ")+", fNN for any Fedora release")
 	rpmver := fl.String("rpm", "", "rpm behaviour `VERSION` (4.8, 4.11, 4.14, 4.16, 4.18, 4.19, 4.20, 6.0)")
 	asJSON := fl.Bool("json", false, "print one JSON object")
 	failOnWarning := fl.Bool("fail-on-warning", false, "exit 1 when the spec has warnings")

@@ -257,7 +257,7 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 	fs.Var(&ups, "upstream", "an upstream history `NAME=GITDIR[@REVS]`: REVS is A..B, one revision (its whole history), A..* (every branch and tag since A) or *; repeat it with one NAME for several ranges of one history (stable branches beside mainline)")
 	indexLoc := fs.String("index", "", "keep the upstream index in `PATH` (a file) or a postgres:// URL, so later traces read only new commits; \"off\" keeps none (default: $"+indexEnv+", else the user cache directory's patchtrace/index.db)")
 	quiet := fs.Bool("q", false, "quiet: no progress on stderr")
-	preset := fs.String("target", "", "read the target's spec for this `PRESET` ("+strings.Join(specfile.PresetNames(), ", ")+"); default: detected from its dist tag")
+	preset := fs.String("target", "", "read the target's spec for this `PRESET` ("+strings.Join(specfile.PresetNames(), ", ")+", fNN for any Fedora release); default: detected from its dist tag")
 	name := fs.String("name", "target", "the target's `NAME` (in the report, the graph and the purl namespace of exports)")
 	basedir := fs.String("basedir", "", "record source locations relative to `DIR` (default: the working directory); locations outside it keep only their last element")
 	jsonOut := fs.Bool("json", false, "print one JSON object with the patches list and the findings")
