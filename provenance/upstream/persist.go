@@ -60,6 +60,13 @@ type UpdateStats struct {
 // indexing into the same store, and a killed Update loses at most its
 // unfinished batch.
 func (r *Repo) Update(ctx context.Context, ix store.Index, revs []string, opts UpdateOptions) (UpdateStats, error) {
+	st, _, _, err := r.update(ctx, ix, revs, opts)
+	return st, err
+}
+
+// update is Update; it also returns the revision sets and their commits
+// (as stored before this update indexed them).
+func (r *Repo) update(ctx context.Context, ix store.Index, revs []string, opts UpdateOptions) (UpdateStats, []RevSet, []store.Commit, error) {
 	var st UpdateStats
 	report := func(p Progress) {
 		if opts.Progress != nil {
@@ -71,7 +78,7 @@ func (r *Repo) Update(ctx context.Context, ix store.Index, revs []string, opts U
 	for _, spec := range revs {
 		s, err := r.RevSet(spec)
 		if err != nil {
-			return st, err
+			return st, nil, nil, err
 		}
 		sets = append(sets, s)
 		starts = append(starts, s.Tips...)
@@ -80,20 +87,21 @@ func (r *Repo) Update(ctx context.Context, ix store.Index, revs []string, opts U
 	read, missing, err := r.storeGraph(ctx, ix, starts, report)
 	st.Read, st.Missing = read, missing
 	if err != nil {
-		return st, err
+		return st, nil, nil, err
 	}
-	var todo []store.Commit
+	var todo, all []store.Commit
 	seen := map[store.ID]bool{}
 	for _, s := range sets {
 		cs, err := ix.Reachable(ctx, toIDs(s.Tips), toIDs(s.Stops))
 		if err != nil {
-			return st, err
+			return st, nil, nil, err
 		}
 		for _, c := range cs {
 			if seen[c.ID] {
 				continue
 			}
 			seen[c.ID] = true
+			all = append(all, c)
 			st.Range++
 			if c.Indexed {
 				st.Reused++
@@ -113,10 +121,10 @@ func (r *Repo) Update(ctx context.Context, ix store.Index, revs []string, opts U
 		return bytes.Compare(a.ID[:], b.ID[:])
 	})
 	if err := r.indexCommits(ctx, ix, todo, opts, report, &st); err != nil {
-		return st, err
+		return st, nil, nil, err
 	}
 	report(Progress{Phase: "done", Done: st.Range, Total: st.Range})
-	return st, nil
+	return st, sets, all, nil
 }
 
 // RevSet is a set of commits named by a revision-set spec: those reachable

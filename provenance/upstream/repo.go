@@ -69,7 +69,7 @@ func Open(gitdir string) (*Repo, error) {
 }
 
 // packCacheSize bounds the cache of objects resolved from pack deltas.
-const packCacheSize = 64 << 20
+const packCacheSize = 32 << 20
 
 // FromRepository wraps an already opened go-git repository (for example one
 // built in memory). The caller keeps ownership of its storage.

@@ -24,32 +24,16 @@ import (
 // or to a path no patch names is followed there too (one level), its
 // changes recorded under the tracked path.
 func (r *Repo) IndexStored(ctx context.Context, st store.Index, revs []string, paths []string, opts UpdateOptions) (*Index, UpdateStats, error) {
-	ust, err := r.Update(ctx, st, revs, opts)
+	ust, sets, commits, err := r.update(ctx, st, revs, opts)
 	if err != nil {
 		return nil, ust, err
 	}
 	ix := &Index{repo: r, rangeStr: strings.Join(revs, " "), inRange: map[plumbing.Hash]bool{}, postings: map[uint64][]int32{}}
-	var sets []RevSet
-	for _, spec := range revs {
-		s, err := r.RevSet(spec)
-		if err != nil {
-			return nil, ust, err
-		}
-		sets = append(sets, s)
-	}
-	meta := map[plumbing.Hash]store.Commit{}
-	for _, s := range sets {
-		cs, err := st.Reachable(ctx, toIDs(s.Tips), toIDs(s.Stops))
-		if err != nil {
-			return nil, ust, err
-		}
-		for _, c := range cs {
-			h := plumbing.Hash(c.ID)
-			if !ix.inRange[h] {
-				ix.inRange[h] = true
-				meta[h] = c
-			}
-		}
+	meta := make(map[plumbing.Hash]store.Commit, len(commits))
+	for _, c := range commits {
+		h := plumbing.Hash(c.ID)
+		ix.inRange[h] = true
+		meta[h] = c
 	}
 	ix.stats.Commits = len(ix.inRange)
 	ix.tip = sets[0].Tips[0]
