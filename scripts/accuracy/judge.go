@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -163,6 +164,90 @@ func (j *judge) same(ctx context.Context, r, c string) bool {
 		return true
 	}
 	return false
+}
+
+// duplicate reports whether commit r makes the change of commit c again
+// at the same place (an upstream duplicate, or a fix re-done after a
+// revert): the same files, the same net lines, anchored either by a
+// removed line that is not boilerplate or by the same context lines.
+// The same lines inserted elsewhere in a file are not a duplicate.
+func (j *judge) duplicate(ctx context.Context, r, c string) bool {
+	fr, fc := j.change(ctx, r), j.change(ctx, c)
+	if len(fr) == 0 || len(fr) != len(fc) {
+		return false
+	}
+	pathsR, pathsC := map[string]bool{}, map[string]bool{}
+	for i := range fr {
+		pathsR[fr[i].Path] = true
+		pathsC[fc[i].Path] = true
+	}
+	if !maps.Equal(pathsR, pathsC) {
+		return false
+	}
+	mr, mc := patchset.Merge(fr), patchset.Merge(fc)
+	if !slices.EqualFunc(mr, mc, func(x, y patchset.LineCount) bool { return x.Hash == y.Hash && x.Count == y.Count }) {
+		return false
+	}
+	for _, l := range mr {
+		if l.Count < 0 && !patchset.Boilerplate(l.Text) {
+			return true
+		}
+	}
+	return maps.Equal(contextLines(j.parsed[r]), contextLines(j.parsed[c]))
+}
+
+// contextLines returns the hashes of the context lines of a diff.
+func contextLines(ps []*patchset.Patch) map[uint64]bool {
+	m := map[uint64]bool{}
+	for _, p := range ps {
+		for _, f := range p.Files {
+			for _, h := range f.Hunks {
+				for _, l := range h.Lines {
+					if hash, ok := patchset.LineHash(l.Text); ok && l.Op == ' ' {
+						m[hash] = true
+					}
+				}
+			}
+		}
+	}
+	return m
+}
+
+// minCarriedLines is the number of added, non-boilerplate lines a commit
+// must have before its presence, whole, in a patch that does not cite it
+// counts as evidence that the patch carries it.
+const minCarriedLines = 4
+
+// carriedWhole reports whether a patch holds at least 90% of a commit's
+// changed lines in files of the same names, the commit adding at least
+// minCarriedLines evidential lines: an uncited prerequisite the backport
+// took along, which the citations cannot confirm or refute.
+func (j *judge) carriedWhole(ctx context.Context, r string, parts []*patchset.Patch) bool {
+	if len(j.meta[r].Parents) >= 2 {
+		return false
+	}
+	fc := j.change(ctx, r)
+	evidential := 0
+	for _, l := range patchset.Merge(fc) {
+		if patchset.Evidential(l) {
+			evidential += l.Count
+		}
+	}
+	if evidential < minCarriedLines {
+		return false
+	}
+	byBase := map[string][]patchset.LineCount{}
+	for _, f := range patchset.ChangesFromPatches(parts, -1) {
+		b := path.Base(f.Path)
+		byBase[b] = append(byBase[b], f.Lines...)
+	}
+	held, total := 0, 0
+	for _, f := range fc {
+		w := patchset.Weight(f.Lines)
+		total += w
+		held += int(patchset.Containment(f.Lines, patchset.Merge([]patchset.FileChange{{Lines: byBase[path.Base(f.Path)]}})) * float64(w))
+	}
+	return total > 0 && float64(held) >= 0.9*float64(total)
 }
 
 // landed returns the in-range commits that carry cited commit c: itself,

@@ -12,11 +12,21 @@
 //
 //   - a hit when every cited commit is reported: the commit itself, its
 //     copy on another branch (same subject, author and author date, or the
-//     same patch-id), or for a cited merge a commit of the merged branch,
-//     and nothing else is;
+//     same patch-id), an upstream duplicate of it (the same net lines in
+//     the same files, anchored by a removed line that is not boilerplate or
+//     by the same context), or for a cited merge a commit of the merged
+//     branch, and nothing else is;
 //   - a wrong when some reported commit (for the patch or one of its
-//     hunks) is none of those;
+//     hunks) is none of those, unless the patch holds that commit whole
+//     (90% of its lines in files of the same names, at least four added
+//     lines that are not boilerplate): such an uncited prerequisite is
+//     listed, not judged;
 //   - a miss otherwise.
+//
+// Not judged either: files identical to one already counted, cited
+// commits outside the range, cited commits of which the patch carries
+// nothing (no changed line, no documentation words, no renamed line), and
+// the ids of From lines outside the range (downstream commits).
 //
 // It prints recall (hits over cited patches) and precision (right
 // attributions over all attributions) per set, then every miss and wrong
@@ -165,6 +175,7 @@ type setResult struct {
 	// without a copy in it): downstream commits, not citations.
 	downstream int
 	right      int // right attributions
+	uncited    int // attributions to uncited commits the patch carries whole (not judged)
 	wrongAtt   int // wrong attributions
 	elapsed    time.Duration
 }
@@ -470,7 +481,7 @@ func (cfg *config) judgeCase(ctx context.Context, j *judge, graph *provenance.Gr
 				return true
 			}
 			for _, l := range j.landed(id) {
-				if l == a.Commit {
+				if l == a.Commit || j.duplicate(ctx, a.Commit, l) {
 					return true
 				}
 			}
@@ -488,6 +499,11 @@ func (cfg *config) judgeCase(ctx context.Context, j *judge, graph *provenance.Gr
 		}
 		if right {
 			res.right++
+			continue
+		}
+		if j.carriedWhole(ctx, a.Commit, parsed) {
+			res.uncited++
+			c.notes = append(c.notes, "uncited but carried (not judged): "+short(a.Commit)+" "+shorten(j.meta[a.Commit].Subject, 60))
 			continue
 		}
 		res.wrongAtt++
@@ -542,7 +558,7 @@ func dedupe(ss []string) []string {
 	return out
 }
 
-type totals struct{ patches, cases, hits, misses, wrong, right, wrongAtt, dups, downstream, outside int }
+type totals struct{ patches, cases, hits, misses, wrong, right, wrongAtt, dups, downstream, outside, uncited int }
 
 func (t *totals) add(r *setResult) {
 	t.patches += r.patches
@@ -555,6 +571,7 @@ func (t *totals) add(r *setResult) {
 	t.dups += r.dups
 	t.downstream += r.downstream
 	t.outside += len(r.outside)
+	t.uncited += r.uncited
 }
 
 func (t totals) recall() float64 {
@@ -588,8 +605,8 @@ func printReport(w io.Writer, results []*setResult, verbose bool) {
 	}
 	fmt.Fprintf(w, "%-16s %7d %5d %5d %5d %5d %7.1f%% %8.1f%% %8d %4d\n", "TOTAL", all.patches, all.cases, all.hits, all.misses, all.wrong,
 		all.recall(), all.precision(), all.outside, all.dups)
-	fmt.Fprintf(w, "attributions: %d right, %d wrong; not judged: %d duplicate cited files, %d patches citing only commits outside the range or not carried, %d From-line ids outside the range\n",
-		all.right, all.wrongAtt, all.dups, all.outside, all.downstream)
+	fmt.Fprintf(w, "attributions: %d right, %d wrong; not judged: %d to uncited commits the patch carries whole, %d duplicate cited files, %d patches citing only commits outside the range or not carried, %d From-line ids outside the range\n",
+		all.right, all.wrongAtt, all.uncited, all.dups, all.outside, all.downstream)
 	for _, r := range results {
 		for _, c := range append(r.cases, r.outside...) {
 			if c.outcome == "hit" && !verbose {
@@ -631,7 +648,8 @@ func writeMarkdown(w io.Writer, results []*setResult) {
 	}
 	fmt.Fprintf(w, "| **total** | | | **%d** | **%d** | **%d** | **%d** | **%.1f%%** | **%.1f%%** | %d | %d |\n\n", all.cases, all.hits, all.misses, all.wrong,
 		all.recall(), all.precision(), all.outside, all.dups)
-	fmt.Fprintf(w, "Attributions: %d right, %d wrong. From-line ids outside the range (downstream commits, not judged): %d.\n", all.right, all.wrongAtt, all.downstream)
+	fmt.Fprintf(w, "Attributions: %d right, %d wrong. Not judged: %d attributions to uncited commits the patch carries whole, %d From-line ids outside the range (downstream commits).\n",
+		all.right, all.wrongAtt, all.uncited, all.downstream)
 	for _, r := range results {
 		first := true
 		for _, c := range append(r.cases, r.outside...) {
