@@ -342,16 +342,18 @@ func (x *sqlIndex) Reachable(ctx context.Context, tips, stops []ID) ([]Commit, e
 	q := `WITH RECURSIVE
 		tips(id) AS (VALUES ` + values(tips) + `),
 		reach(id) AS (SELECT id FROM tips UNION SELECT p.parent FROM index_parents p JOIN reach r ON p.commit_id = r.id)`
-	filter := ""
+	// EXCEPT, not NOT IN: PostgreSQL plans NOT IN over a recursive CTE as a
+	// subplan rescanned per row (quadratic: 18 minutes for curl's range).
+	set := "reach"
 	if len(stops) > 0 {
 		q += `,
 		stops(id) AS (VALUES ` + values(stops) + `),
 		excl(id) AS (SELECT id FROM stops UNION SELECT p.parent FROM index_parents p JOIN excl e ON p.commit_id = e.id)`
-		filter = ` WHERE c.id NOT IN (SELECT id FROM excl)`
+		set = "(SELECT id FROM reach EXCEPT SELECT id FROM excl)"
 	}
 	q += `
 		SELECT c.id, c.parents, c.author, c.email, c.author_time, c.author_tz, c.subject, c.crc, c.indexed
-		FROM index_commits c JOIN reach r ON c.id = r.id` + filter
+		FROM index_commits c JOIN ` + set + ` r ON c.id = r.id`
 	rows, err := x.db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, x.db.wrap(err)
