@@ -32,11 +32,15 @@ func decodeLines(b []byte, out []Line) ([]Line, error) {
 		return out, errors.New("bad line count")
 	}
 	b = b[k:]
+	start := len(out)
 	for range n {
 		if len(b) < 9 {
 			return out, errors.New("truncated lines")
 		}
 		h := binary.BigEndian.Uint64(b)
+		if len(out) > start && out[len(out)-1].Hash >= h {
+			return out, errors.New("lines not sorted by hash")
+		}
 		c, k := binary.Varint(b[8:])
 		if k <= 0 || c < math.MinInt32 || c > math.MaxInt32 || c == 0 {
 			return out, errors.New("bad line count")

@@ -273,6 +273,11 @@ func (x *sqlIndex) PutChanges(ctx context.Context, ids []ID, changes []Change) e
 		if i > 0 && sorted[i-1].Commit == c.Commit && sorted[i-1].Path == c.Path {
 			return fmt.Errorf("store: two changes of %s %s", c.Commit, c.Path)
 		}
+		for j := 1; j < len(c.Lines); j++ {
+			if c.Lines[j-1].Hash >= c.Lines[j].Hash {
+				return fmt.Errorf("store: change of %s %s: lines not sorted by hash (decoding would refuse them)", c.Commit, c.Path)
+			}
+		}
 	}
 	const cols = 8
 	return x.write(ctx, func(tx *sql.Tx) error {
