@@ -6,13 +6,11 @@ import (
 	"crypto/sha1"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"testing/fstest"
 
 	"github.com/patchtrace/patchtrace/patchset"
 	"github.com/patchtrace/patchtrace/provenance/source"
@@ -158,7 +156,7 @@ const presetFromFallback = "as the target: nothing names its own distribution"
 func (pi *pkgInfo) parse(tgt specfile.Target) {
 	pkg := pi.pkg
 	if len(pkg.Spec) > 0 {
-		pi.spec, pi.specErr = specfile.Parse(bytes.NewReader(pkg.Spec), specfile.Options{Name: pkg.SpecName, Target: tgt, FS: includeFS(pkg)})
+		pi.spec, pi.specErr = specfile.Parse(bytes.NewReader(pkg.Spec), specfile.Options{Name: pkg.SpecName, Target: tgt, FS: pkg.FS()})
 		if pi.spec == nil && pi.specErr == nil {
 			pi.specErr = errors.New("no spec parsed")
 		}
@@ -183,24 +181,6 @@ func (pi *pkgInfo) parse(tgt specfile.Target) {
 	pi.collectSources()
 }
 
-// includeFS serves a spec's %include files from the package's files, by
-// base name (%include %{SOURCE1} names SOURCES/ files that way) and by
-// path: only what the source loaded, within its caps, never a file the
-// loader refused (links, devices). fstest.MapFS is the standard library's
-// in-memory fs.FS.
-func includeFS(pkg *source.Package) fs.FS {
-	m := fstest.MapFS{}
-	for _, f := range pkg.Files {
-		if f.Data == nil {
-			continue
-		}
-		m[f.Path] = &fstest.MapFile{Data: f.Data, Mode: 0o444}
-		if _, ok := m[f.Name]; !ok && fs.ValidPath(f.Name) {
-			m[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o444}
-		}
-	}
-	return m
-}
 
 // missingPatch is a declared patch whose file the source does not hold.
 type missingPatch struct {
