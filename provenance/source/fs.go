@@ -74,9 +74,40 @@ func (s *FSSource) Load(ctx context.Context) (*Package, error) {
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", s.name, err)
 	}
+	if s.dir != "" {
+		dir := s.dir
+		p.reopen = func(ctx context.Context, name string) (io.ReadCloser, error) {
+			root, err := input.OpenRoot(dir)
+			if err != nil {
+				return nil, err
+			}
+			f, err := reopenFS(root)(ctx, name)
+			if err != nil {
+				root.Close()
+				return nil, err
+			}
+			return &closeBoth{f, root}, nil
+		}
+	} else {
+		p.reopen = reopenFS(fsys)
+	}
 	p.Origin = s.name
 	p.Location = s.location
 	return p, nil
+}
+
+// closeBoth closes a file and then the root it was opened in.
+type closeBoth struct {
+	io.ReadCloser
+	root io.Closer
+}
+
+func (c *closeBoth) Close() error {
+	err := c.ReadCloser.Close()
+	if err2 := c.root.Close(); err == nil {
+		err = err2
+	}
+	return err
 }
 
 // archiveExts are name endings of archives (tarballs and the like), whose

@@ -219,6 +219,20 @@ func (s *GitSource) Load(ctx context.Context) (*Package, error) {
 	if err != nil {
 		return nil, fmt.Errorf("source %q: commit %s: %w", s.name, c.Hash, err)
 	}
+	p.reopen = func(ctx context.Context, name string) (io.ReadCloser, error) {
+		// the repository's pack readers are not safe for concurrent use:
+		// the blob reader holds the source's lock until it is closed
+		_, done, err := s.open()
+		if err != nil {
+			return nil, err
+		}
+		rc, err := reopenFS(TreeFS(tree))(ctx, name)
+		if err != nil {
+			done()
+			return nil, err
+		}
+		return &unlockOnClose{rc, done}, nil
+	}
 	p.Origin, p.Location, p.Commit = s.name, s.Location(), c.Hash.String()
 	if s.opts.History {
 		paths := make([]string, 0, len(p.Files)+1)
@@ -236,6 +250,18 @@ func (s *GitSource) Load(ctx context.Context) (*Package, error) {
 		p.SpecIntroduced = m[p.SpecName]
 	}
 	return p, nil
+}
+
+// unlockOnClose releases a lock when its reader is closed.
+type unlockOnClose struct {
+	io.ReadCloser
+	unlock func()
+}
+
+func (u *unlockOnClose) Close() error {
+	err := u.ReadCloser.Close()
+	u.unlock()
+	return err
 }
 
 // Introduced returns, for each path present at the ref, the commit that

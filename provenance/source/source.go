@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -103,6 +104,91 @@ type Package struct {
 	// Options.MaxHashSize (not read at all). Sorted by Path. Skipped
 	// files are not in Files.
 	Skipped []Skipped
+
+	// reopen opens a file of the source again (Open); nil when the
+	// source cannot be read again.
+	reopen func(ctx context.Context, path string) (io.ReadCloser, error)
+}
+
+// ErrNotReopenable is returned (wrapped) by Package.Open for a package
+// read from a stream (ReadSRPM) whose omitted files cannot be read again.
+var ErrNotReopenable = errors.New("source: the package was read from a stream and cannot be read again")
+
+// Open returns a reader of the whole content of the file path (looked up
+// as File does), for a file whose bytes were not kept (Omitted: a
+// tarball over MaxArchiveSize) and must be streamed, never written to
+// disk: a directory's file is opened again through its root (regular
+// files only), a git blob read again (the reader holds the GitSource's
+// lock until it is closed), an SRPM file re-read up to that member. The reader yields exactly the Size recorded at Load, and fails
+// (wrapping ErrFormat) if the file no longer has that size; that size is
+// itself bounded by Options.MaxHashSize. Kept files are served from
+// memory.
+func (p *Package) Open(ctx context.Context, path string) (io.ReadCloser, error) {
+	f := p.File(path)
+	switch {
+	case f == nil:
+		return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+	case f.Missing:
+		return nil, &fs.PathError{Op: "open", Path: path, Err: ErrMissing}
+	case f.Data != nil:
+		return io.NopCloser(bytes.NewReader(f.Data)), nil
+	case p.reopen == nil:
+		return nil, &fs.PathError{Op: "open", Path: path, Err: ErrNotReopenable}
+	}
+	rc, err := p.reopen(ctx, f.Path)
+	if err != nil {
+		return nil, err
+	}
+	return &sizedReader{rc: rc, left: f.Size, path: f.Path}, nil
+}
+
+// sizedReader yields exactly left bytes of rc, or fails.
+type sizedReader struct {
+	rc   io.ReadCloser
+	left int64
+	path string
+}
+
+func (s *sizedReader) Read(p []byte) (int, error) {
+	if s.left <= 0 {
+		var one [1]byte
+		if n, _ := s.rc.Read(one[:]); n > 0 {
+			return 0, fmt.Errorf("%w: %s: longer than when it was loaded", ErrFormat, s.path)
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > s.left {
+		p = p[:s.left]
+	}
+	n, err := s.rc.Read(p)
+	s.left -= int64(n)
+	if err == io.EOF && s.left > 0 {
+		err = fmt.Errorf("%w: %s: shorter than when it was loaded", ErrFormat, s.path)
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	return n, err
+}
+
+func (s *sizedReader) Close() error { return s.rc.Close() }
+
+// reopenFS returns Package.reopen for files of fsys: regular files only.
+func reopenFS(fsys fs.FS) func(context.Context, string) (io.ReadCloser, error) {
+	return func(_ context.Context, name string) (io.ReadCloser, error) {
+		f, err := fsys.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+			f.Close()
+			if err == nil {
+				err = &fs.PathError{Op: "open", Path: name, Err: ErrRefused}
+			}
+			return nil, err
+		}
+		return f, nil
+	}
 }
 
 // Skipped is an entry of a source that was not read.

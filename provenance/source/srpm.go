@@ -69,6 +69,10 @@ func (s *SRPMSource) Load(ctx context.Context) (*Package, error) {
 	}
 	p.Origin = s.name
 	p.Location = cleanLocation(s.path)
+	srpm, opts := s.path, s.opts
+	p.reopen = func(ctx context.Context, member string) (io.ReadCloser, error) {
+		return openSRPMMember(ctx, srpm, member, &opts)
+	}
 	return p, nil
 }
 
@@ -118,7 +122,28 @@ func (p *payloadReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Package, error) {
+// srpmStream is an SRPM read up to its payload, and the payload's cpio
+// archive being walked.
+type srpmStream struct {
+	nevr     NEVR
+	info     *SRPMInfo
+	specName string // the member flagged RPMFILE_SPECFILE, cleaned; "" when none
+
+	or           *offsetReader
+	br           *bufio.Reader
+	cr           *cpioReader
+	names        []string
+	sizes, modes []int64
+	closeDec     func()
+
+	member string // the current member's name as stored, "" between members
+	start  int64  // payload offset of the current member's header
+	seen   map[string]int64
+	max    int // members
+}
+
+// openSRPM reads the lead and headers of the SRPM r and opens its payload.
+func openSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*srpmStream, error) {
 	or := &offsetReader{r: r}
 	isSource, err := readLead(or)
 	if err != nil {
@@ -131,14 +156,15 @@ func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Packa
 	if err != nil {
 		return nil, err
 	}
-	n := NEVR{Name: h.str(tagName), Version: h.str(tagVersion), Release: h.str(tagRelease)}
+	s := &srpmStream{or: or, seen: map[string]int64{}, max: o.MaxFiles}
+	s.nevr = NEVR{Name: h.str(tagName), Version: h.str(tagVersion), Release: h.str(tagRelease)}
 	if e := h.ints(tagEpoch); len(e) > 0 {
-		n.Epoch = strconv.FormatInt(e[0], 10)
+		s.nevr.Epoch = strconv.FormatInt(e[0], 10)
 	}
-	if n.Name == "" || n.Version == "" || n.Release == "" {
+	if s.nevr.Name == "" || s.nevr.Version == "" || s.nevr.Release == "" {
 		return nil, fmt.Errorf("%w: header lacks NAME, VERSION or RELEASE", ErrFormat)
 	}
-	info := &SRPMInfo{
+	s.info = &SRPMInfo{
 		Sources:           h.strs(tagSource),
 		Patches:           h.strs(tagPatch),
 		NoSource:          h.ints(tagNoSource),
@@ -150,92 +176,113 @@ func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Packa
 	if !isSource && !h.has(tagSourcePackage) {
 		return nil, fmt.Errorf("%w: a binary RPM, not a source RPM", ErrFormat)
 	}
-	names, err := h.fileNames()
-	if err != nil {
+	if s.names, err = h.fileNames(); err != nil {
 		return nil, err
 	}
 	flags := h.ints(tagFileFlags)
-	modes := h.ints(tagFileModes)
-	sizes := h.ints(tagLongFileSizes)
-	if len(sizes) == 0 {
-		sizes = h.ints(tagFileSizes)
+	s.modes = h.ints(tagFileModes)
+	if s.sizes = h.ints(tagLongFileSizes); len(s.sizes) == 0 {
+		s.sizes = h.ints(tagFileSizes)
 	}
-	specName := ""
-	for i, nm := range names {
+	for i, nm := range s.names {
 		if i < len(flags) && flags[i]&fileFlagSpec != 0 {
-			if specName, err = cleanCpioName(nm); err != nil {
+			if s.specName, err = cleanCpioName(nm); err != nil {
 				return nil, fmt.Errorf("header: %w", err)
 			}
-			info.SpecFileFlag = true
+			s.info.SpecFileFlag = true
 			break
 		}
 	}
-
-	br := bufio.NewReaderSize(&ctxReader{ctx: ctx, r: or, o: o, total: total}, 64<<10)
-	dec, closeDec, err := decompress(br, info.PayloadCompressor)
+	s.br = bufio.NewReaderSize(&ctxReader{ctx: ctx, r: or, o: o, total: total}, 64<<10)
+	dec, closeDec, err := decompress(s.br, s.info.PayloadCompressor)
 	if err != nil {
-		return nil, input.Errorf(input.Position{Offset: or.off - int64(br.Buffered())}, "payload: %w", err)
+		closeDec()
+		return nil, input.Errorf(input.Position{Offset: or.off - int64(s.br.Buffered())}, "payload: %w", err)
 	}
-	defer closeDec()
-	cr := &cpioReader{r: &payloadReader{r: input.CapReader(dec, o.MaxPayloadSize, "payload")}}
-	// at positions an error: the exact payload offset, the member read,
-	// and how far the (compressed) file was read.
-	member, start := "", int64(0)
-	at := func(err error) error {
-		pos := input.Position{Offset: or.off - int64(br.Buffered())}
-		if member == "" {
-			return input.Errorf(pos, "payload byte %d (cpio header): %w", start, err)
-		}
-		return input.Errorf(pos, "payload byte %d (member %q at byte %d): %w", cr.off, member, start, err)
-	}
+	s.closeDec = closeDec
+	s.cr = &cpioReader{r: &payloadReader{r: input.CapReader(dec, o.MaxPayloadSize, "payload")}}
+	return s, nil
+}
 
-	p := &Package{Layout: SRPM, NEVR: &n, SRPM: info}
+// close releases the decompressor.
+func (s *srpmStream) close() { s.closeDec() }
+
+// at positions an error: how far the (compressed) file was read, the
+// exact payload offset, and the member being read.
+func (s *srpmStream) at(err error) error {
+	pos := input.Position{Offset: s.or.off - int64(s.br.Buffered())}
+	if s.member == "" {
+		return input.Errorf(pos, "payload byte %d (cpio header): %w", s.start, err)
+	}
+	return input.Errorf(pos, "payload byte %d (member %q at byte %d): %w", s.cr.off, s.member, s.start, err)
+}
+
+// next moves to the next member (the previous one must be finished) and
+// returns its header and clean name; nil at the end of the archive, which
+// is read to its end so that the compression's own checks (gzip's CRC-32,
+// xz's check) run. Names with "..", duplicate names and duplicate base
+// names are errors. Errors are positioned.
+func (s *srpmStream) next() (*cpioHeader, string, error) {
+	s.member, s.start = "", s.cr.off
+	hdr, err := s.cr.next(s.names, s.sizes, s.modes)
+	if err != nil {
+		return nil, "", s.at(err)
+	}
+	if hdr == nil {
+		if _, err := io.Copy(io.Discard, s.cr.r); err != nil {
+			return nil, "", s.at(fmt.Errorf("after the cpio trailer: %w", err))
+		}
+		return nil, "", nil
+	}
+	s.member = hdr.name
+	if len(s.seen) >= 2*s.max {
+		return nil, "", s.at(fmt.Errorf("%w: more than %d members", ErrTooLarge, s.max))
+	}
+	name, err := cleanCpioName(hdr.name)
+	if err != nil {
+		return nil, "", s.at(err)
+	}
+	for _, k := range []string{name, "/" + path.Base(name)} {
+		if prev, dup := s.seen[k]; dup {
+			return nil, "", s.at(fmt.Errorf("%w: duplicate member name %s (first at payload byte %d)", ErrFormat, strings.TrimPrefix(k, "/"), prev))
+		}
+		s.seen[k] = s.start
+	}
+	return hdr, name, nil
+}
+
+func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Package, error) {
+	s, err := openSRPM(ctx, r, total, o)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	p := &Package{Layout: SRPM, NEVR: &s.nevr, SRPM: s.info}
 	b := &budget{opts: o}
 	var specs []File
-	seen := map[string]int64{} // member paths and base names, at their payload offset
 	for {
-		member, start = "", cr.off
-		hdr, err := cr.next(names, sizes, modes)
+		hdr, name, err := s.next()
 		if err != nil {
-			return nil, at(err)
+			return nil, err
 		}
 		if hdr == nil {
-			// Read to the end: the compression's own checks (gzip's
-			// CRC-32, xz's check) come after the archive.
-			if _, err := io.Copy(io.Discard, cr.r); err != nil {
-				return nil, at(fmt.Errorf("after the cpio trailer: %w", err))
-			}
 			break
-		}
-		member = hdr.name
-		if len(seen) >= 2*o.MaxFiles {
-			return nil, at(fmt.Errorf("%w: more than %d members", ErrTooLarge, o.MaxFiles))
-		}
-		name, err := cleanCpioName(hdr.name)
-		if err != nil {
-			return nil, at(err)
-		}
-		for _, k := range []string{name, "/" + path.Base(name)} {
-			if prev, dup := seen[k]; dup {
-				return nil, at(fmt.Errorf("%w: duplicate member name %s (first at payload byte %d)", ErrFormat, strings.TrimPrefix(k, "/"), prev))
-			}
-			seen[k] = start
 		}
 		if !hdr.regular {
 			p.Skipped = append(p.Skipped, Skipped{Path: name, Reason: input.Kind(hdr.mode) + " (only regular files are read)"})
-			if err := cr.skip(); err != nil {
-				return nil, at(err)
+			if err := s.cr.skip(); err != nil {
+				return nil, s.at(err)
 			}
 			continue
 		}
-		o.report(Progress{Stage: "payload", Done: or.off, Total: total, Item: name})
-		isSpec := name == specName || specName == "" && strings.HasSuffix(name, ".spec") && !strings.Contains(name, "/")
-		f, skip, err := b.readFile(cr.body(), name, hdr.size, isSpec)
+		o.report(Progress{Stage: "payload", Done: s.or.off, Total: total, Item: name})
+		isSpec := name == s.specName || s.specName == "" && strings.HasSuffix(name, ".spec") && !strings.Contains(name, "/")
+		f, skip, err := b.readFile(s.cr.body(), name, hdr.size, isSpec)
 		if err != nil {
-			return nil, at(err)
+			return nil, s.at(err)
 		}
-		if err := cr.finish(); err != nil {
-			return nil, at(err)
+		if err := s.cr.finish(); err != nil {
+			return nil, s.at(err)
 		}
 		switch {
 		case skip != nil:
@@ -257,9 +304,62 @@ func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Packa
 		return nil, fmt.Errorf("%w: %s", ErrAmbiguousSpec, strings.Join(l, ", "))
 	}
 	p.SpecName, p.Spec = specs[0].Path, specs[0].Data
-	o.report(Progress{Stage: "payload", Done: or.off, Total: total})
+	o.report(Progress{Stage: "payload", Done: s.or.off, Total: total})
 	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
 	return p, nil
+}
+
+// openSRPMMember opens the SRPM file at srpmPath again and returns a
+// reader of the member's body (see Package.Open).
+func openSRPMMember(ctx context.Context, srpmPath, member string, o *Options) (io.ReadCloser, error) {
+	f, err := input.OpenFile(srpmPath)
+	if err != nil {
+		return nil, err
+	}
+	s, err := openSRPM(ctx, f, 0, o)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	for {
+		hdr, name, err := s.next()
+		if err == nil && hdr == nil {
+			err = fmt.Errorf("%s: %w", member, fs.ErrNotExist)
+		}
+		if err != nil {
+			s.close()
+			f.Close()
+			return nil, err
+		}
+		if name == member && hdr.regular {
+			return &memberReader{s: s, f: f, r: s.cr.body()}, nil
+		}
+		if err := s.cr.skip(); err != nil {
+			s.close()
+			f.Close()
+			return nil, s.at(err)
+		}
+	}
+}
+
+// memberReader streams one SRPM member; errors are positioned.
+type memberReader struct {
+	s *srpmStream
+	f io.Closer
+	r io.Reader
+}
+
+func (m *memberReader) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = m.s.at(err)
+	}
+	return n, err
+}
+
+func (m *memberReader) Close() error {
+	m.s.close()
+	return m.f.Close()
 }
 
 // cleanCpioName returns a member's name as a path inside the package:
