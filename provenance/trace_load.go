@@ -181,7 +181,6 @@ func (pi *pkgInfo) parse(tgt specfile.Target) {
 	pi.collectSources()
 }
 
-
 // missingPatch is a declared patch whose file the source does not hold.
 type missingPatch struct {
 	number, line int
