@@ -29,6 +29,7 @@ type patchFile struct {
 	total    int                   // changed lines (added + removed) as written in the hunks
 	diffKey  uint64                // hash of the whole diff (paths and hunk bodies, no @@ numbers, no headers)
 	changes  []patchset.FileChange // net change per file section of every part (package patchset)
+	partOff  []int                 // changes[partOff[i]:partOff[i+1]] are part i's
 	parseErr error
 	overlay  bool // a rebuild overlay file (PATCHES/)
 	applied  bool // the %prep plan applies it
@@ -51,6 +52,11 @@ func (pf *patchFile) hunkChange(h hunkSig) *patchset.HunkChange {
 	return &pf.changes[h.change].Hunks[h.hunk]
 }
 
+// partChanges returns the file changes of part i (0-based).
+func (pf *patchFile) partChanges(i int) []patchset.FileChange {
+	return pf.changes[pf.partOff[i]:pf.partOff[i+1]]
+}
+
 // paths returns the paths pf changes, in order, without duplicates.
 func (pf *patchFile) paths() []string {
 	var out []string
@@ -67,6 +73,7 @@ func (pf *patchFile) fingerprint() {
 	dk := fnv.New64a()
 	idx, change := 0, 0
 	for pi, p := range pf.parts {
+		pf.partOff = append(pf.partOff, change)
 		for _, f := range p.Files {
 			if f == nil {
 				continue
@@ -106,6 +113,7 @@ func (pf *patchFile) fingerprint() {
 			}
 		}
 	}
+	pf.partOff = append(pf.partOff, change)
 	pf.diffKey = dk.Sum64()
 	pf.changes = patchset.ChangesFromPatches(pf.parts, pf.strip)
 }

@@ -70,7 +70,9 @@ type Options struct {
 	Progress func(Progress)
 	// Workers bounds parallel work (0: GOMAXPROCS).
 	Workers int
-	// MinScore is the lowest score a match needs to be kept (0: 0.2).
+	// MinScore is the lowest score a match with a packaging origin needs
+	// to be kept (0: 0.2). Upstream commits are kept when upstream.Index.Find
+	// chooses them (its own rules of evidence).
 	MinScore float64
 	// Index, when set, is the persistent upstream index: a trace reads
 	// from git only the commits it does not hold yet, and loads only the

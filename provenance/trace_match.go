@@ -86,13 +86,18 @@ func matchPatch(tgt *pkgInfo, t *patchFile, orgs []*pkgInfo, ups []*upIndex, opt
 
 	// Upstream histories, part by part.
 	found := map[string]upstream.Candidate{} // commit -> best candidate
+	var partCands [][]upCand                 // by part: what Find chose
+	for range t.parts {
+		partCands = append(partCands, nil)
+	}
 	for _, u := range ups {
 		for pi, p := range t.parts {
 			if len(p.Files) == 0 {
 				continue
 			}
-			cands := u.ix.Find(upstream.QueryOf(p, t.strip), upstream.FindOptions{})
-			for ci, c := range cands {
+			q := upstream.HeaderQuery(p)
+			q.Changes = t.partChanges(pi)
+			for _, c := range u.ix.Find(q, upstream.FindOptions{}) {
 				key := u.name + "\x00" + c.Commit
 				if old, ok := found[key]; !ok || c.Score > old.Score {
 					found[key] = c
@@ -100,12 +105,7 @@ func matchPatch(tgt *pkgInfo, t *patchFile, orgs []*pkgInfo, ups []*upIndex, opt
 				if c.Verdict == patchset.Unrelated {
 					continue // only there because a hint cites it
 				}
-				if ci > 0 && c.Verdict == patchset.Similar {
-					continue
-				}
-				if c.Score < opts.MinScore && !c.Evidence.InSet {
-					continue
-				}
+				partCands[pi] = append(partCands[pi], upCand{u, c})
 				verdict := upVerdict(c.Verdict)
 				matchedAny = true
 				note(verdict, c.Score)
@@ -151,7 +151,7 @@ func matchPatch(tgt *pkgInfo, t *patchFile, orgs []*pkgInfo, ups []*upIndex, opt
 	wholeExplained := bestRank <= verdictRank(VerdictEquivalent) ||
 		bestRank == verdictRank(VerdictRebased) && bestScore >= patchset.RebasedThreshold && len(commits) <= 1
 	if matchedAny && !wholeExplained && len(t.hunks) > 1 {
-		r.hunkLevel(t, tgt.pkgID, orgs, ups, opts.MinScore)
+		r.hunkLevel(t, tgt.pkgID, orgs, partCands)
 	}
 	if !matchedAny {
 		ev := []string{fmt.Sprintf("no match in %d packaging origin(s) and %d upstream(s)", len(orgs), len(ups))}
@@ -213,6 +213,17 @@ func (r *patchResult) addCite(h hint, ups []*upIndex, found map[string]upstream.
 	r.edges = append(r.edges, Edge{From: r.id, To: cid, Kind: EdgeCites, Verdict: verdict, Score: 0, Evidence: ev})
 }
 
+// hunkCoverage returns the share of hunk k of the part's file change ci
+// that candidate c carries.
+func hunkCoverage(c upstream.Candidate, ci, k int) float64 {
+	for _, fe := range c.Evidence.Files {
+		if fe.Change == ci && k < len(fe.HunkCoverage) {
+			return fe.HunkCoverage[k]
+		}
+	}
+	return 0
+}
+
 func commitNode(origin string, c upstream.Candidate) Node {
 	attrs := map[string]string{"subject": shorten(c.Subject, 200), "author": c.Author}
 	if !c.Date.IsZero() {
@@ -245,6 +256,17 @@ func candidateEvidence(c upstream.Candidate) []string {
 	}
 	if c.Evidence.InSet {
 		ev = append(ev, "one of several commits the patch squashes")
+	}
+	if c.Evidence.EquivalentTo != "" {
+		ev = append(ev, "carries the same change as "+shortSHA(c.Evidence.EquivalentTo)+" (equivalent)")
+	}
+	if c.Evidence.ByMetadata {
+		ev = append(ev, "similar by metadata only: same subject, author and date; the content does not show it")
+	} else if len(c.Evidence.Metadata) > 0 {
+		ev = append(ev, "metadata agrees: "+strings.Join(c.Evidence.Metadata, ", "))
+	}
+	if c.Evidence.Merge {
+		ev = append(ev, "a merge commit carrying lines no commit of its branch does")
 	}
 	if c.Evidence.Cited {
 		ev = append(ev, "cited: "+shorten(c.Evidence.CitedBy, 100))
@@ -358,10 +380,17 @@ func better(a, b comparison) bool {
 	return a.score > b.score
 }
 
+// upCand is an upstream commit Find chose for a part of a target patch.
+type upCand struct {
+	u *upIndex
+	c upstream.Candidate
+}
+
 // hunkLevel attributes each hunk of t separately: to the origin patches
-// that contain its changed lines, and to the upstream commits Find gives
-// for the hunk alone. Hunks nothing explains are the rebuild's own.
-func (r *patchResult) hunkLevel(t *patchFile, pkgID string, orgs []*pkgInfo, ups []*upIndex, minScore float64) {
+// that contain its changed lines, and to the upstream commits chosen for
+// its part that carry them (never to a commit the part as a whole does
+// not come from). Hunks nothing explains are the rebuild's own.
+func (r *patchResult) hunkLevel(t *patchFile, pkgID string, orgs []*pkgInfo, partCands [][]upCand) {
 	for _, h := range t.hunks {
 		name := t.name + "#" + strconv.Itoa(h.index)
 		hid := NodeID(KindHunk, t.origin, name)
@@ -395,21 +424,19 @@ func (r *patchResult) hunkLevel(t *patchFile, pkgID string, orgs []*pkgInfo, ups
 				attributed = true
 			}
 		}
-		{
-			q := upstream.Query{Changes: []patchset.FileChange{t.changes[h.change].OnlyHunk(h.hunk)}}
-			for _, u := range ups {
-				for ci, c := range u.ix.Find(q, upstream.FindOptions{Max: 2}) {
-					if c.Verdict == patchset.Unrelated || c.Score < minScore || ci > 0 && c.Verdict == patchset.Similar {
-						continue
-					}
-					verdict := upVerdict(c.Verdict)
-					cid := NodeID(KindCommit, u.name, c.Commit)
-					r.nodes = append(r.nodes, commitNode(u.name, c))
-					r.edges = append(r.edges, Edge{From: hid, To: cid, Kind: edgeKindFor(verdict, true), Verdict: verdict, Score: c.Score,
-						Evidence: []string{fmt.Sprintf("hunk found in %s %q", shortSHA(c.Commit), shorten(c.Subject, 80))}})
-					attributed = true
-				}
+		for _, uc := range partCands[h.part-1] {
+			cov := hunkCoverage(uc.c, h.change-t.partOff[h.part-1], h.hunk)
+			if cov < patchset.PartialThreshold {
+				continue
 			}
+			verdict := VerdictPartial
+			if cov >= patchset.RebasedThreshold {
+				verdict = VerdictRebased
+			}
+			cid := NodeID(KindCommit, uc.u.name, uc.c.Commit)
+			r.edges = append(r.edges, Edge{From: hid, To: cid, Kind: edgeKindFor(verdict, true), Verdict: verdict, Score: cov,
+				Evidence: []string{fmt.Sprintf("%.0f%% of the hunk's changed lines are in %s %q", 100*cov, shortSHA(uc.c.Commit), shorten(uc.c.Subject, 80))}})
+			attributed = true
 		}
 		if !attributed {
 			r.edges = append(r.edges, Edge{From: hid, To: pkgID, Kind: EdgeNoOrigin, Verdict: VerdictOwn, Score: 1,

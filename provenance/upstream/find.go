@@ -35,17 +35,22 @@ type Candidate struct {
 	Author string
 	// Date is the author date.
 	Date time.Time
-	// Verdict grades the relation by content, on patchset's scale:
-	// Equivalent (the same changed lines, and every hunk of the patch
-	// found as is, context included, in the commit's blobs), Rebased (at
-	// least 90% of each side's changed lines in the other), Partial (one
-	// side holds at least 90% of the other: a partial backport, or a
-	// member of a squashed set, see Evidence.InSet), Similar, and
-	// Unrelated (only for a cited commit the content contradicts).
+	// Verdict grades the relation by content, on patchset's scale
+	// (patchset.Grade of the two coverages): Equivalent (the same changed
+	// lines, and every hunk of the patch found as is, context included,
+	// in the commit's blobs), Rebased (each side holds nearly all of the
+	// other), Partial (one side holds nearly all of the other: a partial
+	// backport, or a member of a squashed set, see Evidence.InSet),
+	// Similar (a fair part in common, or metadata only, see
+	// Evidence.ByMetadata), and Unrelated (only for a cited commit the
+	// content does not explain).
 	Verdict patchset.Verdict
 	// Score in [0,1] ranks candidates: mostly PatchCoverage, with
 	// CommitCoverage breaking near ties.
 	Score float64
+	// EvidenceCoverage is PatchCoverage counting evidential lines only
+	// (see patchset.Evidential).
+	EvidenceCoverage float64
 	// PatchCoverage is the share of the patch's changed lines that the
 	// commit changes the same way (lines weighted by rarity in the index,
 	// so that "}" counts less than a distinctive line).
@@ -78,12 +83,27 @@ type Evidence struct {
 	// range and this commit is the copy of it that landed in the range:
 	// same author, author date and subject (a rebased pull request).
 	CitedCopy bool
+	// EquivalentTo is set when this commit carries the same change as the
+	// chosen commit it names (a copy on another branch, a duplicate): both
+	// are right.
+	EquivalentTo string
+	// ByMetadata is set when no content explains the patch and this
+	// commit has its subject, author and date: similar by metadata only.
+	// Metadata says which fields agreed ("subject", "author", "date"),
+	// for any candidate.
+	ByMetadata bool
+	Metadata   []string
+	// Merge is set for a merge commit (reported only when it carries
+	// lines no commit of its branch does).
+	Merge bool
 }
 
 // FileEvidence is the match of one file of the patch.
 type FileEvidence struct {
-	// PatchPath is the path as the patch writes it (new name, or old name
-	// for a deletion).
+	// Change is the file's index in Query.Changes.
+	Change int
+	// PatchPath is the file's path in the query (FileChange.Path: the
+	// patch's new name, or old name for a deletion, normalised).
 	PatchPath string
 	// UpstreamPath is the commit's file it matched best ("" when none).
 	UpstreamPath string
@@ -93,10 +113,14 @@ type FileEvidence struct {
 	// Hunks and HunksMatched count the file's hunks and those whose
 	// changed lines are all found in the commit.
 	Hunks, HunksMatched int
+	// HunkCoverage is, per hunk of the file (in FileChange.Hunks order),
+	// the share of its changed lines the commit changes the same way.
+	HunkCoverage []float64
 }
 
 // qfile is one file of a query, mapped to the indexed paths.
 type qfile struct {
+	change int // index in Query.Changes
 	fc     *patchset.FileChange
 	mapped map[int32]bool // tracked upstream path indices
 }
@@ -110,7 +134,7 @@ func (ix *Index) queryFiles(q Query) []qfile {
 		if fc.IsBinary || len(fc.Lines) == 0 || len(fc.Lines[0].Text) > 0 && fc.Lines[0].Text[0] == 0 && len(fc.Lines) == 1 {
 			continue
 		}
-		f := qfile{fc: fc, mapped: map[int32]bool{}}
+		f := qfile{change: i, fc: fc, mapped: map[int32]bool{}}
 		for _, n := range []string{fc.Path, fc.OldPath} {
 			if n == "" {
 				continue
@@ -144,23 +168,48 @@ const maxPostings = 4000
 
 // scored is a candidate commit with its exact measures.
 type scored struct {
-	commit     int32
-	overlap    float64
-	pc, cc     float64
-	score      float64
-	files      []FileEvidence
-	fileRec    []int32           // per patch file: the record it matched, or -1
-	matchedSet map[[2]uint64]int // (file, hash) -> shared count, for set cover
+	commit  int32
+	overlap float64 // weighted shared lines, all of them
+	eov     float64 // weighted shared evidential lines
+	pc, cc  float64 // patch and commit coverage (weighted, all lines)
+	epc     float64 // patch coverage by evidential lines
+	score   float64
+	files   []FileEvidence
+	fileRec []int32 // per patch file: the record it matched, or -1
+	// matchedSet holds the shared count of every (patch file, posting
+	// key): what the commit explains of the patch, for the set cover.
+	matchedSet map[[2]uint64]int
+	merge      bool
+	meta       metaMatch
 }
 
-// Find returns the upstream commits of the index that patch p most likely
-// backports, best first: the commits whose changed lines cover the most of
-// the patch's changed lines (content only; hints are reported in the
-// evidence and never change the ranking). When no single commit covers
-// MinCoverage of the patch but several together do (a squash), the set is
-// returned first, each flagged Evidence.InSet. A commit cited by a hint is
-// always reported, after the content matches, even when the content
-// contradicts it (Verdict Unrelated). An empty result means no match.
+// Find returns the upstream commits of the index that the change q most
+// likely comes from, best first, by content:
+//
+//   - The explanation: the smallest set of commits that together carry
+//     the change, chosen greedily by the share of the change each adds
+//     (lines weighted by rarity). A commit joins only on evidence
+//     (patchset.Evidential: added lines that are not boilerplate; lines
+//     the change only removes count only when both sides are the same
+//     change) and only when its share means something: it explains most
+//     of the change (at least MinCoverage), or its own change is nearly
+//     all in q (a member of a squash, a commit the patch holds whole), or
+//     both hold a fair part of each other (a mixed backport). One commit
+//     gets its verdict from the two coverages (patchset.Grade); several
+//     are Partial and flagged Evidence.InSet. Merge commits, whose
+//     first-parent diff repeats their branch, are considered only for
+//     what no other commit explains.
+//   - Equivalents: a commit that carries the same change as a chosen one
+//     (a stable-branch copy, an upstream duplicate) is reported right
+//     after it, with its verdict and Evidence.EquivalentTo set.
+//   - Metadata (q's subject, author, date) never makes a match: it breaks
+//     ties, lets a commit with the same subject, author and date join the
+//     explanation on weaker evidence, and, when content explains nothing,
+//     names that commit Similar with Evidence.ByMetadata.
+//   - Cited commits: a commit a hint names is always reported, after the
+//     rest, Unrelated when the content does not explain it.
+//
+// An empty result means no match.
 func (ix *Index) Find(q Query, opts FindOptions) []Candidate {
 	if opts.MinCoverage <= 0 {
 		opts.MinCoverage = DefaultMinCoverage
@@ -174,95 +223,20 @@ func (ix *Index) Find(q Query, opts FindOptions) []Candidate {
 	if total == 0 {
 		return ix.citedOnly(hints, files, total)
 	}
+	f := ix.newFinder(q, files, total, opts)
+	f.gather()
+	f.explain()
+	out := f.report()
+	return ix.cite(out, hints, f)
+}
 
-	// Collect candidates through the inverted index.
-	gen := map[int32]float64{}
-	for _, f := range files {
-		for _, e := range f.fc.Lines {
-			post := ix.postings[postingKey(e.Hash, e.Count)]
-			if len(post) > maxPostings {
-				continue
-			}
-			w := ix.weight(e.Hash, e.Count)
-			for _, rid := range post {
-				r := &ix.records[rid]
-				if f.mapped[r.path] || f.mapped[r.oldPath] {
-					gen[r.commit] += w
-				}
-			}
-		}
+// cite marks the candidates that the hints name and appends the cited
+// commits that content did not choose (Unrelated).
+func (ix *Index) cite(out []Candidate, hints []string, f *finder) []Candidate {
+	used := map[string]bool{}
+	for _, c := range out {
+		used[c.Commit] = true
 	}
-	type gc struct {
-		c int32
-		s float64
-	}
-	var gl []gc
-	for c, s := range gen {
-		gl = append(gl, gc{c, s})
-	}
-	sort.Slice(gl, func(i, j int) bool {
-		if gl[i].s != gl[j].s {
-			return gl[i].s > gl[j].s
-		}
-		return gl[i].c < gl[j].c
-	})
-	if len(gl) > 40 {
-		gl = gl[:40]
-	}
-	var cands []*scored
-	for _, g := range gl {
-		cands = append(cands, ix.score(g.c, files, total))
-	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		if cands[i].score != cands[j].score {
-			return cands[i].score > cands[j].score
-		}
-		// A merge's first-parent diff repeats its branch's commits: on a
-		// tie the commit itself wins, then the oldest.
-		mi, mj := len(ix.commits[cands[i].commit].Parents) > 1, len(ix.commits[cands[j].commit].Parents) > 1
-		if mi != mj {
-			return mj
-		}
-		return ix.commits[cands[i].commit].Author.When < ix.commits[cands[j].commit].Author.When
-	})
-
-	var out []Candidate
-	used := map[int32]bool{}
-	var set []*scored
-	if len(cands) > 0 && cands[0].pc < setBelow {
-		set = ix.cover(cands, total, opts)
-		if len(set) > 0 && setCoverage(ix, set, total) < max(opts.MinCoverage, cands[0].pc+0.1) {
-			set = nil
-		}
-	}
-	switch {
-	case len(set) > 0:
-		for _, c := range set {
-			out = append(out, ix.candidate(c, patchset.Partial, true))
-			used[c.commit] = true
-		}
-	case len(cands) > 0 && cands[0].pc >= opts.MinCoverage:
-		top := cands[0]
-		v := verdictFor(top)
-		if v == patchset.Rebased && ix.sameDiff(top, files) {
-			v = patchset.Equivalent
-		}
-		out = append(out, ix.candidate(top, v, false))
-		used[top.commit] = true
-	}
-	if len(out) > 0 {
-		for _, c := range cands {
-			if len(out) >= opts.Max {
-				break
-			}
-			if used[c.commit] || c.pc < opts.MinCoverage/2 {
-				continue
-			}
-			out = append(out, ix.candidate(c, patchset.Similar, false))
-			used[c.commit] = true
-		}
-	}
-	// Cited commits: confirm or contradict.
 	for _, h := range hints {
 		ci := ix.commitByPrefix(h)
 		copyOf := false
@@ -275,21 +249,17 @@ func (ix *Index) Find(q Query, opts FindOptions) []Candidate {
 				out[i].Evidence.Cited = true
 				out[i].Evidence.CitedBy = h
 				out[i].Evidence.CitedCopy = copyOf
-				out[i].Evidence.HintAgrees = out[i].Verdict != patchset.Unrelated && (i == 0 || out[i].Evidence.InSet)
+				out[i].Evidence.HintAgrees = out[i].Verdict != patchset.Unrelated
 			}
 		}
-		if ci < 0 || used[ci] {
+		if ci < 0 || used[ix.commits[ci].Hash.String()] {
 			continue
 		}
-		s := ix.score(ci, files, total)
-		c := ix.candidate(s, patchset.Unrelated, false)
-		if s.pc >= opts.MinCoverage/2 {
-			c.Verdict = patchset.Similar
-		}
+		c := ix.candidate(f.scoreOf(ci), patchset.Unrelated, false)
 		c.Evidence.Cited = true
 		c.Evidence.CitedBy = h
 		c.Evidence.CitedCopy = copyOf
-		used[ci] = true
+		used[c.Commit] = true
 		out = append(out, c)
 	}
 	return out
@@ -308,12 +278,12 @@ func (ix *Index) citedOnly(hints []string, files []qfile, total float64) []Candi
 	return out
 }
 
-// verdictFor grades a lone best candidate on patchset's scale, from its
-// patch and commit coverages.
+// verdictFor grades a lone accepted candidate on patchset's scale, from
+// its patch and commit coverages.
 func verdictFor(s *scored) patchset.Verdict {
 	v, _ := patchset.Grade(s.pc, s.cc, 2*s.pc*s.cc/max(s.pc+s.cc, 1e-9))
 	if v == patchset.Unrelated {
-		return patchset.Similar // above MinCoverage: never unrelated
+		return patchset.Similar // accepted on evidence: never unrelated
 	}
 	return v
 }
@@ -387,7 +357,7 @@ func abs(n int) int {
 // other changes too (code that lives in another file upstream). A line of
 // the commit is never counted for two files of the patch.
 func (ix *Index) score(ci int32, files []qfile, total float64) *scored {
-	s := &scored{commit: ci, matchedSet: map[[2]uint64]int{}}
+	s := &scored{commit: ci, matchedSet: map[[2]uint64]int{}, merge: len(ix.commits[ci].Parents) > 1}
 	type useKey struct {
 		rid int32
 		k   uint64
@@ -450,7 +420,7 @@ func (ix *Index) score(ci int32, files []qfile, total float64) *scored {
 			f := &files[fi]
 			fe := &s.files[fi]
 			if pass == 0 {
-				*fe = FileEvidence{PatchPath: f.fc.Path, Lines: patchset.Weight(f.fc.Lines), Hunks: len(f.fc.Hunks)}
+				*fe = FileEvidence{Change: f.change, PatchPath: f.fc.Path, Lines: patchset.Weight(f.fc.Lines), Hunks: len(f.fc.Hunks)}
 			} else if fe.Matched > 0 {
 				continue
 			}
@@ -472,9 +442,18 @@ func (ix *Index) score(ci int32, files []qfile, total float64) *scored {
 				}
 				got = append(got, patchset.LineCount{Hash: l.Hash, Count: n})
 				used[useKey{rid, k}] += abs(n)
+				if patchset.Evidential(l) {
+					s.eov += ix.weight(l.Hash, l.Count) * float64(abs(n))
+				}
 			})
-			for _, h := range f.fc.Hunks {
-				if len(h.Lines) > 0 && patchset.Overlap(h.Lines, got) == h.Weight() {
+			fe.HunkCoverage = make([]float64, len(f.fc.Hunks))
+			for k, h := range f.fc.Hunks {
+				if len(h.Lines) == 0 {
+					continue
+				}
+				m := patchset.Overlap(h.Lines, got)
+				fe.HunkCoverage[k] = float64(m) / float64(h.Weight())
+				if m == h.Weight() {
 					fe.HunksMatched++
 				}
 			}
@@ -491,82 +470,20 @@ func (ix *Index) score(ci int32, files []qfile, total float64) *scored {
 	return s
 }
 
-// setBelow is the patch coverage under which a set of commits is looked
-// for when the best single commit leaves part of the patch unexplained.
-const setBelow = patchset.RebasedThreshold
-
-// cover looks for a small set of commits that together cover the patch
-// better than any one does (a squash): greedy set cover over the
-// candidates, each member adding at least a fifth of the patch and having
-// at least half of its own change in the patch.
-func (ix *Index) cover(cands []*scored, total float64, opts FindOptions) []*scored {
-	covered := map[[2]uint64]int{}
-	var set []*scored
-	for len(set) < opts.Max {
-		var best *scored
-		var bestGain float64
-		for _, c := range cands {
-			if c.cc < 0.5 || slices.Contains(set, c) {
-				continue
-			}
-			var gain float64
-			for k, n := range c.matchedSet {
-				if extra := n - covered[k]; extra > 0 {
-					gain += ix.keyWeight(k[1]) * float64(extra)
-				}
-			}
-			if gain > bestGain {
-				best, bestGain = c, gain
-			}
-		}
-		if best == nil || bestGain < 0.2*total {
-			break
-		}
-		for k, n := range best.matchedSet {
-			covered[k] = max(covered[k], n)
-		}
-		set = append(set, best)
-	}
-	if len(set) < 2 {
-		return nil
-	}
-	sort.SliceStable(set, func(i, j int) bool {
-		return ix.commits[set[i].commit].Author.When < ix.commits[set[j].commit].Author.When
-	})
-	return set
-}
-
-// setCoverage is the share of the patch the set covers together.
-func setCoverage(ix *Index, set []*scored, total float64) float64 {
-	if total == 0 {
-		return 0
-	}
-	covered := map[[2]uint64]int{}
-	for _, c := range set {
-		for k, n := range c.matchedSet {
-			covered[k] = max(covered[k], n)
-		}
-	}
-	var w float64
-	for k, n := range covered {
-		w += ix.keyWeight(k[1]) * float64(n)
-	}
-	return min(1, w/total)
-}
-
 // candidate turns a scored commit into a Candidate.
 func (ix *Index) candidate(s *scored, v patchset.Verdict, inSet bool) Candidate {
 	c := ix.commits[s.commit]
 	return Candidate{
-		Commit:         c.Hash.String(),
-		Subject:        c.Subject,
-		Author:         c.Author.Name,
-		Date:           ix.timeOf(s.commit),
-		Verdict:        v,
-		Score:          s.score,
-		PatchCoverage:  s.pc,
-		CommitCoverage: s.cc,
-		Evidence:       Evidence{Files: s.files, InSet: inSet},
+		Commit:           c.Hash.String(),
+		Subject:          c.Subject,
+		Author:           c.Author.Name,
+		Date:             ix.timeOf(s.commit),
+		Verdict:          v,
+		Score:            s.score,
+		PatchCoverage:    s.pc,
+		CommitCoverage:   s.cc,
+		EvidenceCoverage: s.epc,
+		Evidence:         Evidence{Files: s.files, InSet: inSet, Merge: s.merge, Metadata: s.meta.fields()},
 	}
 }
 

@@ -64,6 +64,9 @@ type Index struct {
 	postings map[uint64][]int32
 	hexes    []hexRef // touching commits by hex id, sorted
 	stats    Stats
+
+	subjOnce  sync.Once
+	bySubject map[string][]int32 // normalised subject -> commits (built on first use)
 }
 
 // hexRef maps a commit's hex id to its index in Index.commits.

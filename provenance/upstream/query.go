@@ -36,7 +36,15 @@ func QueryOf(p *patchset.Patch, strip int) Query {
 	if p == nil {
 		return Query{}
 	}
-	q := Query{Changes: patchset.ChangesFromPatch(p, strip), Subject: p.Header.Subject, Hints: p.Header.Hints}
+	q := HeaderQuery(p)
+	q.Changes = patchset.ChangesFromPatch(p, strip)
+	return q
+}
+
+// HeaderQuery returns the metadata part of QueryOf(p): subject, author,
+// date and hints, no Changes (for a caller that has them already).
+func HeaderQuery(p *patchset.Patch) Query {
+	q := Query{Subject: p.Header.Subject, Hints: p.Header.Hints}
 	q.Author, q.Email = splitAddress(p.Header.Author)
 	q.Date = parseDate(p.Header.Date)
 	if id := strings.ToLower(p.Header.CommitID); isHex(id) && len(id) == 40 {
