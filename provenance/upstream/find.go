@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/patchtrace/patchtrace/internal/gitobj"
 	"github.com/patchtrace/patchtrace/patchset"
 )
 
@@ -168,7 +169,8 @@ const maxPostings = 4000
 
 // scored is a candidate commit with its exact measures.
 type scored struct {
-	commit  int32
+	commit  int32          // index in Index.commits; -1 for a commit touching no tracked path
+	c       *gitobj.Commit // the commit
 	overlap float64 // weighted shared lines, all of them
 	eov     float64 // weighted shared evidential lines
 	pc, cc  float64 // patch and commit coverage (weighted, all lines)
@@ -220,10 +222,14 @@ func (ix *Index) Find(q Query, opts FindOptions) []Candidate {
 	files := ix.queryFiles(q)
 	total := ix.totalWeight(files)
 	hints := citedIDs(q.Hints)
-	if total == 0 {
-		return ix.citedOnly(hints, files, total)
-	}
 	f := ix.newFinder(q, files, total, opts)
+	if total == 0 {
+		// Nothing indexable (an empty new file, a binary, a pure rename):
+		// only the metadata can name a commit.
+		f.gatherMeta()
+		f.meta = f.metadataOnly()
+		return ix.cite(f.report(), hints, f)
+	}
 	f.gather()
 	f.explain()
 	out := f.report()
@@ -265,18 +271,6 @@ func (ix *Index) cite(out []Candidate, hints []string, f *finder) []Candidate {
 	return out
 }
 
-// citedOnly reports the cited commits of a patch with no indexable content.
-func (ix *Index) citedOnly(hints []string, files []qfile, total float64) []Candidate {
-	var out []Candidate
-	for _, h := range hints {
-		if ci := ix.commitByPrefix(h); ci >= 0 {
-			c := ix.candidate(ix.score(ci, files, total), patchset.Unrelated, false)
-			c.Evidence.Cited, c.Evidence.CitedBy = true, h
-			out = append(out, c)
-		}
-	}
-	return out
-}
 
 // verdictFor grades a lone accepted candidate on patchset's scale, from
 // its patch and commit coverages.
@@ -357,7 +351,7 @@ func abs(n int) int {
 // other changes too (code that lives in another file upstream). A line of
 // the commit is never counted for two files of the patch.
 func (ix *Index) score(ci int32, files []qfile, total float64) *scored {
-	s := &scored{commit: ci, matchedSet: map[[2]uint64]int{}, merge: len(ix.commits[ci].Parents) > 1}
+	s := &scored{commit: ci, c: ix.commits[ci], matchedSet: map[[2]uint64]int{}, merge: len(ix.commits[ci].Parents) > 1}
 	type useKey struct {
 		rid int32
 		k   uint64
@@ -472,12 +466,12 @@ func (ix *Index) score(ci int32, files []qfile, total float64) *scored {
 
 // candidate turns a scored commit into a Candidate.
 func (ix *Index) candidate(s *scored, v patchset.Verdict, inSet bool) Candidate {
-	c := ix.commits[s.commit]
+	c := s.c
 	return Candidate{
 		Commit:           c.Hash.String(),
 		Subject:          c.Subject,
 		Author:           c.Author.Name,
-		Date:             ix.timeOf(s.commit),
+		Date:             c.Author.Time(),
 		Verdict:          v,
 		Score:            s.score,
 		PatchCoverage:    s.pc,

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patchtrace/patchtrace/internal/gitobj"
 	"github.com/patchtrace/patchtrace/patchset"
 )
 
@@ -84,7 +85,7 @@ func (f *finder) scoreOf(ci int32) *scored {
 	if f.etotal > 0 {
 		s.epc = min(1, s.eov/f.etotal)
 	}
-	s.meta = f.metaOf(ci)
+	s.meta = f.metaOf(s.c)
 	f.byID[ci] = s
 	return s
 }
@@ -127,14 +128,37 @@ func (f *finder) gather() {
 	if len(ids) > maxGathered {
 		ids = ids[:maxGathered]
 	}
-	for _, ci := range f.ix.byMeta(f.q) {
-		if !slices.Contains(ids, ci) {
-			ids = append(ids, ci)
-		}
-	}
 	for _, ci := range ids {
 		f.cands = append(f.cands, f.scoreOf(ci))
 	}
+	f.gatherMeta()
+}
+
+// gatherMeta adds the commits of the range with the change's subject: a
+// commit touching a tracked path is scored like any other, one touching
+// none (a file the index does not follow) can only be similar by
+// metadata.
+func (f *finder) gatherMeta() {
+	for _, c := range f.ix.byMeta(f.q) {
+		ci := f.ix.commitByPrefix(c.Hash.String())
+		if ci >= 0 {
+			if s := f.scoreOf(ci); !slices.Contains(f.cands, s) {
+				f.cands = append(f.cands, s)
+			}
+			continue
+		}
+		f.cands = append(f.cands, &scored{commit: -1, c: c, merge: len(c.Parents) > 1, meta: f.metaOf(c),
+			matchedSet: map[[2]uint64]int{}, fileRec: filled32(len(f.files), -1), files: make([]FileEvidence, len(f.files))})
+	}
+}
+
+// filled32 returns n copies of v.
+func filled32(n int, v int32) []int32 {
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
 }
 
 // explain chooses the commits that explain the change: greedily, the
@@ -208,8 +232,9 @@ func (f *finder) gainOf(c *scored, covered map[[2]uint64]int) gain {
 //     will do, since most of both changes agree.
 //   - Its own change is (nearly) all in the change (a squash member, a
 //     commit the patch holds whole), or it holds a fair part of what is
-//     left to explain and shows a fair part of its own change (a mixed
-//     backport): it must add minEvidence of evidence, since a small
+//     left to explain, at least the share a rebase may leave aside
+//     (1-RebasedThreshold), and shows a fair part of its own change (a
+//     mixed backport): it must add minEvidence of evidence, since a small
 //     commit can agree with a large patch by chance.
 //
 // Lines a change only removes are never enough: a change without any
@@ -249,7 +274,7 @@ func (f *finder) accept(c *scored, g gain, explained float64) bool {
 		return gone < patchset.SimilarContainment
 	}
 	left := f.total - explained
-	if c.cc < mixedShare && !c.meta.all() || g.all < mixedShare*left {
+	if c.cc < mixedShare && !c.meta.all() || g.all < mixedShare*left || g.all < (1-patchset.RebasedThreshold)*f.total {
 		return false
 	}
 	// A mixed backport: both hold a fair part of each other. But for code
@@ -456,9 +481,8 @@ func btoi(b bool) int {
 	return 0
 }
 
-// metaOf compares commit ci with the query's metadata.
-func (f *finder) metaOf(ci int32) metaMatch {
-	c := f.ix.commits[ci]
+// metaOf compares commit c with the query's metadata.
+func (f *finder) metaOf(c *gitobj.Commit) metaMatch {
 	var m metaMatch
 	if f.q.Subject != "" {
 		m.subject = normSubject(c.Subject) == normSubject(f.q.Subject)
@@ -488,19 +512,12 @@ func normSubject(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
 
-// byMeta returns the indexed commits whose subject is the query's (the
-// candidates metadata may corroborate), at most a few.
-func (ix *Index) byMeta(q Query) []int32 {
+// byMeta returns the commits of the range whose subject is the query's
+// (the candidates metadata may corroborate), at most a few.
+func (ix *Index) byMeta(q Query) []*gitobj.Commit {
 	if q.Subject == "" {
 		return nil
 	}
-	ix.subjOnce.Do(func() {
-		ix.bySubject = map[string][]int32{}
-		for i, c := range ix.commits {
-			k := normSubject(c.Subject)
-			ix.bySubject[k] = append(ix.bySubject[k], int32(i))
-		}
-	})
 	list := ix.bySubject[normSubject(q.Subject)]
 	if len(list) > 8 {
 		return nil // a common subject ("Update NEWS") says nothing

@@ -65,8 +65,10 @@ type Index struct {
 	hexes    []hexRef // touching commits by hex id, sorted
 	stats    Stats
 
-	subjOnce  sync.Once
-	bySubject map[string][]int32 // normalised subject -> commits (built on first use)
+	// bySubject maps a normalised subject to the commits of the whole
+	// range that have it (touching a tracked path or not), for metadata
+	// lookups.
+	bySubject map[string][]*gitobj.Commit
 }
 
 // hexRef maps a commit's hex id to its index in Index.commits.
@@ -173,6 +175,11 @@ func (ix *Index) listRange(ctx context.Context) ([]*gitobj.Commit, map[plumbing.
 		treeOf[h] = t
 	}
 	ix.stats.Commits = len(list)
+	ix.bySubject = make(map[string][]*gitobj.Commit, len(list))
+	for _, c := range list {
+		k := normSubject(c.Subject)
+		ix.bySubject[k] = append(ix.bySubject[k], c)
+	}
 	return list, treeOf, nil
 }
 
@@ -550,10 +557,6 @@ func (ix *Index) InRange(sha string) bool {
 	return ix.inRange[plumbing.NewHash(sha)]
 }
 
-// timeOf returns the author date of commit ci.
-func (ix *Index) timeOf(ci int32) time.Time {
-	return ix.commits[ci].Author.Time()
-}
 
 // sortedKeys returns the keys of m sorted.
 func sortedKeys[V any](m map[string]V) []string {

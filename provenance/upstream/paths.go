@@ -57,13 +57,17 @@ func (r *Repo) newUniverse(tip, base plumbing.Hash) (*pathUniverse, error) {
 // the base, the paths the file may have had during the range: every
 // suffix of its components whose directory exists at the tip or the base
 // (a file added and removed again inside the range, or renamed away).
+//
+// The whole path comes first when its directory exists at neither end (a
+// directory that lived only inside the range): the patch's own path is
+// then the best guess there is.
 func (u *pathUniverse) guesses(patchPath string) []string {
 	pc := cleanPatchPath(patchPath)
 	var out []string
 	for k := len(pc); k >= 1; k-- {
 		suf := pc[len(pc)-k:]
 		dir := strings.Join(suf[:len(suf)-1], "/")
-		if u.dirs[dir] {
+		if u.dirs[dir] || k == len(pc) && k > 1 {
 			out = append(out, strings.Join(suf, "/"))
 		}
 	}
@@ -100,7 +104,9 @@ func commonSuffix(a, b []string) int {
 	return n
 }
 
-// match maps a patch path to upstream paths (see Index.UpstreamPaths).
+// match maps a patch path to upstream paths (see Index.UpstreamPaths): the
+// paths sharing the longest suffix of components with it, preferring a
+// path matched whole; plus its guesses when none is matched whole.
 func (u *pathUniverse) match(patchPath string) []string {
 	pc := cleanPatchPath(patchPath)
 	if len(pc) == 0 {
@@ -126,6 +132,16 @@ func (u *pathUniverse) match(patchPath string) []string {
 	// A file gone by the tip was moved (or deleted): follow the files of
 	// the same name that appeared during the range.
 	out := append([]string(nil), best...)
+	if !bestWhole {
+		// Only part of the directory agrees (test/T-60/hosts against
+		// test/T-20/hosts): the file may also have lived under its own
+		// path inside the range.
+		for _, g := range u.guesses(patchPath) {
+			if !contains(out, g) {
+				out = append(out, g)
+			}
+		}
+	}
 	for _, b := range best {
 		if u.atTip[b] || len(u.atBase) == 0 {
 			continue
