@@ -171,10 +171,10 @@ const maxPostings = 4000
 type scored struct {
 	commit  int32          // index in Index.commits; -1 for a commit touching no tracked path
 	c       *gitobj.Commit // the commit
-	overlap float64 // weighted shared lines, all of them
-	eov     float64 // weighted shared evidential lines
-	pc, cc  float64 // patch and commit coverage (weighted, all lines)
-	epc     float64 // patch coverage by evidential lines
+	overlap float64        // weighted shared lines, all of them
+	eov     float64        // weighted shared evidential lines
+	pc, cc  float64        // patch and commit coverage (weighted, all lines)
+	epc     float64        // patch coverage by evidential lines
 	score   float64
 	files   []FileEvidence
 	fileRec []int32 // per patch file: the record it matched, or -1
@@ -270,7 +270,6 @@ func (ix *Index) cite(out []Candidate, hints []string, f *finder) []Candidate {
 	}
 	return out
 }
-
 
 // verdictFor grades a lone accepted candidate on patchset's scale, from
 // its patch and commit coverages.

@@ -557,7 +557,6 @@ func (ix *Index) InRange(sha string) bool {
 	return ix.inRange[plumbing.NewHash(sha)]
 }
 
-
 // sortedKeys returns the keys of m sorted.
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
