@@ -512,6 +512,15 @@ func normSubject(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
 
+// addSubject records commit c of the range for metadata lookups.
+func (ix *Index) addSubject(c *gitobj.Commit) {
+	if ix.bySubject == nil {
+		ix.bySubject = map[string][]*gitobj.Commit{}
+	}
+	k := normSubject(c.Subject)
+	ix.bySubject[k] = append(ix.bySubject[k], c)
+}
+
 // byMeta returns the commits of the range whose subject is the query's
 // (the candidates metadata may corroborate), at most a few.
 func (ix *Index) byMeta(q Query) []*gitobj.Commit {
@@ -522,5 +531,7 @@ func (ix *Index) byMeta(q Query) []*gitobj.Commit {
 	if len(list) > 8 {
 		return nil // a common subject ("Update NEWS") says nothing
 	}
+	list = slices.Clone(list)
+	slices.SortFunc(list, func(a, b *gitobj.Commit) int { return strings.Compare(a.Hash.String(), b.Hash.String()) })
 	return list
 }

@@ -175,10 +175,8 @@ func (ix *Index) listRange(ctx context.Context) ([]*gitobj.Commit, map[plumbing.
 		treeOf[h] = t
 	}
 	ix.stats.Commits = len(list)
-	ix.bySubject = make(map[string][]*gitobj.Commit, len(list))
 	for _, c := range list {
-		k := normSubject(c.Subject)
-		ix.bySubject[k] = append(ix.bySubject[k], c)
+		ix.addSubject(c)
 	}
 	return list, treeOf, nil
 }

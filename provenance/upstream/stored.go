@@ -153,6 +153,7 @@ func (r *Repo) IndexStored(ctx context.Context, st store.Index, revs []string, p
 		if len(c.Parents) > 1 {
 			ix.stats.Merges++
 		}
+		ix.addSubject(commitOf(c))
 	}
 	ix.build(changes, pairs)
 	return ix, ust, nil
