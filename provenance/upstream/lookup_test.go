@@ -75,3 +75,16 @@ func TestWhitespaceVTFF(t *testing.T) {
 		t.Fatalf("Find = %+v, want c1 at full coverage", got)
 	}
 }
+
+// TestResolveHexTag: a tag whose name looks like an abbreviated id (dracut
+// tags its releases "049", "057") names the tag, as for git, not the
+// commit that id would abbreviate.
+func TestResolveHexTag(t *testing.T) {
+	h := buildHistory(t)
+	name := h.c5.String()[:4] // an id prefix of c5, as a tag on c2
+	h.m.tag(name, h.c2)
+	got, err := FromRepository(h.m.repo).resolve(name)
+	if err != nil || got != h.c2 {
+		t.Errorf("resolve(%q) = %s, %v; want the tagged commit %s", name, got, err, h.c2)
+	}
+}

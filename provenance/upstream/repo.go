@@ -104,9 +104,23 @@ func (r *Repo) resolve(rev string) (plumbing.Hash, error) {
 	var c *object.Commit
 	var err error
 	r.objects.Locked(func() {
-		if h, err = r.repo.ResolveRevision(plumbing.Revision(rev)); err != nil {
-			err = fmt.Errorf("%w: %q: %w", ErrBadRange, rev, err)
-			return
+		// A name is a ref before it is an abbreviated id, as for git
+		// (go-git tries a hex-looking name such as tag "049" as an id
+		// prefix first).
+		if !strings.ContainsAny(rev, "~^@:") {
+			for _, rule := range plumbing.RefRevParseRules {
+				if ref, rerr := r.repo.Reference(plumbing.ReferenceName(fmt.Sprintf(rule, rev)), true); rerr == nil {
+					hh := ref.Hash()
+					h = &hh
+					break
+				}
+			}
+		}
+		if h == nil {
+			if h, err = r.repo.ResolveRevision(plumbing.Revision(rev)); err != nil {
+				err = fmt.Errorf("%w: %q: %w", ErrBadRange, rev, err)
+				return
+			}
 		}
 		// Peel annotated tags to their commit.
 		if c, err = object.GetCommit(r.repo.Storer, *h); err != nil {
