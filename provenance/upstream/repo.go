@@ -123,7 +123,15 @@ func (r *Repo) resolve(rev string) (plumbing.Hash, error) {
 			}
 		}
 		// Peel annotated tags to their commit.
-		if c, err = object.GetCommit(r.repo.Storer, *h); err != nil {
+		target := *h
+		for range 8 {
+			t, terr := object.GetTag(r.repo.Storer, target)
+			if terr != nil {
+				break
+			}
+			target = t.Target
+		}
+		if c, err = object.GetCommit(r.repo.Storer, target); err != nil {
 			err = fmt.Errorf("%w: %q is not a commit: %w", ErrBadRange, rev, err)
 		}
 	})
