@@ -34,6 +34,15 @@ const (
 	// origin spec (a Release suffix, a changed tag, an added Patch line, a
 	// changelog entry).
 	KindChange NodeKind = "change"
+	// KindTree is a source tree compared with its base (a target tree, or
+	// a package's main tarball against an origin's): its attributes
+	// summarise the comparison (base, files, lines, attributed).
+	KindTree NodeKind = "tree"
+	// KindTreeChange is a run of changed lines of one file of a tree
+	// (attributes file, line: the first target line, lines, added,
+	// removed), linked to the origins that explain it like a patch, or
+	// marked no-origin.
+	KindTreeChange NodeKind = "tree-change"
 )
 
 // EdgeKind is the type of an edge of a provenance [Graph].

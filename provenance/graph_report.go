@@ -30,6 +30,9 @@ type Report struct {
 	// Findings lists what is wrong with the input or the question, that
 	// the trace reports rather than stops at (see [Graph.Findings]).
 	Findings []Finding `json:"findings"`
+	// Tree is the target tree of a tree trace ([TraceTree]): its
+	// changes against the base and their origins; nil otherwise.
+	Tree *TreeReport `json:"tree,omitempty"`
 }
 
 // Finding is a problem with the input or the question that a trace
@@ -363,6 +366,9 @@ func (g *Graph) Report() *Report {
 		}
 	}
 	slices.SortStableFunc(r.SpecChanges, func(a, b ChangeReport) int { return lineOrLast(a.Line) - lineOrLast(b.Line) })
+	if trs := g.treeReports(NodeID(KindOrigin, "", g.Target)); len(trs) > 0 {
+		r.Tree = trs[0]
+	}
 	for _, n := range g.NotCarried() {
 		ir := ItemRef{Origin: n.Origin, Kind: string(n.Kind), File: n.Name}
 		if s, ok := n.Attrs["number"]; ok {
@@ -445,6 +451,12 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 			} else {
 				fmt.Fprintf(ew, "  %s: read for %s (%s)\n", what, o.Preset, o.PresetFrom)
 			}
+		}
+	}
+	if r.Tree != nil {
+		fmt.Fprintln(ew)
+		if err := r.Tree.WriteText(ew); err != nil {
+			return err
 		}
 	}
 	if len(r.Findings) > 0 {

@@ -280,6 +280,12 @@ func indexUpstreams(ctx context.Context, tgt *pkgInfo, upstreams []Upstream, per
 		}
 	}
 	sort.Strings(pathList)
+	return indexPaths(ctx, pathList, upstreams, persistent, report)
+}
+
+// indexPaths indexes the upstream histories over pathList (through the
+// persistent index when there is one).
+func indexPaths(ctx context.Context, pathList []string, upstreams []Upstream, persistent store.Index, report func(Progress)) ([]*upIndex, error) {
 	ups := make([]*upIndex, len(upstreams))
 	for i, u := range upstreams {
 		rng := u.Range

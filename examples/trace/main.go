@@ -49,6 +49,9 @@
 //	-upstream NAME=GITDIR[@REVS]   an upstream history (repeatable, also for one NAME: several ranges)
 //	-index PATH|postgres://...|off the persistent upstream index (default: $PATCHTRACE_INDEX, else the user cache)
 //	-q                             no progress on stderr
+//	-base NAME=SOURCE              trace a tree: TARGET and SOURCE are trees (a tarball, a directory
+//	                               or GITDIR@REF); every changed line of TARGET against SOURCE is
+//	                               attributed to -from patch files, -upstream commits or nobody
 //	-target PRESET                 read the target's spec for a preset (el8, el9, c9s, fedora, ...)
 //	-name NAME                     the target's name (default "target")
 //	-basedir DIR                   record paths relative to DIR (default: the working directory)
@@ -129,6 +132,7 @@ $SOURCE_DATE_EPOCH.`,
 		"trace -from fedora:rawhide=fedora/openssl -export spdx -basedir . openela/openssl/el9 > openssl.spdx.json",
 		"trace -export dot -only review DIR | dot -Tsvg > review.svg   # what needs a human",
 		"trace -fail-on-own DIR                           # exit 1 when the rebuild carries its own patches",
+		"trace -json -base curl=curl.git@curl-7_61_1 -from rhel=openela/curl/el8 -upstream curl=curl.git@curl-7_61_1..curl-8_5_0 curl-7.61.1-el8.tar.xz",
 	},
 	Findings: "-fail-on-own and the target carries own patches or sources; -fail-on-error and a patch or spec could not be read or is missing; -fail-on-warning and there is any finding",
 }
@@ -150,6 +154,7 @@ type config struct {
 	quiet     bool   // -q: no progress on stderr
 	index     string // the persistent index's location ("" for none)
 	rebuild   bool   // the index is the default cache: rebuild it when unusable
+	trees     *treeTrace // -base: a tree trace
 }
 
 // indexEnv names the environment variable that, when set, replaces the
@@ -194,7 +199,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return cli.Fail(stderr, "trace", err)
 		}
 	}
-	g, err := provenance.Trace(ctx, cfg.target, cfg.origins, cfg.upstreams, cfg.opts)
+	g, err := cfg.trace(ctx)
 	if err != nil {
 		return cli.Fail(stderr, "trace", err)
 	}
@@ -258,6 +263,7 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 	indexLoc := fs.String("index", "", "keep the upstream index in `PATH` (a file) or a postgres:// URL, so later traces read only new commits; \"off\" keeps none (default: $"+indexEnv+", else the user cache directory's patchtrace/index.db)")
 	quiet := fs.Bool("q", false, "quiet: no progress on stderr")
 	preset := fs.String("target", "", "read the target's spec for this `PRESET` ("+strings.Join(specfile.PresetNames(), ", ")+", fNN for any Fedora release); default: detected from its dist tag")
+	base := fs.String("base", "", "trace a tree: compare TARGET (a tarball, directory or GITDIR@REF) with the pristine tree `NAME=SOURCE` (same forms) and attribute every changed line")
 	name := fs.String("name", "target", "the target's `NAME` (in the report, the graph and the purl namespace of exports)")
 	basedir := fs.String("basedir", "", "record source locations relative to `DIR` (default: the working directory); locations outside it keep only their last element")
 	jsonOut := fs.Bool("json", false, "print one JSON object with the patches list and the findings")
@@ -350,7 +356,12 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 		names[n] = what
 		return nil
 	}
-	if cfg.target, err = source.Open(*name, pos[0]); err != nil {
+	if *base != "" {
+		err = openTrees(cfg, *base, pos[0], *name, claim)
+	} else {
+		cfg.target, err = source.Open(*name, pos[0])
+	}
+	if err != nil {
 		return nil, err
 	}
 	for _, f := range from {

@@ -25,8 +25,8 @@ type Origin struct {
 	// the tree diff (for an upstream, those its index returns).
 	Candidates []Candidate
 	// Weight weighs a changed line (an upstream index's rarity weight);
-	// nil weighs evidential lines 1 and the others (braces, lone
-	// keywords) 0.2.
+	// nil weighs boilerplate (patchset.Boilerplate: braces, lone keywords,
+	// includes) 0.2 and other lines 1.
 	Weight func(patchset.LineCount) float64
 }
 
@@ -55,6 +55,9 @@ type AttributeOptions struct {
 	// candidate to explain any line; 0 means 0.5 (a commit half applied
 	// still counts).
 	MinCoverage float64
+	// MaxRejected bounds, per origin, the candidates reported in
+	// Attribution.Rejected (0: none).
+	MaxRejected int
 }
 
 // Attribution is the result of [Attribute]: every changed line of a tree
@@ -71,6 +74,23 @@ type Attribution struct {
 	// Chosen lists, per origin name, the candidates that explain lines,
 	// best first.
 	Chosen map[string][]Chosen
+	// Rejected lists, per origin name, the candidates that share
+	// evidential lines with the tree but may not explain any, most
+	// shared first (at most AttributeOptions.MaxRejected): near misses,
+	// for people reviewing the tree's own changes.
+	Rejected map[string][]Rejected
+}
+
+// Rejected is a candidate that shares lines with the tree but explains
+// none.
+type Rejected struct {
+	// ID and Subject are the candidate's.
+	ID, Subject string
+	// Coverage, Lines, Found and Excused are as in Chosen.
+	Coverage              float64
+	Lines, Found, Excused int
+	// Reason says why it explains nothing.
+	Reason string
 }
 
 // Change is a run of changed lines of one file explained alike.
@@ -130,6 +150,10 @@ type Chosen struct {
 	// Equivalents are other candidates that carry the same lines (a
 	// stable-branch copy, a re-landed commit); they explain nothing more.
 	Equivalents []string
+	// Rewritten is set when the candidate's added lines are missing
+	// because chosen candidates changed them again (a fix of a fix): the
+	// tree carries only the rest of it, and the verdict is Partial.
+	Rewritten bool
 }
 
 // Evidence describes c for people.
@@ -139,6 +163,9 @@ func (c *Chosen) Evidence() []string {
 		ev = append(ev, fmt.Sprintf("%d missing lines excused: another change of the origin rewrites them", c.Excused))
 	}
 	ev = append(ev, fmt.Sprintf("explains %d changed lines in %s", c.Explained, strings.Join(c.Files, ", ")))
+	if c.Rewritten {
+		ev = append(ev, "its added lines were changed again by later changes the tree carries")
+	}
 	if len(c.Equivalents) > 0 {
 		ev = append(ev, "equivalent: "+strings.Join(c.Equivalents, ", "))
 	}
@@ -167,8 +194,8 @@ type lineKey struct {
 // carries at least opts.MinCoverage of its own changed lines (missing
 // lines that another candidate of the origin changes back are excused:
 // a later commit rewrote them) and at least one shared line is evidential
-// (an added line with a letter or digit: removal-only and boilerplate
-// overlaps are never enough); then the candidate explaining most of the
+// (patchset.Evidential: removal-only and boilerplate overlaps are never
+// enough); then the candidate explaining most of the
 // still unexplained lines (weighted) is taken, its lines assigned in the
 // hunks where it explains most, and so on until no candidate explains an
 // evidential line more. Lines left are the tree's own. Candidates
@@ -178,7 +205,7 @@ func Attribute(ctx context.Context, res *Result, origins []Origin, opts Attribut
 	if opts.MinCoverage <= 0 {
 		opts.MinCoverage = 0.5
 	}
-	a := &Attribution{Chosen: map[string][]Chosen{}}
+	a := &Attribution{Chosen: map[string][]Chosen{}, Rejected: map[string][]Rejected{}}
 	t := newTreeLines(res)
 	a.Files, a.Lines = len(res.Files), t.lines
 	// assign[o][i] is the position in Chosen[o] of the candidate
@@ -188,7 +215,8 @@ func Attribute(ctx context.Context, res *Result, origins []Origin, opts Attribut
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		assign[oi], a.Chosen[origins[oi].Name] = t.cover(ctx, &origins[oi], opts)
+		name := origins[oi].Name
+		assign[oi], a.Chosen[name], a.Rejected[name] = t.cover(ctx, &origins[oi], opts)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -221,6 +249,28 @@ func newTreeLines(res *Result) *treeLines {
 			}
 			continue
 		}
+		// A line removed and added again on the same file (re-indented,
+		// moved) cancels in the file's net change, as in every
+		// fingerprint: such pairs are no instances but follow their
+		// neighbours, like blank lines.
+		plus, minus := map[uint64]int{}, map[uint64]int{}
+		for _, h := range f.Hunks {
+			for _, l := range h.Lines {
+				if hash, ok := patchset.LineHash(l.Text); ok && l.Op != ' ' {
+					if l.Op == '+' {
+						plus[hash]++
+					} else {
+						minus[hash]++
+					}
+				}
+			}
+		}
+		for h, n := range plus {
+			plus[h] = min(n, minus[h]) // pairs to cancel
+		}
+		for h := range minus {
+			minus[h] = plus[h]
+		}
 		for hi, h := range f.Hunks {
 			for li, l := range h.Lines {
 				if l.Op == ' ' {
@@ -230,6 +280,14 @@ func newTreeLines(res *Result) *treeLines {
 				hash, ok := patchset.LineHash(l.Text)
 				if !ok {
 					continue // a blank line: it follows its neighbours
+				}
+				if l.Op == '+' && plus[hash] > 0 {
+					plus[hash]--
+					continue
+				}
+				if l.Op == '-' && minus[hash] > 0 {
+					minus[hash]--
+					continue
 				}
 				sign := 1
 				if l.Op == '-' {
@@ -255,8 +313,19 @@ type cand struct {
 	foundW   float64
 	excused  int
 	excusedW float64
-	ok       bool // eligible
-	chosen   int  // position among chosen, -1
+	// evidAdds and evidFound count the evidential added lines (excused
+	// ones left out) and those the tree carries; unique counts the found
+	// evidential lines no other group of candidates carries.
+	evidAdds, evidFound, unique int
+	// wholeFile is set when the tree carries one of the candidate's files
+	// whole: at least wholeFileLines evidential lines, and
+	// patchset.RebasedThreshold of its weight.
+	wholeFile bool
+	group                       int    // equivalence group: candidates with the same lines
+	ok                          bool   // eligible
+	implied                     bool   // chosen because chosen ones rewrote its lines
+	why                         string // why not eligible
+	chosen                      int    // position among chosen, -1
 }
 
 // candKey is one distinct changed line of a candidate on a tree file.
@@ -267,15 +336,21 @@ type candKey struct {
 	evid  bool
 }
 
-// evidential reports whether a changed line is evidence on its own: an
-// added line with a letter or digit.
-func evidential(l patchset.LineCount) bool { return l.Count > 0 && !l.Trivial() }
+func defaultWeight(patchset.LineCount) float64 { return 1 }
 
-func defaultWeight(l patchset.LineCount) float64 {
-	if l.Trivial() {
-		return 0.2
+// lineWeight is a line's weight in coverages: the origin's weight, a fifth
+// for boilerplate (braces, includes, lone keywords), half for a removed
+// line (removing a line says less than adding one: any rewrite of it
+// removes it too).
+func lineWeight(weight func(patchset.LineCount) float64, l patchset.LineCount) float64 {
+	w := weight(l)
+	if patchset.Boilerplate(l.Text) {
+		w *= 0.2
 	}
-	return 1
+	if l.Count < 0 {
+		w *= 0.5
+	}
+	return w
 }
 
 // fileOf maps a candidate's path to a tree file index, or -1; exact
@@ -307,9 +382,9 @@ func (t *treeLines) similarFile(p string) int {
 }
 
 // cover solves one origin's cover; it returns, for each instance, the
-// position of the chosen candidate explaining it (-1: none), and the
-// chosen candidates.
-func (t *treeLines) cover(ctx context.Context, o *Origin, opts AttributeOptions) ([]int, []Chosen) {
+// position of the chosen candidate explaining it (-1: none), the chosen
+// candidates and the rejected ones.
+func (t *treeLines) cover(ctx context.Context, o *Origin, opts AttributeOptions) ([]int, []Chosen, []Rejected) {
 	weight := o.Weight
 	if weight == nil {
 		weight = defaultWeight
@@ -344,7 +419,7 @@ func (t *treeLines) cover(ctx context.Context, o *Origin, opts AttributeOptions)
 					ck.count += n
 					continue
 				}
-				agg[k] = &candKey{key: k, count: n, w: weight(l), evid: evidential(l)}
+				agg[k] = &candKey{key: k, count: n, w: lineWeight(weight, l), evid: patchset.Evidential(l)}
 			}
 		}
 		for _, ck := range agg {
@@ -371,39 +446,49 @@ func (t *treeLines) cover(ctx context.Context, o *Origin, opts AttributeOptions)
 		})
 		cs[ci] = pc
 	}
-	// Coverage and eligibility.
+	// Equivalence groups: candidates with the same lines.
+	groupOf := map[string]int{}
 	for _, pc := range cs {
-		evidShared := false
-		for _, ck := range pc.keys {
-			pc.lines += ck.count
-			pc.weight += ck.w * float64(ck.count)
-			have := 0
-			if ck.key.file >= 0 {
-				have = len(t.byKey[ck.key])
-			}
-			f := min(have, ck.count)
-			pc.found += f
-			pc.foundW += ck.w * float64(f)
-			if f > 0 && ck.evid {
-				evidShared = true
-			}
-			if miss := ck.count - f; miss > 0 {
-				opp := ck.key
-				opp.add = !opp.add
-				if carriers[opp] > 0 {
-					pc.excused += miss
-					pc.excusedW += ck.w * float64(miss)
-				}
+		sig := pc.signature()
+		g, ok := groupOf[sig]
+		if !ok {
+			g = len(groupOf)
+			groupOf[sig] = g
+		}
+		pc.group = g
+	}
+	// Coverage, then eligibility in two passes: the found evidential lines
+	// that make a candidate's own evidence are those no other eligible
+	// group carries.
+	for _, pc := range cs {
+		pc.measure(t, carriers)
+		pc.ok, pc.why = pc.eligible(opts.MinCoverage)
+	}
+	groupCarriers := map[lineKey]int{}
+	seenGroup := map[int]bool{}
+	for _, pc := range cs {
+		if pc.ok && !seenGroup[pc.group] {
+			seenGroup[pc.group] = true
+			for _, ck := range pc.keys {
+				groupCarriers[ck.key]++
 			}
 		}
-		pc.ok = !pc.c.Merge && evidShared && pc.coverage() >= opts.MinCoverage && pc.rawCoverage() >= opts.MinCoverage/2
+	}
+	for _, pc := range cs {
+		if !pc.ok {
+			continue
+		}
+		for _, ck := range pc.keys {
+			if ck.evid && ck.key.file >= 0 && len(t.byKey[ck.key]) > 0 && groupCarriers[ck.key] == 1 {
+				pc.unique++
+			}
+		}
+		if pc.unique == 0 {
+			pc.ok, pc.why = false, "every line the tree carries is carried by other candidates too"
+		}
 	}
 
 	// Greedy cover with lazy gains.
-	remaining := make([]int, len(t.inst)) // 1 while unexplained
-	for i := range remaining {
-		remaining[i] = 1
-	}
 	left := map[lineKey]int{}
 	for k, is := range t.byKey {
 		left[k] = len(is)
@@ -454,6 +539,10 @@ func (t *treeLines) cover(ctx context.Context, o *Origin, opts AttributeOptions)
 		cs[ci].chosen = len(chosen)
 		chosen = append(chosen, ci)
 	}
+	if ctx.Err() == nil {
+		chosen = t.implied(cs, chosen, left, assign)
+		chosen = t.removals(cs, chosen, left, assign)
+	}
 
 	// Report, with equivalents: unchosen eligible candidates carrying
 	// exactly a chosen one's lines on the tree.
@@ -476,7 +565,112 @@ func (t *treeLines) cover(ctx context.Context, o *Origin, opts AttributeOptions)
 			assign[i] = cs[ci].chosen
 		}
 	}
-	return assign, out
+	return assign, out, rejected(cs, opts.MaxRejected)
+}
+
+// rejected lists the ineligible candidates with found evidential lines,
+// most found first, at most max.
+func rejected(cs []*cand, max int) []Rejected {
+	if max <= 0 {
+		return nil
+	}
+	var rs []*cand
+	for _, pc := range cs {
+		if !pc.ok && pc.evidFound > 0 {
+			rs = append(rs, pc)
+		}
+	}
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].foundW > rs[j].foundW })
+	var out []Rejected
+	for _, pc := range rs[:min(max, len(rs))] {
+		out = append(out, Rejected{ID: pc.c.ID, Subject: pc.c.Subject, Coverage: pc.coverage(),
+			Lines: pc.lines, Found: pc.found, Excused: pc.excused, Reason: pc.why})
+	}
+	return out
+}
+
+// measure counts the candidate's lines the tree carries, and those it
+// lacks because another candidate changes them back (carriers counts the
+// candidates changing each line).
+func (pc *cand) measure(t *treeLines, carriers map[lineKey]int) {
+	type fileAcc struct {
+		w, found, excused float64
+		evid              int
+	}
+	files := map[int]*fileAcc{}
+	defer func() {
+		for _, f := range files {
+			if f.evid >= wholeFileLines && f.found >= patchset.RebasedThreshold*(f.w-f.excused) {
+				pc.wholeFile = true
+			}
+		}
+	}()
+	for _, ck := range pc.keys {
+		fa := files[ck.key.file]
+		if fa == nil {
+			fa = &fileAcc{}
+			files[ck.key.file] = fa
+		}
+		pc.lines += ck.count
+		pc.weight += ck.w * float64(ck.count)
+		have := 0
+		if ck.key.file >= 0 {
+			have = len(t.byKey[ck.key])
+		}
+		f := min(have, ck.count)
+		pc.found += f
+		pc.foundW += ck.w * float64(f)
+		miss := ck.count - f
+		excused := 0
+		if miss > 0 && carriers[ck.key.opposite()] > 0 {
+			excused = miss
+			pc.excused += miss
+			pc.excusedW += ck.w * float64(miss)
+		}
+		if ck.evid {
+			pc.evidAdds += ck.count - excused
+			pc.evidFound += f
+			fa.evid += f
+		}
+		fa.w += ck.w * float64(ck.count)
+		fa.found += ck.w * float64(f)
+		fa.excused += ck.w * float64(excused)
+	}
+}
+
+// wholeFileLines is the number of evidential lines a file of a candidate
+// must have in the tree for the file alone to count as evidence (a
+// backport of one file of a larger commit).
+const wholeFileLines = 5
+
+// opposite is the same line changed the other way.
+func (k lineKey) opposite() lineKey {
+	k.add = !k.add
+	return k
+}
+
+// eligible tells whether a candidate may explain lines: not a merge, the
+// tree carrying enough of its lines and of its evidential added lines (or
+// one of its files whole and half that share of its lines: a backport of
+// part of a commit), and no more lines excused than found. (Attribute also wants a found
+// evidential line that no other eligible candidate but its equivalents
+// carries.)
+func (pc *cand) eligible(minCov float64) (bool, string) {
+	cov := pc.coverage()
+	part := pc.wholeFile && cov >= minCov/2
+	switch {
+	case pc.c.Merge:
+		return false, "a merge commit"
+	case pc.evidFound == 0:
+		return false, "no evidential line in the tree (only removed lines or boilerplate)"
+	case !part && cov < minCov:
+		return false, fmt.Sprintf("coverage %.2f below %.2f", cov, minCov)
+	case !part && float64(pc.evidFound) < 0.8*minCov*float64(pc.evidAdds):
+		return false, fmt.Sprintf("%d of its %d evidential added lines in the tree", pc.evidFound, pc.evidAdds)
+	case pc.excusedW > pc.foundW:
+		return false, "more of its lines excused (changed back by others) than found"
+	}
+	return true, ""
 }
 
 func (pc *cand) coverage() float64 {
@@ -501,6 +695,108 @@ func (pc *cand) signature() string {
 		fmt.Fprintf(&b, "%d:%x:%v:%d;", ck.key.file, ck.key.hash, ck.key.add, ck.count)
 	}
 	return b.String()
+}
+
+// implied chooses the candidates whose added lines the chosen ones
+// changed back: a backport later rewritten by another backport leaves in
+// the tree only the lines it removed, yet the later one, which is there,
+// removes lines that only it added. A candidate is implied when every
+// line it adds and the tree lacks is removed by a chosen candidate, at
+// least one of them evidential and added by no other group, every other
+// line it changes is in the tree, and the tree carries some of them
+// unexplained (those it is given).
+func (t *treeLines) implied(cs []*cand, chosen []int, left map[lineKey]int, assign []int) []int {
+	removedByChosen := map[lineKey]bool{}
+	for _, ci := range chosen {
+		for _, ck := range cs[ci].keys {
+			if !ck.key.add {
+				removedByChosen[ck.key] = true
+			}
+		}
+	}
+	adders := map[lineKey]map[int]bool{} // added line -> groups adding it
+	for _, pc := range cs {
+		for _, ck := range pc.keys {
+			if ck.key.add {
+				if adders[ck.key] == nil {
+					adders[ck.key] = map[int]bool{}
+				}
+				adders[ck.key][pc.group] = true
+			}
+		}
+	}
+	for ci, pc := range cs {
+		if pc.chosen >= 0 || pc.c.Merge {
+			continue
+		}
+		chain, free := false, 0
+		ok := true
+		for _, ck := range pc.keys {
+			have := 0
+			if ck.key.file >= 0 {
+				have = len(t.byKey[ck.key])
+			}
+			if have >= ck.count {
+				free += min(left[ck.key], ck.count)
+				continue
+			}
+			if !ck.key.add || !removedByChosen[ck.key.opposite()] {
+				ok = false
+				break
+			}
+			if ck.evid && len(adders[ck.key]) == 1 {
+				chain = true
+			}
+		}
+		if !ok || !chain || free == 0 {
+			continue
+		}
+		t.take(pc, ci, left, assign)
+		pc.chosen, pc.implied = len(chosen), true
+		chosen = append(chosen, ci)
+	}
+	return chosen
+}
+
+// removals chooses the candidates that only remove lines, when the tree
+// removes every one of them, at least one is not boilerplate, no other
+// group removes it, and no chosen candidate explains those removals.
+// Removed lines alone are never evidence against other candidates; a
+// change that is nothing but that removal is.
+func (t *treeLines) removals(cs []*cand, chosen []int, left map[lineKey]int, assign []int) []int {
+	removers := map[lineKey]map[int]bool{}
+	for _, pc := range cs {
+		for _, ck := range pc.keys {
+			if !ck.key.add {
+				if removers[ck.key] == nil {
+					removers[ck.key] = map[int]bool{}
+				}
+				removers[ck.key][pc.group] = true
+			}
+		}
+	}
+	for ci, pc := range cs {
+		if pc.chosen >= 0 || pc.c.Merge || len(pc.keys) == 0 {
+			continue
+		}
+		ok, distinct := true, false
+		for _, ck := range pc.keys {
+			if ck.key.add || ck.key.file < 0 || left[ck.key] < ck.count {
+				ok = false
+				break
+			}
+			if !patchset.Boilerplate(t.inst[t.byKey[ck.key][0]].line.Text) && len(removers[ck.key]) == 1 {
+				distinct = true
+			}
+		}
+		if !ok || !distinct {
+			continue
+		}
+		t.take(pc, ci, left, assign)
+		pc.chosen = len(chosen)
+		chosen = append(chosen, ci)
+	}
+	return chosen
 }
 
 // take assigns to candidate ci the unexplained instances of its lines,
@@ -553,6 +849,9 @@ func (pc *cand) report(t *treeLines, assign []int, ci int) Chosen {
 	default:
 		ch.Verdict = patchset.Partial
 	}
+	if pc.implied {
+		ch.Verdict, ch.Rewritten = patchset.Partial, true
+	}
 	files := map[int]bool{}
 	for i, a := range assign {
 		if a == ci {
@@ -600,6 +899,44 @@ func (h *candHeap) Pop() any {
 	return x
 }
 
+// follow gives the changed lines without origins of their own those of
+// the nearest line that has some: within blocks of changes when inBlock,
+// else anywhere in the hunk.
+func follow(lines []patchset.Line, origs [][]ChangeOrigin, known []bool, inBlock bool) {
+	near := make([]int, len(lines)) // distance to the source, or -1
+	src := make([]int, len(lines))
+	for i := range near {
+		near[i], src[i] = -1, -1
+	}
+	sweep := func(from, to, step int) {
+		last := -1
+		for li := from; li != to; li += step {
+			switch {
+			case lines[li].Op == ' ':
+				if inBlock {
+					last = -1
+				}
+				continue
+			case known[li]:
+				last = li
+				continue
+			}
+			if last >= 0 {
+				if d := (li - last) * step; near[li] < 0 || d < near[li] {
+					near[li], src[li] = d, last
+				}
+			}
+		}
+	}
+	sweep(0, len(lines), 1)
+	sweep(len(lines)-1, -1, -1)
+	for li := range lines {
+		if src[li] >= 0 {
+			origs[li], known[li] = origs[src[li]], true
+		}
+	}
+}
+
 // changes groups the changed lines of each hunk into runs explained alike.
 func (t *treeLines) changes(origins []Origin, assign [][]int, chosen map[string][]Chosen) ([]Change, int) {
 	// Instance of each hunk line.
@@ -640,9 +977,10 @@ func (t *treeLines) changes(origins []Origin, assign [][]int, chosen map[string]
 			if h.NewLines == 0 {
 				newLine++
 			}
-			// Origins of each changed line; a blank line (not
-			// fingerprinted) takes those of the line before it in its
-			// block of changes, or else of the line after.
+			// Origins of each changed line. A line that is no instance
+			// (blank, or cancelled by its re-indented copy) takes those of
+			// the nearest instance in its block of changes (the line
+			// before it first), or else of the nearest in the hunk.
 			origs := make([][]ChangeOrigin, len(h.Lines))
 			known := make([]bool, len(h.Lines))
 			for li, l := range h.Lines {
@@ -653,16 +991,8 @@ func (t *treeLines) changes(origins []Origin, assign [][]int, chosen map[string]
 					origs[li], known[li] = originsOf(i), true
 				}
 			}
-			for li := range h.Lines {
-				if h.Lines[li].Op != ' ' && !known[li] && li > 0 && h.Lines[li-1].Op != ' ' && known[li-1] {
-					origs[li], known[li] = origs[li-1], true
-				}
-			}
-			for li := len(h.Lines) - 1; li >= 0; li-- {
-				if h.Lines[li].Op != ' ' && !known[li] && li+1 < len(h.Lines) && h.Lines[li+1].Op != ' ' && known[li+1] {
-					origs[li], known[li] = origs[li+1], true
-				}
-			}
+			follow(h.Lines, origs, known, true)
+			follow(h.Lines, origs, known, false)
 			cur := -1
 			for li, l := range h.Lines {
 				if l.Op == ' ' {
