@@ -321,11 +321,11 @@ type cand struct {
 	// whole: at least wholeFileLines evidential lines, and
 	// patchset.RebasedThreshold of its weight.
 	wholeFile bool
-	group                       int    // equivalence group: candidates with the same lines
-	ok                          bool   // eligible
-	implied                     bool   // chosen because chosen ones rewrote its lines
-	why                         string // why not eligible
-	chosen                      int    // position among chosen, -1
+	group     int    // equivalence group: candidates with the same lines
+	ok        bool   // eligible
+	implied   bool   // chosen because chosen ones rewrote its lines
+	why       string // why not eligible
+	chosen    int    // position among chosen, -1
 }
 
 // candKey is one distinct changed line of a candidate on a tree file.

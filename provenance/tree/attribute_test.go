@@ -2,20 +2,19 @@ package tree
 
 import (
 	"context"
-	"fmt"
 	"maps"
-	"strings"
 	"testing"
 
 	"github.com/patchtrace/patchtrace/patchset"
+	"github.com/patchtrace/patchtrace/provenance/tree/treetest"
 )
 
 // edits applies line replacements (1-based line -> new text, "" deletes,
 // text ending in "\n" may hold several lines) to numbered files.
 type edits map[string]map[int]string
 
-// version builds files from base line counts and accumulated edits.
-func version(sizes map[string]int, es ...edits) files {
+// version builds treetest.Files from base line counts and accumulated edits.
+func version(sizes map[string]int, es ...edits) treetest.Files {
 	merged := map[string]map[int]string{}
 	for _, e := range es {
 		for f, m := range e {
@@ -25,26 +24,18 @@ func version(sizes map[string]int, es ...edits) files {
 			maps.Copy(merged[f], m)
 		}
 	}
-	out := files{}
+	out := treetest.Files{}
 	for f, n := range sizes {
-		var b strings.Builder
-		for i := 1; i <= n; i++ {
-			if r, ok := merged[f][i]; ok {
-				b.WriteString(r)
-				continue
-			}
-			fmt.Fprintf(&b, "%s line %d\n", f, i)
-		}
-		out[f] = file{data: b.String()}
+		out[f] = treetest.File{Data: treetest.Numbered(f, n, merged[f])}
 	}
 	return out
 }
 
 // changesOf is a candidate's net change: the diff from one version to the
 // next, as the upstream index computes it from blobs.
-func changesOf(t *testing.T, from, to files) []patchset.FileChange {
+func changesOf(t *testing.T, from, to treetest.Files) []patchset.FileChange {
 	t.Helper()
-	res, err := Diff(context.Background(), FS("from", mapFS(from), Limits{}), FS("to", mapFS(to), Limits{}), DiffOptions{AllowUnrelated: true})
+	res, err := Diff(context.Background(), FS("from", from.MapFS(), Limits{}), FS("to", to.MapFS(), Limits{}), DiffOptions{AllowUnrelated: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +62,7 @@ func TestAttributeCover(t *testing.T) {
 	prev := base
 	acc := []edits{}
 	for i, h := range history {
-		var next files
+		var next treetest.Files
 		if h.id == "c6" {
 			// c6 re-lands c3's change on the version before c3.
 			cands = append(cands, Candidate{ID: "c6", Changes: changesOf(t, version(sizes, c1, c2), version(sizes, c1, c2, c3)), Order: i})
@@ -84,7 +75,7 @@ func TestAttributeCover(t *testing.T) {
 	}
 	halfC4 := edits{"lib/f.c": c4["lib/f.c"]}
 	target := version(sizes, c1, c3, halfC4, c5, own)
-	res, err := Diff(context.Background(), FS("base", mapFS(base), Limits{}), FS("target", mapFS(target), Limits{}), DiffOptions{})
+	res, err := Diff(context.Background(), FS("base", base.MapFS(), Limits{}), FS("target", target.MapFS(), Limits{}), DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +147,7 @@ func TestAttributePrecision(t *testing.T) {
 		{ID: "big", Changes: changesOf(t, base, version(sizes, big))},
 		{ID: "merge", Merge: true, Changes: changesOf(t, base, target)},
 	}
-	res, err := Diff(context.Background(), FS("base", mapFS(base), Limits{}), FS("target", mapFS(target), Limits{}), DiffOptions{})
+	res, err := Diff(context.Background(), FS("base", base.MapFS(), Limits{}), FS("target", target.MapFS(), Limits{}), DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,51 +11,39 @@ import (
 
 	"github.com/patchtrace/patchtrace/internal/testenv"
 	"github.com/patchtrace/patchtrace/patchset"
+	"github.com/patchtrace/patchtrace/provenance/tree/treetest"
 )
 
-// numbered returns n lines "line i" with the given lines replaced.
-func numbered(n int, repl map[int]string) string {
-	var b strings.Builder
-	for i := 1; i <= n; i++ {
-		if r, ok := repl[i]; ok {
-			b.WriteString(r)
-			continue
-		}
-		fmt.Fprintf(&b, "line %d\n", i)
-	}
-	return b.String()
+var diffBase = treetest.Files{
+	"keep.c":      {Data: treetest.Numbered("", 50, nil)},
+	"mod.c":       {Data: treetest.Numbered("", 200, nil)},
+	"head.c":      {Data: treetest.Numbered("", 20, nil)},
+	"gone.c":      {Data: "old\nfile\n"},
+	"moved/a.txt": {Data: "moved content\nsecond line\n"},
+	"mode.sh":     {Data: "#!/bin/sh\n"},
+	"eol.txt":     {Data: "a\nb"},
+	"ln":          {Data: "keep.c", Link: true},
+	"crlf.txt":    {Data: "one\r\ntwo\r\n"},
 }
 
-var diffBase = files{
-	"keep.c":      {data: numbered(50, nil)},
-	"mod.c":       {data: numbered(200, nil)},
-	"head.c":      {data: numbered(20, nil)},
-	"gone.c":      {data: "old\nfile\n"},
-	"moved/a.txt": {data: "moved content\nsecond line\n"},
-	"mode.sh":     {data: "#!/bin/sh\n"},
-	"eol.txt":     {data: "a\nb"},
-	"ln":          {data: "keep.c", link: true},
-	"crlf.txt":    {data: "one\r\ntwo\r\n"},
-}
-
-var diffTarget = files{
-	"keep.c":      {data: numbered(50, nil)},
-	"mod.c":       {data: numbered(200, map[int]string{10: "changed 10\n", 11: "", 100: "line 100\nadded after 100\n", 150: "changed 150\n", 153: "changed 153\n"})},
-	"head.c":      {data: "new first\n" + numbered(20, map[int]string{20: "last changed\n"})},
-	"new.c":       {data: "brand\nnew\n"},
-	"moved/b.txt": {data: "moved content\nsecond line\n"},
-	"mode.sh":     {data: "#!/bin/sh\n", exec: true},
-	"eol.txt":     {data: "a\nb\n"},
-	"ln":          {data: "mod.c", link: true},
-	"crlf.txt":    {data: "one\r\n2\r\n"},
+var diffTarget = treetest.Files{
+	"keep.c":      {Data: treetest.Numbered("", 50, nil)},
+	"mod.c":       {Data: treetest.Numbered("", 200, map[int]string{10: "changed 10\n", 11: "", 100: "line 100\nadded after 100\n", 150: "changed 150\n", 153: "changed 153\n"})},
+	"head.c":      {Data: "new first\n" + treetest.Numbered("", 20, map[int]string{20: "last changed\n"})},
+	"new.c":       {Data: "brand\nnew\n"},
+	"moved/b.txt": {Data: "moved content\nsecond line\n"},
+	"mode.sh":     {Data: "#!/bin/sh\n", Exec: true},
+	"eol.txt":     {Data: "a\nb\n"},
+	"ln":          {Data: "mod.c", Link: true},
+	"crlf.txt":    {Data: "one\r\n2\r\n"},
 }
 
 // TestDiffGitApply: the diff, written as a patch, turns the base into the
-// target under git apply (the oracle); unchanged files are not read.
+// target under git apply (the oracle); unchanged treetest.Files are not read.
 func TestDiffGitApply(t *testing.T) {
 	gitBin := testenv.Git(t)
-	base := &countingTree{Tree: FS("base", mapFS(diffBase), Limits{})}
-	target := &countingTree{Tree: FS("target", mapFS(diffTarget), Limits{})}
+	base := &countingTree{Tree: FS("base", diffBase.MapFS(), Limits{})}
+	target := &countingTree{Tree: FS("target", diffTarget.MapFS(), Limits{})}
 	res, err := Diff(context.Background(), base, target, DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +58,7 @@ func TestDiffGitApply(t *testing.T) {
 	if _, err := res.WriteTo(&patch); err != nil {
 		t.Fatal(err)
 	}
-	dir := writeDir(t, diffBase)
+	dir := treetest.WriteDir(t, diffBase)
 	cmd := exec.Command(gitBin, "apply", "--whitespace=nowarn", "-")
 	cmd.Dir, cmd.Stdin = dir, bytes.NewReader(patch.Bytes())
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -81,7 +69,7 @@ func TestDiffGitApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer Close(got)
-	want := entriesOf(t, FS("target", mapFS(diffTarget), Limits{}))
+	want := entriesOf(t, FS("target", diffTarget.MapFS(), Limits{}))
 	have := entriesOf(t, got)
 	if len(have) != len(want) {
 		t.Fatalf("after git apply: %d entries, want %d", len(have), len(want))
@@ -98,7 +86,7 @@ func TestDiffGitApply(t *testing.T) {
 			continue
 		}
 		tf := diffTarget[f.Path(1)]
-		lines, _ := splitLines([]byte(tf.data))
+		lines, _ := splitLines([]byte(tf.Data))
 		for _, h := range f.Hunks {
 			n := h.NewStart
 			if h.NewLines == 0 {
@@ -120,7 +108,7 @@ func TestDiffGitApply(t *testing.T) {
 	}
 	fcs := patchset.ChangesFromPatch(res.Patch(), 1)
 	if len(fcs) != len(res.Files) || fcs[0].Path != "crlf.txt" {
-		t.Errorf("fingerprints: %d files, first %q", len(fcs), fcs[0].Path)
+		t.Errorf("fingerprints: %d treetest.Files, first %q", len(fcs), fcs[0].Path)
 	}
 }
 
@@ -162,18 +150,18 @@ func (c *countingTree) Read(ctx context.Context, paths []string, fn func(string,
 // TestDiffTarballAgainstGit compares a git commit with a compressed
 // tarball of a changed copy, and a binary change.
 func TestDiffTarballAgainstGit(t *testing.T) {
-	r := newMemRepo(t)
-	base := files{"a.c": {data: numbered(30, nil)}, "img.bin": {data: "\x00old"}, "same.c": {data: "same\n"}, "win.sln": {data: "a\nb\n"}}
-	r.commit("base", base)
+	r := treetest.NewRepo(t)
+	base := treetest.Files{"a.c": {Data: treetest.Numbered("", 30, nil)}, "img.bin": {Data: "\x00old"}, "same.c": {Data: "same\n"}, "win.sln": {Data: "a\nb\n"}}
+	r.Commit("base", base)
 	// git archive converts win.sln's line endings (.gitattributes eol).
-	target := files{"a.c": {data: numbered(30, map[int]string{15: "fifteen\n"})}, "img.bin": {data: "\x00new"}, "same.c": {data: "same\n"}, "win.sln": {data: "a\r\nb\r\n"}}
-	tb := memTarball("t.tar.zst", compress(t, "zst", tarOf(t, "proj-1.0", target)), Limits{}, nil)
-	res, err := Diff(context.Background(), Git(r.repo, "HEAD", Limits{}), tb, DiffOptions{})
+	target := treetest.Files{"a.c": {Data: treetest.Numbered("", 30, map[int]string{15: "fifteen\n"})}, "img.bin": {Data: "\x00new"}, "same.c": {Data: "same\n"}, "win.sln": {Data: "a\r\nb\r\n"}}
+	tb := memTarball("t.tar.zst", treetest.Compress(t, "zst", treetest.Tar(t, "proj-1.0", target)), Limits{}, nil)
+	res, err := Diff(context.Background(), Git(r.Repo, "HEAD", Limits{}), tb, DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Files) != 2 || res.Unchanged != 1 || len(res.LineEndings) != 1 || res.LineEndings[0] != "win.sln" {
-		t.Fatalf("files %d unchanged %d line endings %q", len(res.Files), res.Unchanged, res.LineEndings)
+		t.Fatalf("treetest.Files %d unchanged %d line endings %q", len(res.Files), res.Unchanged, res.LineEndings)
 	}
 	a, bin := res.Files[0], res.Files[1]
 	if len(a.Hunks) != 1 || a.Hunks[0].NewStart != 12 || a.Hunks[0].Lines[3].Op != '-' || a.Hunks[0].Lines[4].Text != "fifteen" {
@@ -191,8 +179,8 @@ func TestDiffTarballAgainstGit(t *testing.T) {
 // TestDiffUnrelated: a base that shares nothing with the target is an
 // error naming both; AllowUnrelated compares anyway.
 func TestDiffUnrelated(t *testing.T) {
-	base := FS("base-dir", mapFS(files{"x/1": {data: "1"}, "x/2": {data: "2"}}), Limits{})
-	target := FS("target-dir", mapFS(files{"y/1": {data: "1\n"}, "y/2": {data: "2\n"}, "y/3": {data: "3\n"}}), Limits{})
+	base := FS("base-dir", treetest.Files{"x/1": {Data: "1"}, "x/2": {Data: "2"}}.MapFS(), Limits{})
+	target := FS("target-dir", treetest.Files{"y/1": {Data: "1\n"}, "y/2": {Data: "2\n"}, "y/3": {Data: "3\n"}}.MapFS(), Limits{})
 	_, err := Diff(context.Background(), base, target, DiffOptions{})
 	if !errors.Is(err, ErrUnrelated) || !strings.Contains(err.Error(), "base-dir") || !strings.Contains(err.Error(), "target-dir") {
 		t.Fatalf("err = %v", err)
@@ -210,8 +198,8 @@ func TestDiffLargeFile(t *testing.T) {
 	for i := 7; i < 100000; i += 997 {
 		repl[i] = fmt.Sprintf("changed %d\n", i)
 	}
-	base := FS("b", mapFS(files{"big.c": {data: numbered(100000, nil)}}), Limits{})
-	target := FS("t", mapFS(files{"big.c": {data: numbered(100000, repl)}}), Limits{})
+	base := FS("b", treetest.Files{"big.c": {Data: treetest.Numbered("", 100000, nil)}}.MapFS(), Limits{})
+	target := FS("t", treetest.Files{"big.c": {Data: treetest.Numbered("", 100000, repl)}}.MapFS(), Limits{})
 	res, err := Diff(context.Background(), base, target, DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
