@@ -28,7 +28,7 @@ type history struct {
 }
 
 // edit is one commit: line replacements per file.
-type edit map[string]map[int]string
+type edit = treetest.Edit
 
 var (
 	sizes = map[string]int{"lib/url.c": 120, "lib/http.c": 80, "src/tool.c": 60}
@@ -47,19 +47,8 @@ var (
 
 // files builds the tree of the base plus the given edits.
 func files(es ...edit) treetest.Files {
-	merged := map[string]map[int]string{}
-	for _, e := range es {
-		for f, m := range e {
-			if merged[f] == nil {
-				merged[f] = map[int]string{}
-			}
-			maps.Copy(merged[f], m)
-		}
-	}
-	out := treetest.Files{"README": {Data: "a project\n"}}
-	for f, n := range sizes {
-		out[f] = treetest.File{Data: treetest.Numbered(f, n, merged[f])}
-	}
+	out := treetest.Version(sizes, es...)
+	out["README"] = treetest.File{Data: "a project\n"}
 	return out
 }
 

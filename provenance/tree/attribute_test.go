@@ -2,33 +2,29 @@ package tree
 
 import (
 	"context"
-	"maps"
 	"testing"
 
 	"github.com/patchtrace/patchtrace/patchset"
 	"github.com/patchtrace/patchtrace/provenance/tree/treetest"
 )
 
-// edits applies line replacements (1-based line -> new text, "" deletes,
-// text ending in "\n" may hold several lines) to numbered files.
-type edits map[string]map[int]string
+type edits = treetest.Edit
 
-// version builds treetest.Files from base line counts and accumulated edits.
-func version(sizes map[string]int, es ...edits) treetest.Files {
-	merged := map[string]map[int]string{}
-	for _, e := range es {
-		for f, m := range e {
-			if merged[f] == nil {
-				merged[f] = map[int]string{}
-			}
-			maps.Copy(merged[f], m)
-		}
+func version(sizes map[string]int, es ...edits) treetest.Files { return treetest.Version(sizes, es...) }
+
+// attribute diffs base and target and attributes the diff to one upstream
+// origin of the candidates.
+func attribute(t *testing.T, base, target treetest.Files, cands []Candidate) *Attribution {
+	t.Helper()
+	res, err := Diff(context.Background(), FS("base", base.MapFS(), Limits{}), FS("target", target.MapFS(), Limits{}), DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	out := treetest.Files{}
-	for f, n := range sizes {
-		out[f] = treetest.File{Data: treetest.Numbered(f, n, merged[f])}
+	a, err := Attribute(context.Background(), res, []Origin{{Name: "up", Upstream: true, Candidates: cands}}, AttributeOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return a
 }
 
 // changesOf is a candidate's net change: the diff from one version to the
@@ -75,14 +71,7 @@ func TestAttributeCover(t *testing.T) {
 	}
 	halfC4 := edits{"lib/f.c": c4["lib/f.c"]}
 	target := version(sizes, c1, c3, halfC4, c5, own)
-	res, err := Diff(context.Background(), FS("base", base.MapFS(), Limits{}), FS("target", target.MapFS(), Limits{}), DiffOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := Attribute(context.Background(), res, []Origin{{Name: "up", Upstream: true, Candidates: cands}}, AttributeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := attribute(t, base, target, cands)
 	got := map[string]Chosen{}
 	for _, c := range a.Chosen["up"] {
 		got[c.ID] = c
@@ -147,14 +136,7 @@ func TestAttributePrecision(t *testing.T) {
 		{ID: "big", Changes: changesOf(t, base, version(sizes, big))},
 		{ID: "merge", Merge: true, Changes: changesOf(t, base, target)},
 	}
-	res, err := Diff(context.Background(), FS("base", base.MapFS(), Limits{}), FS("target", target.MapFS(), Limits{}), DiffOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := Attribute(context.Background(), res, []Origin{{Name: "up", Upstream: true, Candidates: cands}}, AttributeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := attribute(t, base, target, cands)
 	if len(a.Chosen["up"]) != 0 || a.Attributed != 0 {
 		t.Fatalf("chosen %+v, attributed %d; want nothing", a.Chosen["up"], a.Attributed)
 	}

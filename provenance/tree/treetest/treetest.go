@@ -203,6 +203,29 @@ func Numbered(name string, n int, repl map[int]string) string {
 	return b.String()
 }
 
+// Edit replaces lines of numbered files: path -> 1-based line -> text
+// (see Numbered).
+type Edit map[string]map[int]string
+
+// Version returns numbered files of the given line counts (path -> lines)
+// with the edits applied, later edits of a line winning.
+func Version(sizes map[string]int, es ...Edit) Files {
+	merged := map[string]map[int]string{}
+	for _, e := range es {
+		for f, m := range e {
+			if merged[f] == nil {
+				merged[f] = map[int]string{}
+			}
+			maps.Copy(merged[f], m)
+		}
+	}
+	out := Files{}
+	for f, n := range sizes {
+		out[f] = File{Data: Numbered(f, n, merged[f])}
+	}
+	return out
+}
+
 // Repo is an in-memory git repository with a work tree.
 type Repo struct {
 	t    testing.TB
