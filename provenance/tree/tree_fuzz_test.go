@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/patchtrace/patchtrace/provenance/tree/treetest"
 )
 
 // fuzzLimits keep a fuzzed tarball from costing more than a few MB.
@@ -19,16 +21,16 @@ var fuzzLimits = Limits{MaxFiles: 64, MaxFileSize: 1 << 20, MaxTotalSize: 4 << 2
 // sorted, unique, clean relative paths within the caps, readable with
 // the sizes and ids listed; never a panic or a hang.
 func FuzzTarball(f *testing.F) {
-	f.Add(tarOf(f, "pkg-1.0", files{"a.c": {data: "int a;\n"}, "sub/b.h": {data: "x\n"}, "l": {data: "a.c", link: true}}))
-	f.Add(tarOf(f, "", files{"x": {data: "1\n2\n"}}))
-	f.Add(compress(f, "gz", tarOf(f, "t", files{"f": {data: "gz\n"}})))
-	f.Add(compress(f, "xz", tarOf(f, "t", files{"f": {data: "xz\n"}})))
-	f.Add(compress(f, "zst", tarOf(f, "t", files{"f": {data: "zst\n"}})))
-	f.Add(rawTar(f, []rawMember{
-		{hdr: tar.Header{Name: "../evil", Typeflag: tar.TypeReg}, data: "x"},
-		{hdr: tar.Header{Name: "a/b", Typeflag: tar.TypeSymlink, Linkname: "/etc"}},
-		{hdr: tar.Header{Name: "a/b/c", Typeflag: tar.TypeReg}, data: "y"},
-		{hdr: tar.Header{Name: "f", Typeflag: tar.TypeFifo}},
+	f.Add(treetest.Tar(f, "pkg-1.0", treetest.Files{"a.c": {Data: "int a;\n"}, "sub/b.h": {Data: "x\n"}, "l": {Data: "a.c", Link: true}}))
+	f.Add(treetest.Tar(f, "", treetest.Files{"x": {Data: "1\n2\n"}}))
+	f.Add(treetest.Compress(f, "gz", treetest.Tar(f, "t", treetest.Files{"f": {Data: "gz\n"}})))
+	f.Add(treetest.Compress(f, "xz", treetest.Tar(f, "t", treetest.Files{"f": {Data: "xz\n"}})))
+	f.Add(treetest.Compress(f, "zst", treetest.Tar(f, "t", treetest.Files{"f": {Data: "zst\n"}})))
+	f.Add(treetest.RawTar(f, []treetest.Member{
+		{Hdr: tar.Header{Name: "../evil", Typeflag: tar.TypeReg}, Data: "x"},
+		{Hdr: tar.Header{Name: "a/b", Typeflag: tar.TypeSymlink, Linkname: "/etc"}},
+		{Hdr: tar.Header{Name: "a/b/c", Typeflag: tar.TypeReg}, Data: "y"},
+		{Hdr: tar.Header{Name: "f", Typeflag: tar.TypeFifo}},
 	}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tr := memTarball("fuzz.tar", data, fuzzLimits, nil)
