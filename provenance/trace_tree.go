@@ -59,9 +59,13 @@ func TraceTree(ctx context.Context, target, base NamedTree, origins []source.Sou
 	if err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}
-	infos, err := loadAll(ctx, origins, opts, report)
-	if err != nil {
-		return nil, err
+	// The first packaging origin takes the place of the target package
+	// when specs choose their preset (Options.Target applies to it).
+	var infos []*pkgInfo
+	if len(origins) > 0 {
+		if infos, err = loadAll(ctx, origins, opts, report); err != nil {
+			return nil, err
+		}
 	}
 	changes := patchset.ChangesFromPatch(res.Patch(), 1)
 	ups, err := indexPaths(ctx, diffPaths(res), upstreams, opts.Index, report)
