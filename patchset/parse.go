@@ -8,12 +8,15 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // MaxInputSize is the largest input Parse accepts.
 const MaxInputSize = 1 << 30
 
-// Errors wrapped by *ParseError; test for them with errors.Is.
+// Errors wrapped by the *input.Error values Parse returns; test for them
+// with errors.Is. Input beyond MaxInputSize wraps input.ErrTooLarge.
 var (
 	// ErrTruncatedHunk: the input ends, or a line that cannot be part of a
 	// hunk appears, before the hunk holds as many lines as its header says.
@@ -24,24 +27,7 @@ var (
 	ErrHunkHeader = errors.New("malformed hunk header")
 	// ErrBinaryPatch: a "GIT binary patch" block that is cut short.
 	ErrBinaryPatch = errors.New("malformed GIT binary patch")
-	// ErrTooLarge: the input exceeds MaxInputSize.
-	ErrTooLarge = errors.New("input too large")
 )
-
-// ParseError is an error at a position of a named input.
-type ParseError struct {
-	Name string // input name; "<input>" when none was given
-	Line int    // 1-based line
-	Err  error  // what is wrong; often one of the Err* values
-}
-
-// Error returns "name:line: message".
-func (e *ParseError) Error() string {
-	return fmt.Sprintf("%s:%d: %v", e.Name, e.Line, e.Err)
-}
-
-// Unwrap returns the underlying error.
-func (e *ParseError) Unwrap() error { return e.Err }
 
 // Parse reads one patch file from r. See ParseBytes.
 func Parse(r io.Reader) ([]*Patch, error) {
@@ -50,7 +36,7 @@ func Parse(r io.Reader) ([]*Patch, error) {
 		return nil, err
 	}
 	if len(data) > MaxInputSize {
-		return nil, &ParseError{Name: "<input>", Line: 0, Err: ErrTooLarge}
+		return nil, &input.Error{Pos: input.Position{File: "<input>"}, Err: input.ErrTooLarge}
 	}
 	return ParseBytes("", data)
 }
@@ -59,7 +45,7 @@ func Parse(r io.Reader) ([]*Patch, error) {
 // in error messages only). It returns one Patch per mbox message or git log
 // commit, or a single Patch for a plain diff. Text that is neither header
 // nor diff (a format-patch signature, "Only in" lines, prose) is kept in the
-// patches' bytes but not interpreted. Errors are *ParseError values that
+// patches' bytes but not interpreted. Errors are *input.Error values that
 // carry name:line.
 //
 // Patch.Bytes share data's memory; hunk line texts share one string copy
@@ -69,7 +55,7 @@ func ParseBytes(name string, data []byte) ([]*Patch, error) {
 		name = "<input>"
 	}
 	if len(data) > MaxInputSize {
-		return nil, &ParseError{Name: name, Err: ErrTooLarge}
+		return nil, &input.Error{Pos: input.Position{File: name}, Err: input.ErrTooLarge}
 	}
 	lines := splitLines(data)
 	// One string for all line texts: hunk lines are substrings of it.
@@ -248,7 +234,7 @@ func (ps *patchParser) errf(i int, err error, format string, args ...any) error 
 	if msg != "" {
 		err = fmt.Errorf("%w: %s", err, msg)
 	}
-	return &ParseError{Name: ps.name, Line: ps.base + i + 1, Err: err}
+	return &input.Error{Pos: input.Position{File: ps.name, Line: ps.base + i + 1}, Err: err}
 }
 
 func (ps *patchParser) line(i int) []byte { return chomp(ps.lines[i]) }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // addFixtureSeeds adds every file under testdata/parse and testdata/patchid
@@ -31,8 +33,8 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ps, err := ParseBytes("fuzz", data)
 		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || pe.Name != "fuzz" {
+			var pe *input.Error
+			if !errors.As(err, &pe) || pe.Pos.File != "fuzz" {
 				t.Fatalf("error without a position: %v", err)
 			}
 			return

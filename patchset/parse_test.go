@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/patchtrace/patchtrace/input"
 	"github.com/patchtrace/patchtrace/internal/testenv"
 )
 
@@ -96,8 +97,8 @@ func TestParseErrorsCarryPosition(t *testing.T) {
 			}
 			continue
 		}
-		var pe *ParseError
-		if !errors.Is(err, c.want) || !errors.As(err, &pe) || pe.Line != c.line || pe.Name != "t.patch" {
+		var pe *input.Error
+		if !errors.Is(err, c.want) || !errors.As(err, &pe) || pe.Pos.Line != c.line || pe.Pos.File != "t.patch" {
 			t.Errorf("%q: err = %v, want %v at t.patch:%d", c.in, err, c.want, c.line)
 		}
 	}

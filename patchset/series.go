@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // SeriesEntry is one patch of a quilt series file.
@@ -60,20 +62,20 @@ func ParseSeries(r io.Reader, name string) ([]SeriesEntry, error) {
 				e.Reverse = true
 			case opt == "-p":
 				if k+1 >= len(fields) {
-					return nil, &ParseError{Name: name, Line: ln, Err: fmt.Errorf("-p without a number")}
+					return nil, &input.Error{Pos: input.Position{File: name, Line: ln}, Err: fmt.Errorf("-p without a number")}
 				}
 				k++
 				e.Options = append(e.Options, fields[k])
 				n, err := strconv.Atoi(fields[k])
 				if err != nil || n < 0 {
-					return nil, &ParseError{Name: name, Line: ln, Err: fmt.Errorf("bad strip level %q", fields[k])}
+					return nil, &input.Error{Pos: input.Position{File: name, Line: ln}, Err: fmt.Errorf("bad strip level %q", fields[k])}
 				}
 				e.Strip = n
 			case strings.HasPrefix(opt, "-p") || strings.HasPrefix(opt, "--strip="):
 				v := strings.TrimPrefix(strings.TrimPrefix(opt, "--strip="), "-p")
 				n, err := strconv.Atoi(v)
 				if err != nil || n < 0 {
-					return nil, &ParseError{Name: name, Line: ln, Err: fmt.Errorf("bad strip level %q", opt)}
+					return nil, &input.Error{Pos: input.Position{File: name, Line: ln}, Err: fmt.Errorf("bad strip level %q", opt)}
 				}
 				e.Strip = n
 			}
@@ -81,7 +83,7 @@ func ParseSeries(r io.Reader, name string) ([]SeriesEntry, error) {
 		out = append(out, e)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, &ParseError{Name: name, Line: ln + 1, Err: err}
+		return nil, &input.Error{Pos: input.Position{File: name, Line: ln + 1}, Err: err}
 	}
 	return out, nil
 }

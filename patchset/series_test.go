@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 func TestParseSeries(t *testing.T) {
@@ -35,9 +37,9 @@ func TestParseSeries(t *testing.T) {
 func TestParseSeriesErrors(t *testing.T) {
 	for _, in := range []string{"a.patch -px\n", "ok.patch\nb.patch -p\n", "c.patch -p-1"} {
 		_, err := ParseSeries(strings.NewReader(in), "debian/patches/series")
-		var pe *ParseError
-		if !errors.As(err, &pe) || pe.Name != "debian/patches/series" || pe.Line < 1 {
-			t.Errorf("%q: err = %v, want a ParseError with a position", in, err)
+		var pe *input.Error
+		if !errors.As(err, &pe) || pe.Pos.File != "debian/patches/series" || pe.Pos.Line < 1 {
+			t.Errorf("%q: err = %v, want an *input.Error with a position", in, err)
 		}
 	}
 }

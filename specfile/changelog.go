@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // ChangelogEntry is one entry of a %changelog section: a header line
@@ -117,7 +119,7 @@ const maxChangelogErrors = 100
 // (then it starts an entry, with a warning: rpm folds it into the entry
 // above).
 //
-// The error joins an *Error (file:line, wrapping ErrChangelog) for each
+// The error joins an *input.Error (file:line, wrapping ErrChangelog) for each
 // problem rpm rejects (at most 100): a bad date, a header without a name,
 // text before the first header. Problems rpm warns about or that newer
 // rpm versions tolerate are in each entry's Warnings: a weekday that does
@@ -138,7 +140,7 @@ func ParseChangelog(text, name string, firstLine int) ([]ChangelogEntry, error) 
 	)
 	fail := func(line int, format string, args ...any) {
 		if len(errs) < maxChangelogErrors {
-			errs = append(errs, &Error{File: name, Line: line, Err: fmt.Errorf("%w: "+format, append([]any{ErrChangelog}, args...)...)})
+			errs = append(errs, &input.Error{Pos: input.Position{File: name, Line: line}, Err: fmt.Errorf("%w: "+format, append([]any{ErrChangelog}, args...)...)})
 		}
 	}
 	flush := func() {

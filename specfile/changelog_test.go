@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/patchtrace/patchtrace/input"
 	"github.com/patchtrace/patchtrace/internal/testenv"
 )
 
@@ -60,8 +61,8 @@ func TestParseChangelogHeaders(t *testing.T) {
 				if !errors.Is(err, ErrChangelog) {
 					t.Fatalf("err = %v, want ErrChangelog", err)
 				}
-				var pe *Error
-				if !errors.As(err, &pe) || pe.File != "x.spec" || pe.Line != 10 {
+				var pe *input.Error
+				if !errors.As(err, &pe) || pe.Pos.File != "x.spec" || pe.Pos.Line != 10 {
 					t.Fatalf("err = %#v, want *Error at x.spec:10", err)
 				}
 				if len(es) != 1 || es[0].Line != 10 || es[0].Text != "- text" {

@@ -35,5 +35,5 @@
 // Spec.Unresolved. Built-ins that would look at the machine (%{getenv:},
 // %{exists:}, %{load:}) are inert, and %{getncpus} is 1.
 //
-// Every error is an *Error that names the file and line.
+// Every error is an *input.Error that names the file and line.
 package specfile

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // TestMaxEntries: what a parse records is capped, so that its memory is
@@ -30,7 +32,7 @@ func TestMaxEntries(t *testing.T) {
 	runtime.ReadMemStats(&m1)
 	// 4 entries per PatchN line (tag, declaration and two macros) after
 	// the preamble's few: line 2501, Patch2498, crosses 10000.
-	if !errors.Is(err, ErrTooLarge) || !strings.HasPrefix(err.Error(), "big.spec:2501: ") {
+	if !errors.Is(err, input.ErrTooLarge) || !strings.HasPrefix(err.Error(), "big.spec:2501: ") {
 		t.Errorf("error %v", err)
 	}
 	if n := m1.TotalAlloc - m0.TotalAlloc; n > 16<<20 {
@@ -45,7 +47,7 @@ func TestMaxEntries(t *testing.T) {
 	}
 	c.WriteString("%description\nd\n%prep\n" + strings.Repeat("%autopatch ", 50) + "\n")
 	s, err := ParseBytes([]byte(c.String()), Options{Name: "a.spec", MaxEntries: 20000})
-	if !errors.Is(err, ErrTooLarge) || len(s.Plan) > 20000 {
+	if !errors.Is(err, input.ErrTooLarge) || len(s.Plan) > 20000 {
 		t.Errorf("%%autopatch x50: %v, %d plan steps", err, len(s.Plan))
 	}
 }

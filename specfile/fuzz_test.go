@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // FuzzParse: any input parses or fails with an *Error; never panics,
@@ -23,8 +25,8 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("rpm %s: parse took %v", ver, d)
 			}
 			if err != nil {
-				var pe *Error
-				if !errors.As(err, &pe) || pe.File == "" {
+				var pe *input.Error
+				if !errors.As(err, &pe) || pe.Pos.File == "" {
 					t.Fatalf("rpm %s: error %v is not an *Error with a file", ver, err)
 				}
 				continue
@@ -48,7 +50,7 @@ func FuzzExpand(f *testing.F) {
 		if err == nil && len(out) > 1<<20+len(src) {
 			t.Fatalf("output %d bytes exceeds the budget", len(out))
 		}
-		if err != nil && !errors.Is(err, ErrRecursion) && !errors.Is(err, ErrTooLarge) {
+		if err != nil && !errors.Is(err, ErrRecursion) && !errors.Is(err, input.ErrTooLarge) {
 			t.Fatalf("unexpected error %v", err)
 		}
 	})

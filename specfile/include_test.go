@@ -82,7 +82,7 @@ func TestIncludeRefuses(t *testing.T) {
 		t.Errorf("MapFS pipe: %v", err)
 	}
 	_, err = ParseBytes([]byte("Name: p\n%include big.inc\n"), Options{Name: "p.spec", FS: mfs, MaxSize: 99})
-	if !errors.Is(err, ErrTooLarge) || !strings.HasPrefix(err.Error(), "p.spec:2: ") {
+	if !errors.Is(err, input.ErrTooLarge) || !strings.HasPrefix(err.Error(), "p.spec:2: ") {
 		t.Errorf("big.inc: %v", err)
 	}
 }

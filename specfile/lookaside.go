@@ -7,6 +7,8 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // LookasideEntry is one line of a lookaside list: a file kept out of git
@@ -29,7 +31,7 @@ type LookasideEntry struct {
 }
 
 // ErrLookaside is the cause (see errors.Is) of every error ParseSources and
-// ParseMetadata report; they come wrapped in an *Error naming file:line.
+// ParseMetadata report; they come wrapped in an *input.Error naming file:line.
 var ErrLookaside = errors.New("bad lookaside list")
 
 // bsdSum splits a line "ALGO (file) = digest" into the whole line, the
@@ -125,7 +127,7 @@ func lookasideLines(r io.Reader, name string, fn func(line string, n int) error)
 	for sc.Scan() {
 		n++
 		if n > maxLookasideEntries {
-			return &Error{File: name, Line: n, Err: fmt.Errorf("%w: more than %d lines", ErrLookaside, maxLookasideEntries)}
+			return &input.Error{Pos: input.Position{File: name, Line: n}, Err: fmt.Errorf("%w: more than %d lines", ErrLookaside, maxLookasideEntries)}
 		}
 		if err := fn(strings.TrimSuffix(sc.Text(), "\r"), n); err != nil {
 			return err
@@ -133,9 +135,9 @@ func lookasideLines(r io.Reader, name string, fn func(line string, n int) error)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return &Error{File: name, Line: n + 1, Err: fmt.Errorf("%w: line longer than %d bytes", ErrLookaside, maxLookasideLine)}
+			return &input.Error{Pos: input.Position{File: name, Line: n + 1}, Err: fmt.Errorf("%w: line longer than %d bytes", ErrLookaside, maxLookasideLine)}
 		}
-		return &Error{File: name, Line: n + 1, Err: err}
+		return &input.Error{Pos: input.Position{File: name, Line: n + 1}, Err: err}
 	}
 	return nil
 }
@@ -161,13 +163,13 @@ func checkLookasideFile(p string) error {
 // Blank lines are skipped. As for Fedora's tooling, one file must use a
 // single algorithm: mixing them is an error, as are unknown algorithms,
 // digests of the wrong length, unsafe file names and duplicate files.
-// Errors are *Error values naming name:line and wrapping ErrLookaside.
+// Errors are *input.Error values naming name:line and wrapping ErrLookaside.
 func ParseSources(r io.Reader, name string) ([]LookasideEntry, error) {
 	var out []LookasideEntry
 	seen := map[string]int{}
 	err := lookasideLines(r, name, func(line string, n int) error {
 		fail := func(format string, args ...any) error {
-			return &Error{File: name, Line: n, Err: fmt.Errorf("%w: "+format, append([]any{ErrLookaside}, args...)...)}
+			return &input.Error{Pos: input.Position{File: name, Line: n}, Err: fmt.Errorf("%w: "+format, append([]any{ErrLookaside}, args...)...)}
 		}
 		t := strings.TrimSpace(line)
 		if t == "" {
@@ -227,7 +229,7 @@ func digestLen(algo string) int {
 // Rocky, AlmaLinux): lines "hex SOURCES/file" separated by one or more
 // blanks. The algorithm follows from the digest's length (sha1, sha256
 // and sha512 are all seen, even mixed in one file). Blank lines are
-// skipped; a missing final newline is fine. Errors are *Error values
+// skipped; a missing final newline is fine. Errors are *input.Error values
 // naming name:line and wrapping ErrLookaside: a line without two fields,
 // a digest that is not hex or of no known length, an unsafe path, a
 // duplicate path.
@@ -236,7 +238,7 @@ func ParseMetadata(r io.Reader, name string) ([]LookasideEntry, error) {
 	seen := map[string]int{}
 	err := lookasideLines(r, name, func(line string, n int) error {
 		fail := func(format string, args ...any) error {
-			return &Error{File: name, Line: n, Err: fmt.Errorf("%w: "+format, append([]any{ErrLookaside}, args...)...)}
+			return &input.Error{Pos: input.Position{File: name, Line: n}, Err: fmt.Errorf("%w: "+format, append([]any{ErrLookaside}, args...)...)}
 		}
 		t := strings.TrimSpace(line)
 		if t == "" {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/patchtrace/patchtrace/input"
 	"github.com/patchtrace/patchtrace/internal/testenv"
 )
 
@@ -69,8 +70,8 @@ func TestParseSourcesErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrLookaside) {
 			t.Errorf("%.60q: err = %v, want %q", tt.in, err, tt.want)
 		}
-		var pe *Error
-		if !errors.As(err, &pe) || pe.File != "sources" || pe.Line == 0 {
+		var pe *input.Error
+		if !errors.As(err, &pe) || pe.Pos.File != "sources" || pe.Pos.Line == 0 {
 			t.Errorf("%.60q: err %v is not an *Error with a line", tt.in, err)
 		}
 	}

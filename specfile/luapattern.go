@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // This file is a static re-implementation of Lua 5.4's pattern matching
@@ -429,7 +431,7 @@ func (ms *matchState) run(f func()) (err error) {
 // replacement (Lua's default maxN is len(src)+1). It returns the new
 // string and the steps it used, or a *luaError when Lua would raise one,
 // errPatternBudget when matching needs more than steps steps, or
-// ErrTooLarge when the result would be longer than maxOut bytes.
+// input.ErrTooLarge when the result would be longer than maxOut bytes.
 func luaGsub(src, pat, repl string, maxN, steps, maxOut int) (out string, used int, err error) {
 	ms := &matchState{src: src, steps: steps}
 	defer func() { used = steps - max(ms.steps, 0) }()
@@ -457,7 +459,7 @@ func luaGsub(src, pat, repl string, maxN, steps, maxOut int) (out string, used i
 				continue
 			}
 			if b.Len() > maxOut {
-				panic(matchAbort{ErrTooLarge})
+				panic(matchAbort{input.ErrTooLarge})
 			}
 			if anchor {
 				break
@@ -471,7 +473,7 @@ func luaGsub(src, pat, repl string, maxN, steps, maxOut int) (out string, used i
 		return "", 0, err
 	}
 	if b.Len() > maxOut {
-		return "", 0, ErrTooLarge
+		return "", 0, input.ErrTooLarge
 	}
 	return b.String(), 0, nil
 }

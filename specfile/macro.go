@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // Macro levels, as rpm's RMIL_*: definitions at a level below 1 live for
@@ -169,7 +171,7 @@ func (e *engine) unresolved(kind, text string) {
 func (e *engine) spend(n int) bool {
 	e.budget -= n
 	if e.budget < 0 {
-		e.fail(ErrTooLarge)
+		e.fail(input.ErrTooLarge)
 		return false
 	}
 	return true

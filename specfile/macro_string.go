@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // rpm 4.19's string built-ins (%gsub, %len, %lower, %rep, %reverse, %sub,
@@ -106,7 +108,7 @@ func luaRep(e *engine, a []string) (string, error) {
 	}
 	unit := int64(len(a[0]) + len(sep))
 	if unit > 0 && n > int64(e.budget)/unit+1 {
-		e.fail(ErrTooLarge)
+		e.fail(input.ErrTooLarge)
 		return "", nil
 	}
 	var b strings.Builder
@@ -275,8 +277,8 @@ func biString(e *engine, b *obuf, me *macroEntry, args []string, rest string, ha
 	case errors.Is(err, errPatternBudget):
 		e.unresolved("lua", "%{"+me.name+" "+strings.Join(a, " ")+"}")
 		return 0
-	case errors.Is(err, ErrTooLarge):
-		e.fail(ErrTooLarge)
+	case errors.Is(err, input.ErrTooLarge):
+		e.fail(input.ErrTooLarge)
 		return 0
 	case err != nil:
 		e.warn("%%%s: %v", me.name, err)

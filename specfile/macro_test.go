@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 func testEngine(ver int) *engine {
@@ -83,7 +85,7 @@ func TestMacroLimits(t *testing.T) {
 	e = testEngine(418)
 	e.budget = 1000
 	_, err = e.expand("%define a xxxxxxxxxx\n%define b %a%a%a%a%a%a%a%a%a%a\n%define c %b%b%b%b%b%b%b%b%b%b\n%c%c")
-	if !errors.Is(err, ErrTooLarge) {
+	if !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("budget: %v", err)
 	}
 }

@@ -21,15 +21,15 @@ const (
 )
 
 // Parse reads a spec for opts.Target, the way rpm would, without running
-// any code from it. Errors are *Error values that name file and line.
+// any code from it. Errors are *input.Error values that name file and line.
 func Parse(r io.Reader, opts Options) (*Spec, error) {
 	limit := opts.maxSize()
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
-		return nil, &Error{File: opts.Name, Err: err}
+		return nil, &input.Error{Pos: input.Position{File: opts.Name}, Err: err}
 	}
 	if int64(len(data)) > limit {
-		return nil, &Error{File: opts.Name, Err: fmt.Errorf("%w: the spec is larger than %d bytes", ErrTooLarge, limit)}
+		return nil, &input.Error{Pos: input.Position{File: opts.Name}, Err: fmt.Errorf("%w: the spec is larger than %d bytes", input.ErrTooLarge, limit)}
 	}
 	return ParseBytes(data, opts)
 }
@@ -37,7 +37,7 @@ func Parse(r io.Reader, opts Options) (*Spec, error) {
 // ParseBytes is Parse on a byte slice (which the Spec keeps as its Bytes).
 func ParseBytes(data []byte, opts Options) (*Spec, error) {
 	if limit := opts.maxSize(); int64(len(data)) > limit {
-		return nil, &Error{File: opts.Name, Err: fmt.Errorf("%w: the spec is larger than %d bytes", ErrTooLarge, limit)}
+		return nil, &input.Error{Pos: input.Position{File: opts.Name}, Err: fmt.Errorf("%w: the spec is larger than %d bytes", input.ErrTooLarge, limit)}
 	}
 	p := newParser(data, opts)
 	if err := p.run(); err != nil {
@@ -306,7 +306,7 @@ func (p *parser) warn(msg string) {
 }
 
 func (p *parser) errAt(file string, line int, err error) error {
-	return &Error{File: file, Line: line, Err: err}
+	return &input.Error{Pos: input.Position{File: file, Line: line}, Err: err}
 }
 
 func (p *parser) reading() bool {
@@ -481,7 +481,7 @@ func (p *parser) run() error {
 			f.pos = end
 			f.line++
 			if f.pos-start > maxLogicalLineLen {
-				return p.errAt(f.name, startLine, ErrTooLarge)
+				return p.errAt(f.name, startLine, input.ErrTooLarge)
 			}
 			pct := strings.IndexByte(l, '%') >= 0
 			anyPct = anyPct || pct
@@ -517,7 +517,7 @@ func (p *parser) entries() int {
 // checkEntries fails once the parse has recorded more than MaxEntries.
 func (p *parser) checkEntries() error {
 	if n, max := p.entries(), p.opts.maxEntries(); n > max {
-		return fmt.Errorf("%w: more than %d entries (tags, declarations, plan steps, macros, warnings): see Options.MaxEntries", ErrTooLarge, max)
+		return fmt.Errorf("%w: more than %d entries (tags, declarations, plan steps, macros, warnings): see Options.MaxEntries", input.ErrTooLarge, max)
 	}
 	return nil
 }

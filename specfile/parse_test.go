@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/patchtrace/patchtrace/input"
 	"github.com/patchtrace/patchtrace/specfile"
 )
 
@@ -59,8 +60,8 @@ func TestNumberingByVersion(t *testing.T) {
 	// rpm 4.14: an unnumbered Patch is one numberless patch; a second one
 	// is a duplicate.
 	_, err := parseWith(t, "4.14", spec)
-	var pe *specfile.Error
-	if !errors.Is(err, specfile.ErrDuplicatePatch) || !errors.As(err, &pe) || pe.Line != 9 {
+	var pe *input.Error
+	if !errors.Is(err, specfile.ErrDuplicatePatch) || !errors.As(err, &pe) || pe.Pos.Line != 9 {
 		t.Fatalf("4.14 duplicate numberless: err = %v", err)
 	}
 	s := mustParse(t, "4.14", head+"Patch: a.patch\nPatch3: b.patch\n%prep\n%patch -p1\n%patch3 -p1\n")
@@ -74,8 +75,8 @@ func TestNumberingByVersion(t *testing.T) {
 
 func TestDuplicateNumberNamesLine(t *testing.T) {
 	_, err := parseWith(t, "4.18", head+"Patch1: a.patch\n\nPatch01: b.patch\n")
-	var pe *specfile.Error
-	if !errors.As(err, &pe) || pe.File != "t.spec" || pe.Line != 8 || !errors.Is(err, specfile.ErrDuplicatePatch) {
+	var pe *input.Error
+	if !errors.As(err, &pe) || pe.Pos.File != "t.spec" || pe.Pos.Line != 8 || !errors.Is(err, specfile.ErrDuplicatePatch) {
 		t.Fatalf("err = %v", err)
 	}
 	if !strings.HasPrefix(err.Error(), "t.spec:8: ") {
@@ -343,7 +344,7 @@ func TestLimits(t *testing.T) {
 		bomb += fmt.Sprintf("%%define a%d %%{a%d}%%{a%d}%%{a%d}%%{a%d}%%{a%d}%%{a%d}%%{a%d}%%{a%d}\n", i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
 	}
 	bomb += "Release: %{a12}\n"
-	if _, err := parseWith(t, "4.18", bomb); !errors.Is(err, specfile.ErrTooLarge) {
+	if _, err := parseWith(t, "4.18", bomb); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("macro bomb: %v", err)
 	}
 	if _, err := parseWith(t, "4.18", head+"%define a %{a}x\nRelease: %a\n"); !errors.Is(err, specfile.ErrRecursion) {
@@ -357,7 +358,7 @@ func TestLimits(t *testing.T) {
 		t.Errorf("deep nesting: %v", err)
 	}
 	open := head + "Release: %{" + strings.Repeat("{", 100000) + "\n"
-	if _, err := parseWith(t, "4.18", open); err != nil && !errors.As(err, new(*specfile.Error)) {
+	if _, err := parseWith(t, "4.18", open); err != nil && !errors.As(err, new(*input.Error)) {
 		t.Errorf("unterminated: %v", err)
 	}
 }
@@ -499,19 +500,19 @@ func TestNewerAutoOptionsKeepThePlan(t *testing.T) {
 }
 
 // A spec or an %include larger than Options.MaxSize is refused with
-// ErrTooLarge before it is read whole.
+// input.ErrTooLarge before it is read whole.
 func TestMaxSize(t *testing.T) {
 	big := head + strings.Repeat("# filler line\n", 100)
 	_, err := specfile.Parse(strings.NewReader(big), specfile.Options{Name: "big.spec", MaxSize: 64})
-	if !errors.Is(err, specfile.ErrTooLarge) || !strings.Contains(err.Error(), "big.spec") {
+	if !errors.Is(err, input.ErrTooLarge) || !strings.Contains(err.Error(), "big.spec") {
 		t.Errorf("Parse of %d bytes with MaxSize 64: %v", len(big), err)
 	}
-	if _, err := specfile.ParseBytes([]byte(big), specfile.Options{MaxSize: 64}); !errors.Is(err, specfile.ErrTooLarge) {
+	if _, err := specfile.ParseBytes([]byte(big), specfile.Options{MaxSize: 64}); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("ParseBytes: %v", err)
 	}
 	fsys := fstest.MapFS{"inc.spec": {Data: []byte(strings.Repeat("# x\n", 100))}}
 	_, err = specfile.Parse(strings.NewReader(head+"%include inc.spec\n"), specfile.Options{Name: "t.spec", FS: fsys, MaxSize: 200})
-	if !errors.Is(err, specfile.ErrTooLarge) || !errors.Is(err, specfile.ErrInclude) || !strings.Contains(err.Error(), "t.spec:6") {
+	if !errors.Is(err, input.ErrTooLarge) || !errors.Is(err, specfile.ErrInclude) || !strings.Contains(err.Error(), "t.spec:6") {
 		t.Errorf("oversized %%include: %v", err)
 	}
 	if _, err := specfile.Parse(strings.NewReader(big), specfile.Options{}); err != nil {

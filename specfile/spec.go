@@ -5,42 +5,19 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-
-	"github.com/patchtrace/patchtrace/input"
 )
 
 // NoNumber is the Number of a patch or source that has none: a `Patch:`
 // tag read with rpm 4.14 rules (a separate, numberless patch).
 const NoNumber = -1
 
-// Error is a parse error that names where it happened. It wraps the
-// underlying cause, so errors.Is and errors.As see through it.
-type Error struct {
-	File string // file name as given in Options.Name (or an %include name)
-	Line int    // 1-based line, 0 when unknown
-	Err  error  // the underlying cause
-}
-
-// Error formats the error as "file:line: cause".
-func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
-	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
-}
-
-// Unwrap returns the underlying cause.
-func (e *Error) Unwrap() error { return e.Err }
-
-// Sentinel causes wrapped by *Error.
+// Sentinel causes wrapped by the *input.Error values parsers return.
+// Input beyond a size cap wraps input.ErrTooLarge.
 var (
 	// ErrDuplicatePatch: two Patch (or Source) tags with the same number.
 	ErrDuplicatePatch = errors.New("duplicate number")
 	// ErrRecursion: macro expansion went deeper than the limit (rpm: 64).
 	ErrRecursion = errors.New("too many levels of recursion in macro expansion")
-	// ErrTooLarge: the input is larger than Options.MaxSize, or a macro
-	// expansion or the whole parse produced more text than allowed.
-	ErrTooLarge = input.ErrTooLarge
 	// ErrConditional: a malformed %if/%else/%endif structure or a bad
 	// condition.
 	ErrConditional = errors.New("bad conditional")
@@ -68,13 +45,14 @@ type Options struct {
 	// produce while parsing one spec (0: 64 MiB + 64 × the spec's size).
 	MaxExpansion int
 	// MaxSize caps the size of the spec and of each %include file
-	// (0: DefaultMaxSize). Larger input is an error wrapping ErrTooLarge.
+	// (0: DefaultMaxSize). Larger input is an error wrapping
+	// input.ErrTooLarge, as is macro expansion beyond MaxExpansion.
 	MaxSize int64
 	// MaxEntries caps what the parse records, and so its memory: tags,
 	// patch and source declarations, plan steps, references, unresolved
 	// expansions, warnings, sections and macro definitions, together
 	// (0: DefaultMaxEntries). Beyond it the parse fails with an error
-	// wrapping ErrTooLarge at the line that crossed it.
+	// wrapping input.ErrTooLarge at the line that crossed it.
 	MaxEntries int
 }
 

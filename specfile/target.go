@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // Target is what a spec is read for: the macros a build system defines,
@@ -245,7 +247,7 @@ func (t *Target) Define(name, value string) {
 func (t *Target) LoadMacroFile(fsys fs.FS, name string) error {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return &Error{File: name, Err: err}
+		return &input.Error{Pos: input.Position{File: name}, Err: err}
 	}
 	defs, err := ParseMacroFile(name, data)
 	t.Macros = append(t.Macros, defs...)
@@ -277,7 +279,7 @@ func ParseMacroFile(name string, data []byte) ([]MacroDef, error) {
 		d, ok := splitDefinition(buf[1:])
 		if !ok {
 			if firstErr == nil {
-				firstErr = &Error{File: name, Line: start, Err: fmt.Errorf("bad macro definition %q", shorten(buf, 60))}
+				firstErr = &input.Error{Pos: input.Position{File: name, Line: start}, Err: fmt.Errorf("bad macro definition %q", shorten(buf, 60))}
 			}
 			continue
 		}
@@ -285,7 +287,7 @@ func ParseMacroFile(name string, data []byte) ([]MacroDef, error) {
 		defs = append(defs, d)
 	}
 	if err := sc.Err(); err != nil && firstErr == nil {
-		firstErr = &Error{File: name, Line: lineNo, Err: err}
+		firstErr = &input.Error{Pos: input.Position{File: name, Line: lineNo}, Err: err}
 	}
 	return defs, firstErr
 }

@@ -159,7 +159,7 @@ var errChanged = errors.New("changed while it was read")
 func (b *budget) readFile(r io.Reader, filePath string, size int64, mustKeep bool) (File, *Skipped, error) {
 	b.files++
 	if b.files > b.opts.MaxFiles {
-		return File{}, nil, fmt.Errorf("%w: more than %d files", ErrTooLarge, b.opts.MaxFiles)
+		return File{}, nil, fmt.Errorf("%w: more than %d files", input.ErrTooLarge, b.opts.MaxFiles)
 	}
 	limit := b.keepLimit(path.Base(filePath))
 	if mustKeep {
@@ -169,11 +169,11 @@ func (b *budget) readFile(r io.Reader, filePath string, size int64, mustKeep boo
 	case size < 0:
 		return File{}, nil, fmt.Errorf("%s: size unknown", filePath)
 	case mustKeep && size > limit:
-		return File{}, nil, fmt.Errorf("%w: %s is %d bytes (cap %d)", ErrTooLarge, filePath, size, limit)
+		return File{}, nil, fmt.Errorf("%w: %s is %d bytes (cap %d)", input.ErrTooLarge, filePath, size, limit)
 	case size > b.opts.MaxHashSize:
 		return File{}, &Skipped{Path: filePath, Reason: fmt.Sprintf("%d bytes, over MaxHashSize (%d): not read", size, b.opts.MaxHashSize)}, nil
 	case size <= limit && b.kept+size > b.opts.MaxTotalSize:
-		return File{}, nil, fmt.Errorf("%w: %s (%d bytes) would bring the bytes kept over %d", ErrTooLarge, filePath, size, b.opts.MaxTotalSize)
+		return File{}, nil, fmt.Errorf("%w: %s (%d bytes) would bring the bytes kept over %d", input.ErrTooLarge, filePath, size, b.opts.MaxTotalSize)
 	}
 	h := sha256.New()
 	f := File{Name: path.Base(filePath), Path: filePath, Size: size}
@@ -267,7 +267,7 @@ func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 			return nil
 		}
 		if len(entries) >= o.MaxFiles {
-			return fmt.Errorf("%w: more than %d files", ErrTooLarge, o.MaxFiles)
+			return fmt.Errorf("%w: more than %d files", input.ErrTooLarge, o.MaxFiles)
 		}
 		entries = append(entries, entry{path: p, size: -1, mode: d.Type()})
 		return nil
@@ -434,7 +434,7 @@ func readFSFile(fsys fs.FS, b *budget, e entry, mustKeep bool) (File, *Skipped, 
 		return File{}, nil, fmt.Errorf("%w: %s: %s", ErrRefused, e.path, refusal(fsys, entry{path: e.path, mode: fi.Mode().Type()}))
 	}
 	f, skip, err := b.readFile(fh, e.path, fi.Size(), mustKeep)
-	if err != nil && !errors.Is(err, ErrTooLarge) {
+	if err != nil && !errors.Is(err, input.ErrTooLarge) {
 		err = fmt.Errorf("%s: %w", e.path, err)
 	}
 	return f, skip, err

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/patchtrace/patchtrace/input"
 	"github.com/patchtrace/patchtrace/internal/testenv"
 )
 
@@ -94,11 +95,11 @@ func TestFromFSErrors(t *testing.T) {
 		t.Errorf("hinted: %v", err)
 	}
 	big := fstest.MapFS{"a.spec": {Data: make([]byte, 50)}}
-	if _, err := FromFS("x", big, WithMaxFileSize(10)).Load(ctx); !errors.Is(err, ErrTooLarge) {
+	if _, err := FromFS("x", big, WithMaxFileSize(10)).Load(ctx); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("big spec: %v", err)
 	}
 	many := fstest.MapFS{"a.spec": {}, "p1": {Data: make([]byte, 8)}, "p2": {Data: make([]byte, 8)}}
-	if _, err := FromFS("x", many, WithMaxTotalSize(12)).Load(ctx); !errors.Is(err, ErrTooLarge) {
+	if _, err := FromFS("x", many, WithMaxTotalSize(12)).Load(ctx); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("total: %v", err)
 	}
 	badList := fstest.MapFS{"a.spec": {}, "sources": {Data: []byte("\nnot a lookaside line\n")}}

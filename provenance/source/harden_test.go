@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // within fails the test when fn has not returned after 10 s (a FIFO
@@ -258,7 +260,7 @@ func TestSRPMMemory(t *testing.T) {
 	runtime.ReadMemStats(&a0)
 	_, err := readSynth(t, b, WithMaxTotalSize(cap))
 	runtime.ReadMemStats(&a1)
-	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "0011-zeros.patch (6291456 bytes) would bring the bytes kept over 67108864") {
+	if !errors.Is(err, input.ErrTooLarge) || !strings.Contains(err.Error(), "0011-zeros.patch (6291456 bytes) would bring the bytes kept over 67108864") {
 		t.Fatalf("error %v", err)
 	}
 	if n := a1.TotalAlloc - a0.TotalAlloc; n > cap*5/4 {
@@ -274,7 +276,7 @@ func TestPayloadCapDefault(t *testing.T) {
 	}
 	files := []testFile{{name: "pkg.spec", data: "Name: pkg\n", spec: true}, {name: "zeros.tar", size: 8 << 20}}
 	_, err := readSynth(t, buildSRPM(files, srpmOptions{}), WithOptions(Options{MaxPayloadSize: 4 << 20}))
-	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "payload exceeds 4194304 bytes") || !strings.Contains(err.Error(), `member "zeros.tar"`) {
+	if !errors.Is(err, input.ErrTooLarge) || !strings.Contains(err.Error(), "payload exceeds 4194304 bytes") || !strings.Contains(err.Error(), `member "zeros.tar"`) {
 		t.Errorf("payload cap: %v", err)
 	}
 }

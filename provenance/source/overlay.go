@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // Overlay is one srpmproc overlay configuration (PATCHES/*.cfg,
@@ -185,11 +187,11 @@ const (
 )
 
 // ParseOverlay parses a srpmproc .cfg file (protobuf text format of
-// srpmproc's Cfg message). name is used in errors, which carry
-// name:line and wrap ErrFormat.
+// srpmproc's Cfg message). name is used in errors: *input.Error values
+// that carry name:line and wrap ErrFormat (or input.ErrTooLarge).
 func ParseOverlay(name string, data []byte) (*Overlay, error) {
 	if len(data) > maxOverlaySize {
-		return nil, fmt.Errorf("%w: %s: %d bytes (cap %d)", ErrTooLarge, name, len(data), maxOverlaySize)
+		return nil, input.Errorf(input.Position{File: name}, "%w: %d bytes (cap %d)", input.ErrTooLarge, len(data), maxOverlaySize)
 	}
 	p := &textParser{name: name, src: data, line: 1}
 	fields, err := p.message(0, 0)
@@ -213,7 +215,7 @@ type textParser struct {
 }
 
 func (p *textParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s:%d: %s", ErrFormat, p.name, p.line, fmt.Sprintf(format, args...))
+	return input.Errorf(input.Position{File: p.name, Line: p.line}, "%w: %s", ErrFormat, fmt.Sprintf(format, args...))
 }
 
 // skip skips white space and # comments.
@@ -522,7 +524,7 @@ type decoder struct {
 
 func (d *decoder) fail(f textField, format string, args ...any) {
 	if d.err == nil {
-		d.err = fmt.Errorf("%w: %s:%d: %s", ErrFormat, d.name, f.line, fmt.Sprintf(format, args...))
+		d.err = input.Errorf(input.Position{File: d.name, Line: f.line}, "%w: %s", ErrFormat, fmt.Sprintf(format, args...))
 	}
 }
 

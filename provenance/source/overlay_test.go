@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/patchtrace/patchtrace/input"
 	"github.com/patchtrace/patchtrace/internal/testenv"
 )
 
@@ -129,7 +130,7 @@ func FuzzParseOverlay(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		o, err := ParseOverlay("f.cfg", data)
 		if err != nil {
-			if !errors.Is(err, ErrFormat) && !errors.Is(err, ErrTooLarge) {
+			if !errors.Is(err, ErrFormat) && !errors.Is(err, input.ErrTooLarge) {
 				t.Fatalf("error not wrapping ErrFormat: %v", err)
 			}
 			return

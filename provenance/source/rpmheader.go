@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // RPM header tags read by the SRPM reader (rpm's rpmtag.h).
@@ -101,10 +103,10 @@ func readFull(r *offsetReader, n int64, what string) ([]byte, error) {
 		b, err = io.ReadAll(io.LimitReader(r, n))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s at byte %d: %w", what, at, err)
+		return nil, input.Errorf(input.Position{Offset: at}, "%s: %w", what, err)
 	}
 	if int64(len(b)) != n {
-		return nil, fmt.Errorf("%w: %s at byte %d: truncated (%d of %d bytes)", ErrFormat, what, at, len(b), n)
+		return nil, input.Errorf(input.Position{Offset: at}, "%w: %s: truncated (%d of %d bytes)", ErrFormat, what, len(b), n)
 	}
 	return b, nil
 }
@@ -134,12 +136,12 @@ func readHeader(r *offsetReader, what string, pad bool) (*rpmHeader, error) {
 		return nil, err
 	}
 	if !bytes.Equal(intro[:4], headerMagic) {
-		return nil, fmt.Errorf("%w: %s at byte %d: bad magic", ErrFormat, what, start)
+		return nil, input.Errorf(input.Position{Offset: start}, "%w: %s: bad magic", ErrFormat, what)
 	}
 	nindex := binary.BigEndian.Uint32(intro[8:12])
 	hsize := binary.BigEndian.Uint32(intro[12:16])
 	if nindex == 0 || nindex > maxHeaderTags || hsize > maxHeaderData {
-		return nil, fmt.Errorf("%w: %s at byte %d: implausible size (%d tags, %d bytes)", ErrFormat, what, start, nindex, hsize)
+		return nil, input.Errorf(input.Position{Offset: start}, "%w: %s: implausible size (%d tags, %d bytes)", ErrFormat, what, nindex, hsize)
 	}
 	index, err := readFull(r, int64(nindex)*16, what+" index")
 	if err != nil {
@@ -164,7 +166,7 @@ func readHeader(r *offsetReader, what string, pad bool) (*rpmHeader, error) {
 		off := binary.BigEndian.Uint32(e[8:12])
 		count := binary.BigEndian.Uint32(e[12:16])
 		bad := func(why string) error {
-			return fmt.Errorf("%w: %s at byte %d: tag %d: %s", ErrFormat, what, start, tag, why)
+			return input.Errorf(input.Position{Offset: start}, "%w: %s: tag %d: %s", ErrFormat, what, tag, why)
 		}
 		if typ > typeI18NString {
 			return nil, bad(fmt.Sprintf("unknown type %d", typ))

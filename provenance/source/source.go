@@ -356,13 +356,13 @@ const (
 type Options struct {
 	// MaxFileSize is the largest file whose bytes are kept; larger files
 	// are recorded with name, size and SHA-256 but Omitted. The spec and
-	// lookaside list must fit, or Load fails with ErrTooLarge.
+	// lookaside list must fit, or Load fails with input.ErrTooLarge.
 	MaxFileSize int64
 	// MaxArchiveSize is the largest archive (tarball, zip, gem, crate...)
 	// whose bytes are kept; set it negative to never keep archive bytes.
 	MaxArchiveSize int64
 	// MaxTotalSize caps the bytes kept over all files; beyond it Load
-	// fails with ErrTooLarge.
+	// fails with input.ErrTooLarge.
 	MaxTotalSize int64
 	// MaxFiles caps the number of files read.
 	MaxFiles int
@@ -372,7 +372,7 @@ type Options struct {
 	// Package.Skipped.
 	MaxHashSize int64
 	// MaxPayloadSize caps the decompressed size of an SRPM payload read,
-	// against decompression bombs; beyond it Load fails with ErrTooLarge.
+	// against decompression bombs; beyond it Load fails with input.ErrTooLarge.
 	MaxPayloadSize int64
 	// Spec names the spec to read (base name or path) when a directory or
 	// tree holds several; by default the only one, or the one named after
@@ -454,10 +454,9 @@ func (o *Options) report(p Progress) {
 	}
 }
 
-// Errors returned (wrapped) by loaders.
+// Errors returned (wrapped) by loaders. Input beyond a cap of Options
+// wraps input.ErrTooLarge.
 var (
-	// ErrTooLarge means input exceeded a cap of Options.
-	ErrTooLarge = input.ErrTooLarge
 	// ErrNoSpec means no spec file was found.
 	ErrNoSpec = errors.New("source: no spec file")
 	// ErrAmbiguousSpec means several spec files were found and none could

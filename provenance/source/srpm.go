@@ -236,7 +236,7 @@ func (s *srpmStream) next() (*cpioHeader, string, error) {
 	}
 	s.member = hdr.name
 	if len(s.seen) >= 2*s.max {
-		return nil, "", s.at(fmt.Errorf("%w: more than %d members", ErrTooLarge, s.max))
+		return nil, "", s.at(fmt.Errorf("%w: more than %d members", input.ErrTooLarge, s.max))
 	}
 	name, err := cleanCpioName(hdr.name)
 	if err != nil {
@@ -381,7 +381,7 @@ func cleanCpioName(s string) (string, error) {
 
 // decompress returns the payload's cpio stream: as is when it starts with
 // cpio's magic, else through the shared decompressor (internal/decompress),
-// its errors wrapped in ErrFormat or ErrTooLarge.
+// its errors wrapped in ErrFormat or input.ErrTooLarge.
 func decompress(br *bufio.Reader, declared string) (io.Reader, func(), error) {
 	if magic, _ := br.Peek(4); bytes.HasPrefix(magic, []byte("0707")) {
 		return br, func() {}, nil
@@ -392,7 +392,7 @@ func decompress(br *bufio.Reader, declared string) (io.Reader, func(), error) {
 	case err == nil:
 		return r, done, nil
 	case errors.As(err, &de) && de.TooLarge:
-		return nil, done, fmt.Errorf("%w: %w", ErrTooLarge, err)
+		return nil, done, fmt.Errorf("%w: %w", input.ErrTooLarge, err)
 	case errors.Is(err, decompressor.ErrUnknown):
 		magic, _ := br.Peek(6)
 		return nil, done, fmt.Errorf("%w: unknown payload compression (header says %q, magic % x)", ErrFormat, declared, magic)

@@ -15,6 +15,7 @@ import (
 	"github.com/ulikunitz/xz"
 	"github.com/ulikunitz/xz/lzma"
 
+	"github.com/patchtrace/patchtrace/input"
 	"github.com/patchtrace/patchtrace/internal/testenv"
 )
 
@@ -90,13 +91,13 @@ func TestSRPMSynthetic(t *testing.T) {
 	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{binary: true})); !errors.Is(err, ErrFormat) {
 		t.Errorf("binary rpm: %v", err)
 	}
-	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), WithOptions(Options{MaxPayloadSize: 100})); !errors.Is(err, ErrTooLarge) {
+	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), WithOptions(Options{MaxPayloadSize: 100})); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("payload cap: %v", err)
 	}
-	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), WithOptions(Options{MaxFiles: 2})); !errors.Is(err, ErrTooLarge) {
+	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), WithOptions(Options{MaxFiles: 2})); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("member cap: %v", err)
 	}
-	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), WithMaxFileSize(5)); !errors.Is(err, ErrTooLarge) {
+	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), WithMaxFileSize(5)); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("spec cap: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
