@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/patchtrace/patchtrace/progress"
 	"github.com/patchtrace/patchtrace/provenance/source"
 	"github.com/patchtrace/patchtrace/provenance/store"
 	"github.com/patchtrace/patchtrace/provenance/upstream"
@@ -36,18 +37,6 @@ type Upstream struct {
 	Ranges []string
 }
 
-// Progress reports the advance of [Trace].
-type Progress struct {
-	// Stage is "load" (packages loaded), "index" (upstream indexing; Detail
-	// names the upstream phase), "match" (target patches matched),
-	// "spec", "sources" or "done".
-	Stage string
-	// Detail adds the upstream's name and phase, or the package's name.
-	Detail string
-	// Done and Total count units of the stage (0 Total when unknown).
-	Done, Total int
-}
-
 // Options tune [Trace].
 type Options struct {
 	// Target is the rpm target the target's spec is read for (see
@@ -66,8 +55,12 @@ type Options struct {
 	// what it matched makes ("interdiff PATH: only in ...").
 	Interdiff bool
 	// Progress, when not nil, is called with the advance of long work. It
-	// may be called from several goroutines, never concurrently.
-	Progress func(Progress)
+	// may be called from several goroutines, never concurrently. Stages are
+	// "load" (packages loaded; Detail names the package), "index" (upstream
+	// indexing; Detail is "upstream: index stage"), "match" (target
+	// patches matched; Detail names the patch), "spec", "sources" and
+	// "done".
+	Progress progress.Func
 	// Workers bounds parallel work (0: GOMAXPROCS).
 	Workers int
 	// MinScore is the lowest score a match with a packaging origin needs
@@ -180,7 +173,7 @@ func Trace(ctx context.Context, target source.Source, origins []source.Source, u
 		opts.MinScore = 0.2
 	}
 	var pmu sync.Mutex
-	report := func(p Progress) {
+	report := func(p progress.Report) {
 		if opts.Progress != nil {
 			pmu.Lock()
 			opts.Progress(p)
@@ -232,12 +225,12 @@ func Trace(ctx context.Context, target source.Source, origins []source.Source, u
 	}
 	addOriginPatches(g, orgs)
 
-	report(Progress{Stage: "spec"})
+	report(progress.Report{Stage: "spec"})
 	base := closestOrigin(tgt, orgs, results)
 	traceSpec(g, tgt, base, orgs)
-	report(Progress{Stage: "sources"})
+	report(progress.Report{Stage: "sources"})
 	traceSources(g, tgt, orgs)
-	report(Progress{Stage: "done"})
+	report(progress.Report{Stage: "done"})
 	return g, nil
 }
 
@@ -268,7 +261,7 @@ func checkNames(target source.Source, origins []source.Source, upstreams []Upstr
 
 // indexUpstreams indexes the upstream histories over the paths the
 // target's patches touch.
-func indexUpstreams(ctx context.Context, tgt *pkgInfo, upstreams []Upstream, persistent store.Index, report func(Progress)) ([]*upIndex, error) {
+func indexUpstreams(ctx context.Context, tgt *pkgInfo, upstreams []Upstream, persistent store.Index, report func(progress.Report)) ([]*upIndex, error) {
 	var pathList []string
 	seenPath := map[string]bool{}
 	for _, pf := range tgt.patches {
@@ -285,27 +278,27 @@ func indexUpstreams(ctx context.Context, tgt *pkgInfo, upstreams []Upstream, per
 
 // indexPaths indexes the upstream histories over pathList (through the
 // persistent index when there is one).
-func indexPaths(ctx context.Context, pathList []string, upstreams []Upstream, persistent store.Index, report func(Progress)) ([]*upIndex, error) {
+func indexPaths(ctx context.Context, pathList []string, upstreams []Upstream, persistent store.Index, report func(progress.Report)) ([]*upIndex, error) {
 	ups := make([]*upIndex, len(upstreams))
 	for i, u := range upstreams {
 		rng := u.Range
 		if rng == "" {
 			rng = "HEAD"
 		}
-		progress := func(p upstream.Progress) {
-			report(Progress{Stage: "index", Detail: u.Name + ": " + p.Phase, Done: p.Done, Total: p.Total})
+		onIndex := func(p progress.Report) {
+			report(progress.Report{Stage: "index", Detail: u.Name + ": " + p.Stage, Done: p.Done, Total: p.Total})
 		}
 		var ix *upstream.Index
 		var err error
 		switch {
 		case persistent != nil:
 			revs := append([]string{rng}, u.Ranges...)
-			ix, _, err = u.Repo.IndexStored(ctx, persistent, revs, pathList, upstream.UpdateOptions{Progress: progress})
+			ix, _, err = u.Repo.IndexStored(ctx, persistent, revs, pathList, upstream.UpdateOptions{Progress: onIndex})
 			rng = strings.Join(revs, " ")
 		case len(u.Ranges) > 0:
 			err = errors.New("several revision ranges need a persistent index (Options.Index)")
 		default:
-			ix, err = u.Repo.Index(ctx, rng, pathList, progress)
+			ix, err = u.Repo.Index(ctx, rng, pathList, onIndex)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("provenance: indexing upstream %q: %w", u.Name, err)
@@ -317,7 +310,7 @@ func indexPaths(ctx context.Context, pathList []string, upstreams []Upstream, pe
 
 // matchAll matches the target patches in parallel; the results are in
 // plan order.
-func matchAll(ctx context.Context, tgt *pkgInfo, orgs []*pkgInfo, ups []*upIndex, opts Options, report func(Progress)) ([]*patchResult, error) {
+func matchAll(ctx context.Context, tgt *pkgInfo, orgs []*pkgInfo, ups []*upIndex, opts Options, report func(progress.Report)) ([]*patchResult, error) {
 	results := make([]*patchResult, len(tgt.patches))
 	jobs := make(chan int)
 	var mwg sync.WaitGroup
@@ -331,7 +324,7 @@ func matchAll(ctx context.Context, tgt *pkgInfo, orgs []*pkgInfo, ups []*upIndex
 					continue
 				}
 				results[i] = matchPatch(tgt, tgt.patches[i], orgs, ups, opts)
-				report(Progress{Stage: "match", Detail: tgt.patches[i].name, Done: int(matched.Add(1)), Total: len(tgt.patches)})
+				report(progress.Report{Stage: "match", Detail: tgt.patches[i].name, Done: int64(matched.Add(1)), Total: int64(len(tgt.patches))})
 			}
 		}()
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/patchtrace/patchtrace/internal/testenv"
+	"github.com/patchtrace/patchtrace/progress"
 	"github.com/patchtrace/patchtrace/provenance"
 	"github.com/patchtrace/patchtrace/provenance/source"
 	"github.com/patchtrace/patchtrace/provenance/upstream"
@@ -243,7 +244,7 @@ func TestTraceCurlAgainstUpstream(t *testing.T) {
 	tg, _ := specfile.Preset("el8")
 	tgt := dirSource(t, "openela", "openela/curl/el-8.8")
 	var stages []string
-	opts := provenance.Options{Target: tg, Progress: func(p provenance.Progress) {
+	opts := provenance.Options{Target: tg, Progress: func(p progress.Report) {
 		if len(stages) == 0 || stages[len(stages)-1] != p.Stage {
 			stages = append(stages, p.Stage)
 		}

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/patchtrace/patchtrace/patchset"
+	"github.com/patchtrace/patchtrace/progress"
 	"github.com/patchtrace/patchtrace/provenance/source"
 	"github.com/patchtrace/patchtrace/provenance/upstream"
 	"github.com/patchtrace/patchtrace/specfile"
@@ -21,7 +22,7 @@ import (
 // loadAll loads every packaging source in parallel, decides the target
 // each spec is read for (the target's first: origins fall back to it),
 // then parses them in parallel.
-func loadAll(ctx context.Context, all []source.Source, opts Options, report func(Progress)) ([]*pkgInfo, error) {
+func loadAll(ctx context.Context, all []source.Source, opts Options, report func(progress.Report)) ([]*pkgInfo, error) {
 	pkgs := make([]*source.Package, len(all))
 	errs := make([]error, len(all))
 	var mu sync.Mutex
@@ -35,7 +36,7 @@ func loadAll(ctx context.Context, all []source.Source, opts Options, report func
 		done++
 		d := done
 		mu.Unlock()
-		report(Progress{Stage: "load", Detail: all[i].Name(), Done: d, Total: len(all)})
+		report(progress.Report{Stage: "load", Detail: all[i].Name(), Done: int64(d), Total: int64(len(all))})
 	})
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

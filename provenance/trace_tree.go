@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/patchtrace/patchtrace/patchset"
+	"github.com/patchtrace/patchtrace/progress"
 	"github.com/patchtrace/patchtrace/provenance/source"
 	"github.com/patchtrace/patchtrace/provenance/tree"
 	"github.com/patchtrace/patchtrace/provenance/upstream"
@@ -44,7 +45,7 @@ func TraceTree(ctx context.Context, target, base NamedTree, origins []source.Sou
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	var pmu sync.Mutex
-	report := func(p Progress) {
+	report := func(p progress.Report) {
 		if opts.Progress != nil {
 			pmu.Lock()
 			opts.Progress(p)
@@ -54,7 +55,7 @@ func TraceTree(ctx context.Context, target, base NamedTree, origins []source.Sou
 	if err := checkTreeNames(target, base, origins, upstreams); err != nil {
 		return nil, err
 	}
-	report(Progress{Stage: "diff", Detail: base.Tree.Name() + " .. " + target.Tree.Name()})
+	report(progress.Report{Stage: "diff", Detail: base.Tree.Name() + " .. " + target.Tree.Name()})
 	res, err := tree.Diff(ctx, base.Tree, target.Tree, tree.DiffOptions{Workers: opts.Workers})
 	if err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
@@ -87,7 +88,7 @@ func TraceTree(ctx context.Context, target, base NamedTree, origins []source.Sou
 	g.AddNode(Node{Kind: KindOrigin, Name: base.Name, Attrs: map[string]string{
 		"type": "base", "location": relLocation(base.Tree.Name(), opts.BaseDir)}})
 
-	report(Progress{Stage: "attribute"})
+	report(progress.Report{Stage: "attribute"})
 	tos, infoOf, err := treeOrigins(ctx, infos, ups, changes, opts.Workers, report)
 	if err != nil {
 		return nil, err
@@ -97,7 +98,7 @@ func TraceTree(ctx context.Context, target, base NamedTree, origins []source.Sou
 		return nil, err
 	}
 	addTreeNodes(g, target.Name, path.Base(target.Tree.Name()), tid, base.Name, res, att, tos, infoOf)
-	report(Progress{Stage: "done"})
+	report(progress.Report{Stage: "done"})
 	return g, nil
 }
 
@@ -151,7 +152,7 @@ func diffPaths(res *tree.Result) []string {
 // left out: even one sharing only removed lines may be implied by a
 // later commit that rewrote it).
 // infoOf returns what an upstream's index knows of a chosen commit.
-func treeOrigins(ctx context.Context, infos []*pkgInfo, ups []*upIndex, changes []patchset.FileChange, workers int, report func(Progress)) ([]tree.Origin, func(origin, commit string) upstream.CommitInfo, error) {
+func treeOrigins(ctx context.Context, infos []*pkgInfo, ups []*upIndex, changes []patchset.FileChange, workers int, report func(progress.Report)) ([]tree.Origin, func(origin, commit string) upstream.CommitInfo, error) {
 	var tos []tree.Origin
 	for _, pi := range infos {
 		o := tree.Origin{Name: pi.name}
@@ -203,7 +204,7 @@ func treeOrigins(ctx context.Context, infos []*pkgInfo, ups []*upIndex, changes 
 					d := done
 					mu.Unlock()
 					if d%64 == 0 || d == len(ids) {
-						report(Progress{Stage: "candidates", Detail: u.name, Done: d, Total: len(ids)})
+						report(progress.Report{Stage: "candidates", Detail: u.name, Done: int64(d), Total: int64(len(ids))})
 					}
 				}
 			}()

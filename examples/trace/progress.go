@@ -6,29 +6,29 @@ import (
 	"os"
 	"time"
 
-	"github.com/patchtrace/patchtrace/provenance"
+	"github.com/patchtrace/patchtrace/progress"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
 
-// progress shows the advance of a trace on stderr: a bar per stage on a
+// progressView shows the advance of a trace on stderr: a bar per stage on a
 // terminal (schollz/progressbar), plain lines otherwise (a line when a
 // stage starts, then at most one every plainEvery, and one when it ends).
-type progress struct {
+type progressView struct {
 	w     io.Writer
 	tty   bool
 	key   string // stage and detail being shown
 	bar   *progressbar.ProgressBar
 	last  time.Time
-	done  int
-	total int
+	done  int64
+	total int64
 }
 
 // plainEvery spaces the plain progress lines of one stage.
 const plainEvery = 2 * time.Second
 
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w}
+func newProgress(w io.Writer) *progressView {
+	p := &progressView{w: w}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.tty = true
 	}
@@ -36,7 +36,7 @@ func newProgress(w io.Writer) *progress {
 }
 
 // report is the provenance.Options.Progress callback.
-func (p *progress) report(r provenance.Progress) {
+func (p *progressView) report(r progress.Report) {
 	key := r.Stage
 	if r.Detail != "" {
 		key += " " + r.Detail
@@ -48,7 +48,7 @@ func (p *progress) report(r provenance.Progress) {
 		}
 		p.key, p.total, p.last = key, r.Total, time.Now()
 		if p.tty {
-			max := int64(r.Total)
+			max := r.Total
 			if max <= 0 {
 				max = -1 // a spinner
 			}
@@ -63,11 +63,11 @@ func (p *progress) report(r provenance.Progress) {
 	if r.Total != p.total && r.Total > 0 {
 		p.total = r.Total
 		if p.bar != nil {
-			p.bar.ChangeMax(r.Total)
+			p.bar.ChangeMax64(r.Total)
 		}
 	}
 	if p.bar != nil {
-		p.bar.Set(r.Done)
+		p.bar.Set64(r.Done)
 		return
 	}
 	if time.Since(p.last) >= plainEvery {
@@ -77,7 +77,7 @@ func (p *progress) report(r provenance.Progress) {
 }
 
 // line renders one plain progress line.
-func (p *progress) line(r provenance.Progress) string {
+func (p *progressView) line(r progress.Report) string {
 	switch {
 	case r.Total > 0:
 		return fmt.Sprintf("%s %d/%d", p.key, r.Done, r.Total)
@@ -88,7 +88,7 @@ func (p *progress) line(r provenance.Progress) string {
 }
 
 // finish ends the stage being shown.
-func (p *progress) finish() {
+func (p *progressView) finish() {
 	if p.key == "" {
 		return
 	}
@@ -96,7 +96,7 @@ func (p *progress) finish() {
 		p.bar.Finish()
 		p.bar = nil
 	} else if p.done > 0 {
-		fmt.Fprintf(p.w, "trace: %s\n", p.line(provenance.Progress{Done: p.done, Total: p.total}))
+		fmt.Fprintf(p.w, "trace: %s\n", p.line(progress.Report{Done: p.done, Total: p.total}))
 	}
 	p.key = ""
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/patchtrace/patchtrace/internal/testenv"
+	"github.com/patchtrace/patchtrace/progress"
 )
 
 // BenchmarkLoadSRPM loads each corpus SRPM (gzip, xz, zstd payloads).
@@ -84,7 +85,7 @@ func BenchmarkIntroducedCurl(b *testing.B) {
 		b.Skip("PATCHTRACE_CURL_GIT not set")
 	}
 	var walked int64
-	s, err := GitDir("curl", dir, "curl-8_5_0", WithProgress(func(p Progress) { walked = p.Done }))
+	s, err := GitDir("curl", dir, "curl-8_5_0", WithProgress(func(p progress.Report) { walked = p.Done }))
 	if err != nil {
 		b.Fatal(err)
 	}

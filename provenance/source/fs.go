@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/patchtrace/patchtrace/input"
+	"github.com/patchtrace/patchtrace/progress"
 	"github.com/patchtrace/patchtrace/specfile"
 )
 
@@ -364,7 +365,7 @@ func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		o.report(Progress{Stage: "read", Done: int64(i), Total: total, Item: e.path})
+		o.Progress.Send(progress.Report{Stage: "read", Done: int64(i), Total: total, Detail: e.path})
 		if !e.mode.IsRegular() {
 			p.Skipped = append(p.Skipped, Skipped{Path: e.path, Reason: refusal(fsys, e)})
 			continue
@@ -392,7 +393,7 @@ func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 			p.Files = append(p.Files, f)
 		}
 	}
-	o.report(Progress{Stage: "read", Done: total, Total: total})
+	o.Progress.Send(progress.Report{Stage: "read", Done: total, Total: total})
 	if p.LookasideName != "" {
 		parse := specfile.ParseMetadata
 		if p.LookasideName == "sources" {

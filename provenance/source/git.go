@@ -22,6 +22,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/patchtrace/patchtrace/internal/gitobj"
+	"github.com/patchtrace/patchtrace/progress"
 )
 
 // FileCommit is a commit that gave a file its content, on the first-parent
@@ -327,7 +328,7 @@ func (s *GitSource) History(ctx context.Context, path string) ([]FileCommit, err
 		}
 		n++
 		if n%256 == 0 {
-			s.opts.report(Progress{Stage: "history", Done: n, Item: cur.hash.String()})
+			s.opts.Progress.Send(progress.Report{Stage: "history", Done: n, Detail: cur.hash.String()})
 		}
 		h, err := w.entryHash(cur.tree, path)
 		if err != nil {
@@ -349,7 +350,7 @@ func (s *GitSource) History(ctx context.Context, path string) ([]FileCommit, err
 			return nil, fmt.Errorf("source %q: %w", s.name, err)
 		}
 	}
-	s.opts.report(Progress{Stage: "history", Done: n, Total: n})
+	s.opts.Progress.Send(progress.Report{Stage: "history", Done: n, Total: n})
 	return out, nil
 }
 
@@ -417,7 +418,7 @@ func introduced(ctx context.Context, repo *git.Repository, objs *gitobj.Store, c
 		}
 		n++
 		if n%256 == 0 {
-			o.report(Progress{Stage: "history", Done: n, Item: parent.hash.String()})
+			o.Progress.Send(progress.Report{Stage: "history", Done: n, Detail: parent.hash.String()})
 		}
 		if parent.tree == cur.tree {
 			for _, s := range pending {
@@ -447,7 +448,7 @@ func introduced(ctx context.Context, repo *git.Repository, objs *gitobj.Store, c
 			return nil, err
 		}
 	}
-	o.report(Progress{Stage: "history", Done: n, Total: n})
+	o.Progress.Send(progress.Report{Stage: "history", Done: n, Total: n})
 	return out, nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/patchtrace/patchtrace/internal/testenv"
+	"github.com/patchtrace/patchtrace/progress"
 )
 
 // repoBuilder writes commits into a go-git repository.
@@ -125,8 +126,8 @@ func TestGitLoadAndIntroduced(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	var last Progress
-	s := FromRepository("mem", repo, "master", WithHistory(), WithProgress(func(p Progress) {
+	var last progress.Report
+	s := FromRepository("mem", repo, "master", WithHistory(), WithProgress(func(p progress.Report) {
 		if p.Stage == "history" {
 			last = p
 		}

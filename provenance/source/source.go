@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/patchtrace/patchtrace/input"
+	"github.com/patchtrace/patchtrace/progress"
 	"github.com/patchtrace/patchtrace/specfile"
 )
 
@@ -320,21 +321,6 @@ var (
 	_ Source        = (*SRPMSource)(nil)
 )
 
-// Progress reports the advance of long work (history walks, SRPM reads).
-type Progress struct {
-	// Stage names the work: "read" (files of a directory or git tree),
-	// "payload" (an SRPM; Done and Total count bytes of the file) or
-	// "history" (a first-parent walk; Done counts commits, Total is set
-	// on the last report).
-	Stage string
-	// Done counts units done.
-	Done int64
-	// Total is the number of units expected, or 0 when unknown.
-	Total int64
-	// Item names the current file or commit, when there is one.
-	Item string
-}
-
 // Default caps; see Options. They are sized to real packages: the
 // largest spec in Fedora is about 2 MB and the largest patches a few MB
 // (DefaultMaxFileSize keeps 30 times that); a kernel tarball is about
@@ -378,8 +364,9 @@ type Options struct {
 	// tree holds several; by default the only one, or the one named after
 	// the .PKG.metadata list, is read.
 	Spec string
-	// Progress, when not nil, is called as long work advances.
-	Progress func(Progress)
+	// Progress, when not nil, is called as long work advances, with the
+	// stages "read", "payload" and "history" (see package progress).
+	Progress progress.Func
 	// History makes git sources fill File.Introduced (one first-parent
 	// walk for all files).
 	History bool
@@ -400,7 +387,7 @@ type Option func(*Options)
 func WithOptions(o Options) Option { return func(p *Options) { *p = o } }
 
 // WithProgress sets Options.Progress.
-func WithProgress(fn func(Progress)) Option { return func(p *Options) { p.Progress = fn } }
+func WithProgress(fn progress.Func) Option { return func(p *Options) { p.Progress = fn } }
 
 // WithSpec sets Options.Spec.
 func WithSpec(name string) Option { return func(p *Options) { p.Spec = name } }
@@ -446,12 +433,6 @@ func buildOptions(opts []Option) Options {
 		o.ObjectCacheSize = 96 << 20
 	}
 	return o
-}
-
-func (o *Options) report(p Progress) {
-	if o.Progress != nil {
-		o.Progress(p)
-	}
 }
 
 // Errors returned (wrapped) by loaders. Input beyond a cap of Options

@@ -15,6 +15,7 @@ import (
 
 	"github.com/patchtrace/patchtrace/input"
 	decompressor "github.com/patchtrace/patchtrace/internal/decompress"
+	"github.com/patchtrace/patchtrace/progress"
 )
 
 // SRPMInfo is what an SRPM header says beyond the NEVR.
@@ -104,7 +105,7 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	if c.o.Progress != nil && c.r.off-c.last >= 1<<20 {
 		c.last = c.r.off
-		c.o.report(Progress{Stage: "payload", Done: c.r.off, Total: c.total})
+		c.o.Progress.Send(progress.Report{Stage: "payload", Done: c.r.off, Total: c.total})
 	}
 	return n, err
 }
@@ -275,7 +276,7 @@ func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Packa
 			}
 			continue
 		}
-		o.report(Progress{Stage: "payload", Done: s.or.off, Total: total, Item: name})
+		o.Progress.Send(progress.Report{Stage: "payload", Done: s.or.off, Total: total, Detail: name})
 		isSpec := name == s.specName || s.specName == "" && strings.HasSuffix(name, ".spec") && !strings.Contains(name, "/")
 		f, skip, err := b.readFile(s.cr.body(), name, hdr.size, isSpec)
 		if err != nil {
@@ -304,7 +305,7 @@ func readSRPM(ctx context.Context, r io.Reader, total int64, o *Options) (*Packa
 		return nil, fmt.Errorf("%w: %s", ErrAmbiguousSpec, strings.Join(l, ", "))
 	}
 	p.SpecName, p.Spec = specs[0].Path, specs[0].Data
-	o.report(Progress{Stage: "payload", Done: s.or.off, Total: total})
+	o.Progress.Send(progress.Report{Stage: "payload", Done: s.or.off, Total: total})
 	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
 	return p, nil
 }

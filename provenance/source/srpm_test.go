@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/patchtrace/patchtrace/internal/testenv"
+	"github.com/patchtrace/patchtrace/progress"
 )
 
 var corpusSRPMs = []struct {
@@ -28,7 +29,7 @@ func TestSRPMCorpus(t *testing.T) {
 		t.Run(tc.nevr, func(t *testing.T) {
 			path := testenv.CorpusFile(t, tc.file)
 			var calls int
-			s, err := Open("x", path, WithProgress(func(Progress) { calls++ }))
+			s, err := Open("x", path, WithProgress(func(progress.Report) { calls++ }))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,20 +14,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/patchtrace/patchtrace/internal/gitobj"
 	"github.com/patchtrace/patchtrace/patchset"
+	"github.com/patchtrace/patchtrace/progress"
 )
-
-// Progress reports how far [Repo.Index] has got. Phases come in order:
-// "commits" (listing the range), "walk" (comparing trees along the tracked
-// paths; Done counts commits), "follow" (the same along paths tracked
-// files were renamed from or to, when there are any), "fingerprint"
-// (reading blob pairs; Done counts pairs) and "done".
-type Progress struct {
-	// Phase is the current phase, one of the names above.
-	Phase string
-	// Done counts the units of the phase finished so far, out of Total
-	// (both 0 in the "commits" phase).
-	Done, Total int
-}
 
 // Stats describes what an [Index] holds.
 type Stats struct {
@@ -103,19 +91,18 @@ type pairResult struct {
 // their first parent, so a merge carries the net change its branch brought
 // to the first-parent line (the branch's own commits are indexed too).
 //
-// progress, when not nil, is called from the calling goroutine. Index
+// report, when not nil, is called from the calling goroutine with stages
+// "commits" (listing the range), "walk" (comparing trees along the tracked
+// paths; Done counts commits), "follow" (the same along paths tracked
+// files were renamed from or to, when there are any), "fingerprint"
+// (reading blob pairs; Done counts pairs) and "done", in that order. Index
 // returns ctx.Err() (wrapped) when ctx is cancelled.
-func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progress func(Progress)) (*Index, error) {
-	report := func(p Progress) {
-		if progress != nil {
-			progress(p)
-		}
-	}
+func (r *Repo) Index(ctx context.Context, revRange string, paths []string, report progress.Func) (*Index, error) {
 	ix, err := r.newIndex(revRange)
 	if err != nil {
 		return nil, err
 	}
-	report(Progress{Phase: "commits"})
+	report.Send(progress.Report{Stage: "commits"})
 	list, treeOf, err := ix.listRange(ctx)
 	if err != nil {
 		return nil, err
@@ -129,7 +116,7 @@ func (r *Repo) Index(ctx context.Context, revRange string, paths []string, progr
 		return nil, fmt.Errorf("upstream: index %s: %w", revRange, err)
 	}
 	ix.build(w.changes, w.pairs)
-	report(Progress{Phase: "done", Done: len(list), Total: len(list)})
+	report.Send(progress.Report{Stage: "done", Done: int64(len(list)), Total: int64(len(list))})
 	return ix, nil
 }
 
@@ -209,7 +196,7 @@ type rangeWalk struct {
 	ix     *Index
 	list   []*gitobj.Commit
 	treeOf map[plumbing.Hash]plumbing.Hash
-	report func(Progress)
+	report progress.Func
 
 	jobs          chan *pairResult
 	fingerprinted atomic.Int64
@@ -232,7 +219,7 @@ type pendingChange struct {
 	pair   int32
 }
 
-func newRangeWalk(ctx context.Context, ix *Index, list []*gitobj.Commit, treeOf map[plumbing.Hash]plumbing.Hash, report func(Progress)) *rangeWalk {
+func newRangeWalk(ctx context.Context, ix *Index, list []*gitobj.Commit, treeOf map[plumbing.Hash]plumbing.Hash, report progress.Func) *rangeWalk {
 	w := &rangeWalk{ctx: ctx, ix: ix, list: list, treeOf: treeOf, report: report,
 		jobs: make(chan *pairResult, 256), pairIDs: map[[2]plumbing.Hash]int32{},
 		commitIdx: map[plumbing.Hash]int32{}, aliased: map[string]bool{}}
@@ -290,7 +277,7 @@ func (w *rangeWalk) run(trie *pathTrie) error {
 	}()
 	tick := time.NewTicker(100 * time.Millisecond)
 	for waiting := true; waiting; {
-		w.report(Progress{Phase: "fingerprint", Done: int(w.fingerprinted.Load()), Total: len(w.pairs)})
+		w.report.Send(progress.Report{Stage: "fingerprint", Done: int64(w.fingerprinted.Load()), Total: int64(len(w.pairs))})
 		select {
 		case <-done:
 			waiting = false
@@ -304,7 +291,7 @@ func (w *rangeWalk) run(trie *pathTrie) error {
 	if walkErr != nil {
 		return walkErr
 	}
-	w.report(Progress{Phase: "fingerprint", Done: len(w.pairs), Total: len(w.pairs)})
+	w.report.Send(progress.Report{Stage: "fingerprint", Done: int64(len(w.pairs)), Total: int64(len(w.pairs))})
 	return nil
 }
 
@@ -321,7 +308,7 @@ func (w *rangeWalk) pass(trie *pathTrie, toMain []int32, phase string) (map[stri
 			if err := w.ctx.Err(); err != nil {
 				return nil, err
 			}
-			w.report(Progress{Phase: phase, Done: i, Total: len(w.list)})
+			w.report.Send(progress.Report{Stage: phase, Done: int64(i), Total: int64(len(w.list))})
 		}
 		var parentTree plumbing.Hash
 		if len(c.Parents) > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/patchtrace/patchtrace/internal/gitobj"
 	"github.com/patchtrace/patchtrace/patchset"
+	"github.com/patchtrace/patchtrace/progress"
 	"github.com/patchtrace/patchtrace/provenance/store"
 )
 
@@ -27,10 +28,10 @@ const FingerprintName = "patchset.NetChange/" + patchset.FingerprintVersion + "/
 // UpdateOptions tunes [Repo.Update].
 type UpdateOptions struct {
 	// Progress, when not nil, is called from the calling goroutine with
-	// the phases "graph" (reading commits not yet stored; Done counts
+	// the stages "graph" (reading commits not yet stored; Done counts
 	// them, Total is 0), "fingerprint" (Done counts the commits
 	// fingerprinted out of Total) and "done".
-	Progress func(Progress)
+	Progress progress.Func
 	// Workers bounds the goroutines fingerprinting commits; 0 means
 	// runtime.GOMAXPROCS.
 	Workers int
@@ -68,11 +69,7 @@ func (r *Repo) Update(ctx context.Context, ix store.Index, revs []string, opts U
 // (as stored before this update indexed them).
 func (r *Repo) update(ctx context.Context, ix store.Index, revs []string, opts UpdateOptions) (UpdateStats, []RevSet, []store.Commit, error) {
 	var st UpdateStats
-	report := func(p Progress) {
-		if opts.Progress != nil {
-			opts.Progress(p)
-		}
-	}
+	report := opts.Progress
 	var sets []RevSet
 	var starts []plumbing.Hash
 	for _, spec := range revs {
@@ -123,7 +120,7 @@ func (r *Repo) update(ctx context.Context, ix store.Index, revs []string, opts U
 	if err := r.indexCommits(ctx, ix, todo, opts, report, &st); err != nil {
 		return st, nil, nil, err
 	}
-	report(Progress{Phase: "done", Done: st.Range, Total: st.Range})
+	report.Send(progress.Report{Stage: "done", Done: int64(st.Range), Total: int64(st.Range)})
 	return st, sets, all, nil
 }
 
@@ -275,7 +272,7 @@ func toIDs(hs []plumbing.Hash) []store.ID {
 // (whose ancestors are stored too). Stored-ness is asked in batches while
 // the walk goes on, so a walk may read up to one batch of commits past the
 // first stored one; those are dropped.
-func (r *Repo) storeGraph(ctx context.Context, ix store.Index, starts []plumbing.Hash, report func(Progress)) (read, missing int, err error) {
+func (r *Repo) storeGraph(ctx context.Context, ix store.Index, starts []plumbing.Hash, report progress.Func) (read, missing int, err error) {
 	known, err := ix.Known(ctx, toIDs(starts))
 	if err != nil {
 		return 0, 0, err
@@ -328,7 +325,7 @@ func (r *Repo) storeGraph(ctx context.Context, ix store.Index, starts []plumbing
 			if err := ctx.Err(); err != nil {
 				return read, missing, err
 			}
-			report(Progress{Phase: "graph", Done: read})
+			report.Send(progress.Report{Stage: "graph", Done: int64(read)})
 			continue
 		}
 		h := stack[len(stack)-1]
@@ -409,7 +406,7 @@ const (
 
 // indexCommits fingerprints the changes of todo and stores them in
 // batches.
-func (r *Repo) indexCommits(ctx context.Context, ix store.Index, todo []store.Commit, opts UpdateOptions, report func(Progress), st *UpdateStats) error {
+func (r *Repo) indexCommits(ctx context.Context, ix store.Index, todo []store.Commit, opts UpdateOptions, report progress.Func, st *UpdateStats) error {
 	if len(todo) == 0 {
 		return nil
 	}
@@ -466,7 +463,7 @@ func (r *Repo) indexCommits(ctx context.Context, ix store.Index, todo []store.Co
 		return nil
 	}
 	done := 0
-	report(Progress{Phase: "fingerprint", Total: len(todo)})
+	report.Send(progress.Report{Stage: "fingerprint", Total: int64(len(todo))})
 	for res := range results {
 		if res.err != nil {
 			return fmt.Errorf("upstream: indexing %s: %w", plumbing.Hash(res.id), res.err)
@@ -485,7 +482,7 @@ func (r *Repo) indexCommits(ctx context.Context, ix store.Index, todo []store.Co
 			}
 		}
 		if done%64 == 0 {
-			report(Progress{Phase: "fingerprint", Done: done, Total: len(todo)})
+			report.Send(progress.Report{Stage: "fingerprint", Done: int64(done), Total: int64(len(todo))})
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -494,7 +491,7 @@ func (r *Repo) indexCommits(ctx context.Context, ix store.Index, todo []store.Co
 	if err := flush(); err != nil {
 		return err
 	}
-	report(Progress{Phase: "fingerprint", Done: done, Total: len(todo)})
+	report.Send(progress.Report{Stage: "fingerprint", Done: int64(done), Total: int64(len(todo))})
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/patchtrace/patchtrace/patchset"
+	"github.com/patchtrace/patchtrace/progress"
 )
 
 // hunk renders one unified hunk; each line starts with its op byte.
@@ -130,12 +131,12 @@ func rebasedFooFix(prefixOld, prefixNew string) string {
 func indexHistory(t testing.TB, h *history, paths ...string) *Index {
 	t.Helper()
 	r := FromRepository(h.m.repo)
-	var got []Progress
-	ix, err := r.Index(context.Background(), "v1..v2", paths, func(p Progress) { got = append(got, p) })
+	var got []progress.Report
+	ix, err := r.Index(context.Background(), "v1..v2", paths, func(p progress.Report) { got = append(got, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) == 0 || got[len(got)-1].Phase != "done" {
+	if len(got) == 0 || got[len(got)-1].Stage != "done" {
 		t.Errorf("progress: %+v", got)
 	}
 	return ix
