@@ -40,7 +40,7 @@ func TestDetectStripAgainstSpecs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		spec, err := specfile.ParseBytes(data, specfile.Options{Name: sp, Target: target})
+		spec, err := specfile.ParseBytes(sp, data, specfile.Options{Target: target})
 		if err != nil {
 			t.Logf("%s: not checked: %v", sp, err) // specfile's concern
 			continue

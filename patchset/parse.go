@@ -29,16 +29,13 @@ var (
 	ErrBinaryPatch = errors.New("malformed GIT binary patch")
 )
 
-// Parse reads one patch file from r. See ParseBytes.
-func Parse(r io.Reader) ([]*Patch, error) {
+// Parse reads the patch file called name from r. See ParseBytes.
+func Parse(name string, r io.Reader) ([]*Patch, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxInputSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxInputSize {
-		return nil, &input.Error{Pos: input.Position{File: "<input>"}, Err: input.ErrTooLarge}
-	}
-	return ParseBytes("", data)
+	return ParseBytes(name, data)
 }
 
 // ParseBytes parses data, the content of the patch file called name (used

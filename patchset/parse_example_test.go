@@ -64,7 +64,7 @@ index e827dc58f..d061c6356 100644
 
 func ExampleParseSeries() {
 	series := "# patches from upstream\nfix-build.patch\nCVE-2023-1234.patch -p0 # commit 0123abcd\n"
-	entries, err := patchset.ParseSeries(strings.NewReader(series), "debian/patches/series")
+	entries, err := patchset.ParseSeries("debian/patches/series", strings.NewReader(series))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -31,7 +31,7 @@ type SeriesEntry struct {
 // followed by options such as -p0 or -R, with "#" starting a comment and
 // blank lines ignored. name is used in error messages. An unusable -p value
 // is an error that carries name:line.
-func ParseSeries(r io.Reader, name string) ([]SeriesEntry, error) {
+func ParseSeries(name string, r io.Reader) ([]SeriesEntry, error) {
 	if name == "" {
 		name = "series"
 	}

@@ -18,7 +18,7 @@ func TestParseSeries(t *testing.T) {
 		"revert-me.diff -R -p2\r\n" +
 		"  spaced.patch\t-p 3\n" +
 		"name#with-hash.patch\n"
-	got, err := ParseSeries(strings.NewReader(in), "series")
+	got, err := ParseSeries("series", strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestParseSeries(t *testing.T) {
 
 func TestParseSeriesErrors(t *testing.T) {
 	for _, in := range []string{"a.patch -px\n", "ok.patch\nb.patch -p\n", "c.patch -p-1"} {
-		_, err := ParseSeries(strings.NewReader(in), "debian/patches/series")
+		_, err := ParseSeries("debian/patches/series", strings.NewReader(in))
 		var pe *input.Error
 		if !errors.As(err, &pe) || pe.Pos.File != "debian/patches/series" || pe.Pos.Line < 1 {
 			t.Errorf("%q: err = %v, want an *input.Error with a position", in, err)

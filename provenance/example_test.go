@@ -48,12 +48,12 @@ func ExampleTrace() {
 	origin := source.FromFS("c9s", fstest.MapFS{
 		"hello.spec":      {Data: fmt.Appendf(nil, exampleSpec, "2%{?dist}", "Patch0: hello-fix.patch\n")},
 		"hello-fix.patch": {Data: []byte(fixPatch)},
-	})
+	}, source.Options{})
 	target := source.FromFS("alma", fstest.MapFS{
 		"hello.spec":     {Data: fmt.Appendf(nil, exampleSpec, "2%{?dist}.alma.1", "Patch0: 0001-fix.patch\nPatch1000: brand.patch\n")},
 		"0001-fix.patch": {Data: []byte(fixPatch)},
 		"brand.patch":    {Data: []byte(brandPatch)},
-	})
+	}, source.Options{})
 	g, err := provenance.Trace(context.Background(), target, []source.Source{origin}, nil, provenance.Options{})
 	if err != nil {
 		fmt.Println(err)

@@ -59,7 +59,7 @@ func traceCase(t *testing.T, c exportCase) *provenance.Graph {
 	t.Helper()
 	corpus := testenv.Corpus(t)
 	open := func(name, rel string) source.Source {
-		s, err := source.Open(name, filepath.Join(corpus, rel))
+		s, err := source.Open(name, filepath.Join(corpus, rel), source.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

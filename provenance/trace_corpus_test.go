@@ -19,7 +19,7 @@ import (
 
 func dirSource(t testing.TB, name, rel string) source.Source {
 	t.Helper()
-	s, err := source.Dir(name, testenv.CorpusFile(t, rel))
+	s, err := source.Dir(name, testenv.CorpusFile(t, rel), source.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

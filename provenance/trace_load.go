@@ -157,7 +157,7 @@ const presetFromFallback = "as the target: nothing names its own distribution"
 func (pi *pkgInfo) parse(tgt specfile.Target) {
 	pkg := pi.pkg
 	if len(pkg.Spec) > 0 {
-		pi.spec, pi.specErr = specfile.Parse(bytes.NewReader(pkg.Spec), specfile.Options{Name: pkg.SpecName, Target: tgt, FS: pkg.FS()})
+		pi.spec, pi.specErr = specfile.Parse(pkg.SpecName, bytes.NewReader(pkg.Spec), specfile.Options{Target: tgt, FS: pkg.FS()})
 		if pi.spec == nil && pi.specErr == nil {
 			pi.specErr = errors.New("no spec parsed")
 		}
@@ -173,9 +173,9 @@ func (pi *pkgInfo) parse(tgt specfile.Target) {
 	}
 	if len(pkg.LookasideData) > 0 {
 		if path.Base(pkg.LookasideName) == "sources" {
-			pi.lookaside, pi.lookErr = specfile.ParseSources(bytes.NewReader(pkg.LookasideData), pkg.LookasideName)
+			pi.lookaside, pi.lookErr = specfile.ParseSources(pkg.LookasideName, bytes.NewReader(pkg.LookasideData))
 		} else {
-			pi.lookaside, pi.lookErr = specfile.ParseMetadata(bytes.NewReader(pkg.LookasideData), pkg.LookasideName)
+			pi.lookaside, pi.lookErr = specfile.ParseMetadata(pkg.LookasideName, bytes.NewReader(pkg.LookasideData))
 		}
 	}
 	pi.collectPatches()

@@ -294,7 +294,7 @@ func changelog(s *specfile.Spec) []specfile.ChangelogEntry {
 			end = len(lines)
 		}
 		text := strings.Join(lines[sec.Line:end], "")
-		es, _ := specfile.ParseChangelog(text, path.Base(s.File), sec.Line+1)
+		es, _ := specfile.ParseChangelog(path.Base(s.File), text, sec.Line+1)
 		return es
 	}
 	return nil

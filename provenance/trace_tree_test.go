@@ -106,7 +106,7 @@ func TestTraceTree(t *testing.T) {
 	g, err := provenance.TraceTree(context.Background(),
 		provenance.NamedTree{Name: "target", Tree: tree.Tarball("proj-1.0-el.tar.xz", func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(tb)), nil }, tree.Limits{})},
 		provenance.NamedTree{Name: "base", Tree: tree.Git(h.repo.Repo, h.base, tree.Limits{})},
-		[]source.Source{source.FromFS("rhel", pkg)},
+		[]source.Source{source.FromFS("rhel", pkg, source.Options{})},
 		[]provenance.Upstream{{Name: "proj", Repo: upstream.FromRepository(h.repo.Repo), Range: h.base + ".." + h.commits["c5"]}},
 		provenance.Options{})
 	if err != nil {

@@ -47,7 +47,7 @@ func BenchmarkParseFedoraSpecs(b *testing.B) {
 		n++
 		for i, d := range datas {
 			// errors are expected on a few specs (missing Fedora macros)
-			specfile.ParseBytes(d, specfile.Options{Name: files[i], Target: tg})
+			specfile.ParseBytes(files[i], d, specfile.Options{Target: tg})
 		}
 	}
 	b.ReportMetric(float64(len(datas)), "specs/op")
@@ -70,7 +70,7 @@ func BenchmarkParseLargest(b *testing.B) {
 	b.SetBytes(int64(len(datas[big])))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := specfile.ParseBytes(datas[big], specfile.Options{Name: files[big], Target: tg}); err != nil {
+		if _, err := specfile.ParseBytes(files[big], datas[big], specfile.Options{Target: tg}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -129,7 +129,7 @@ func BenchmarkParseTexliveLike2MB(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		s, err := specfile.ParseBytes(data, specfile.Options{Name: "texlive-like.spec", Target: tg})
+		s, err := specfile.ParseBytes("texlive-like.spec", data, specfile.Options{Target: tg})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -125,7 +125,7 @@ const maxChangelogErrors = 100
 // rpm versions tolerate are in each entry's Warnings: a weekday that does
 // not match the date, an entry without description, dates not in
 // descending order. A section holding only %autochangelog has no entries.
-func ParseChangelog(text, name string, firstLine int) ([]ChangelogEntry, error) {
+func ParseChangelog(name, text string, firstLine int) ([]ChangelogEntry, error) {
 	if firstLine < 1 {
 		firstLine = 1
 	}

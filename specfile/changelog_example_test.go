@@ -15,7 +15,7 @@ func ExampleParseChangelog() {
 - fix crash (#2170883) [Orabug: 32013095]
   Related: https://bugzilla.redhat.com/show_bug.cgi?id=2240033
 `
-	entries, err := specfile.ParseChangelog(body, "curl.spec", 2000)
+	entries, err := specfile.ParseChangelog("curl.spec", body, 2000)
 	if err != nil {
 		fmt.Println(err)
 	}

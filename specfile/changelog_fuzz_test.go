@@ -19,7 +19,7 @@ func FuzzParseChangelog(f *testing.F) {
 		if first < -1 || first > 1<<20 {
 			first = 1
 		}
-		es, _ := ParseChangelog(text, "f.spec", first)
+		es, _ := ParseChangelog("f.spec", text, first)
 		lines := strings.Split(text, "\n")
 		start := max(first, 1)
 		prev := 0

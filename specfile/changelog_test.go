@@ -56,7 +56,7 @@ func TestParseChangelogHeaders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.header, func(t *testing.T) {
-			es, err := ParseChangelog(tt.header+"\n- text\n", "x.spec", 10)
+			es, err := ParseChangelog("x.spec", tt.header+"\n- text\n", 10)
 			if tt.wantErr {
 				if !errors.Is(err, ErrChangelog) {
 					t.Fatalf("err = %v, want ErrChangelog", err)
@@ -101,7 +101,7 @@ func TestParseChangelogBody(t *testing.T) {
 * not a header, rpm reads it as text (#1234)
 
 `
-	es, err := ParseChangelog(text, "curl.spec", 100)
+	es, err := ParseChangelog("curl.spec", text, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestParseChangelogRefs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			es, err := ParseChangelog("* Mon Jan 08 2024 A B <"+tt.email+"> - 1-1\n"+tt.text+"\n", "", 1)
+			es, err := ParseChangelog("", "* Mon Jan 08 2024 A B <"+tt.email+"> - 1-1\n"+tt.text+"\n", 1)
 			if err != nil || len(es) != 1 {
 				t.Fatalf("%v %v", es, err)
 			}
@@ -178,7 +178,7 @@ func TestParseChangelogProblems(t *testing.T) {
 		"* Tue Jan 09 2024 A <a@b> - 3\n- out of order\n" +
 		"* Mon Jan 32 2024 A <a@b> - 1\n- bad date\n" +
 		"* Sun Jan 07 2024 A <a@b> - 0\n"
-	es, err := ParseChangelog(text, "p.spec", 5)
+	es, err := ParseChangelog("p.spec", text, 5)
 	if len(es) != 4 {
 		t.Fatalf("got %d entries", len(es))
 	}
@@ -196,14 +196,14 @@ func TestParseChangelogProblems(t *testing.T) {
 	}
 	// rpm skips blank lines after a header, then takes the next line as
 	// text even when it starts with '*'.
-	es, err = ParseChangelog("* Mon Jan 08 2024 A <a@b> - 2\n\n# c\n* bullet\n* Sun Jan 07 2024 A <a@b> - 1\n\n* Sat Jan 06 2024 A <a@b> - 0\n- x\n", "b.spec", 1)
+	es, err = ParseChangelog("b.spec", "* Mon Jan 08 2024 A <a@b> - 2\n\n# c\n* bullet\n* Sun Jan 07 2024 A <a@b> - 1\n\n* Sat Jan 06 2024 A <a@b> - 0\n- x\n", 1)
 	if err != nil || len(es) != 3 || es[0].Text != "* bullet" || len(es[2].Warnings) != 1 || !strings.Contains(es[2].Warnings[0], "rpm reads it as that entry's text") {
 		t.Errorf("headers after blank lines: %v %+v", err, es)
 	}
-	if es, err := ParseChangelog("\n%autochangelog\n", "a.spec", 1); err != nil || len(es) != 0 {
+	if es, err := ParseChangelog("a.spec", "\n%autochangelog\n", 1); err != nil || len(es) != 0 {
 		t.Errorf("%%autochangelog: %v %v", es, err)
 	}
-	if es, err := ParseChangelog("", "a.spec", 1); err != nil || len(es) != 0 {
+	if es, err := ParseChangelog("a.spec", "", 1); err != nil || len(es) != 0 {
 		t.Errorf("empty: %v %v", es, err)
 	}
 }
@@ -274,7 +274,7 @@ func TestChangelogCorpus(t *testing.T) {
 			continue
 		}
 		specs++
-		es, err := ParseChangelog(body, rel, first)
+		es, err := ParseChangelog(rel, body, first)
 		if err != nil {
 			t.Errorf("%v", err)
 		}
@@ -313,7 +313,7 @@ func TestChangelogOpenELACurl(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, first, _ := rawChangelog(data)
-	es, err := ParseChangelog(body, "curl.spec", first)
+	es, err := ParseChangelog("curl.spec", body, first)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +348,7 @@ func TestSpecChangelog(t *testing.T) {
 			t.Fatal(err)
 		}
 		tg, _ := Preset(preset)
-		s, err := Parse(bytes.NewReader(data), Options{Name: filepath.Base(f), Target: tg})
+		s, err := Parse(filepath.Base(f), bytes.NewReader(data), Options{Target: tg})
 		if err != nil {
 			continue
 		}
@@ -360,7 +360,7 @@ func TestSpecChangelog(t *testing.T) {
 			}
 			continue
 		}
-		want, _ := ParseChangelog(body, filepath.Base(f), first)
+		want, _ := ParseChangelog(filepath.Base(f), body, first)
 		if len(got) != len(want) || len(got) > 0 && (got[0].Line != want[0].Line || got[len(got)-1].Line != want[len(want)-1].Line) {
 			t.Errorf("%s: Spec.Changelog gave %d entries, the line scan %d", f, len(got), len(want))
 		}
@@ -379,7 +379,7 @@ func BenchmarkParseChangelog(b *testing.B) {
 	body, first, _ := rawChangelog(data)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		if _, err := ParseChangelog(body, "curl.spec", first); err != nil {
+		if _, err := ParseChangelog("curl.spec", body, first); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -415,7 +415,7 @@ func TestChangelogRPMSpecOracle(t *testing.T) {
 			continue // (rpm trims by a %(date ...) the parser never runs)
 		}
 		rel, _ := filepath.Rel(root, f)
-		es, err := ParseChangelog(body, rel, first)
+		es, err := ParseChangelog(rel, body, first)
 		if err != nil {
 			continue // rpm rejects these too
 		}
@@ -497,7 +497,7 @@ func TestChangelogFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			es, err := ParseChangelog(string(data), filepath.Base(f), 1)
+			es, err := ParseChangelog(filepath.Base(f), string(data), 1)
 			if err != nil {
 				t.Fatal(err)
 			}

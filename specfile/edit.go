@@ -42,9 +42,10 @@ var (
 	ErrEdit = errors.New("cannot edit spec")
 )
 
-// NewEditor parses data with opts and returns an Editor over it.
-func NewEditor(data []byte, opts Options) (*Editor, error) {
-	s, err := Parse(bytes.NewReader(data), opts)
+// NewEditor parses data, the spec called name, with opts (see Parse) and
+// returns an Editor over it.
+func NewEditor(name string, data []byte, opts Options) (*Editor, error) {
+	s, err := Parse(name, bytes.NewReader(data), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +137,7 @@ func (e *Editor) apply(edits []edit, check func(*Spec) error) error {
 	for _, l := range lines {
 		b.WriteString(l)
 	}
-	s, err := Parse(bytes.NewReader(b.Bytes()), e.opts)
+	s, err := Parse(e.spec.File, bytes.NewReader(b.Bytes()), e.opts)
 	if err != nil {
 		return fmt.Errorf("%w: the edited spec does not parse: %w", ErrEdit, err)
 	}
@@ -1520,5 +1521,5 @@ func (s *Spec) Changelog() ([]ChangelogEntry, error) {
 	if sec.Line >= end {
 		return nil, nil
 	}
-	return ParseChangelog(strings.Join(lines[sec.Line:end], ""), s.File, sec.Line+1)
+	return ParseChangelog(s.File, strings.Join(lines[sec.Line:end], ""), sec.Line+1)
 }

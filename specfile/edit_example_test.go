@@ -31,7 +31,7 @@ Says hello.
 
 func ExampleEditor_AddPatch() {
 	target, _ := specfile.Preset("el9")
-	e, err := specfile.NewEditor([]byte(exampleSpec), specfile.Options{Name: "hello.spec", Target: target})
+	e, err := specfile.NewEditor("hello.spec", []byte(exampleSpec), specfile.Options{Target: target})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func ExampleEditor_AddPatch() {
 
 func ExampleEditor_RemovePatch() {
 	target, _ := specfile.Preset("el9")
-	e, err := specfile.NewEditor([]byte(exampleSpec), specfile.Options{Name: "hello.spec", Target: target})
+	e, err := specfile.NewEditor("hello.spec", []byte(exampleSpec), specfile.Options{Target: target})
 	if err != nil {
 		log.Fatal(err)
 	}

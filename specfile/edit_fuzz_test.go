@@ -1,7 +1,6 @@
 package specfile
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,8 +21,8 @@ func FuzzEditor(f *testing.F) {
 		if len(data) > 1<<16 {
 			return
 		}
-		opts := Options{Name: "f.spec", Target: tg}
-		e, err := NewEditor(data, opts)
+		opts := Options{Target: tg}
+		e, err := NewEditor("f.spec", data, opts)
 		if err != nil {
 			return
 		}
@@ -33,7 +32,7 @@ func FuzzEditor(f *testing.F) {
 		_ = e.RemovePatch(num)
 		_ = e.SetReleaseSuffix(".fuzz.1")
 		_ = e.AddChangelogEntry(ChangelogEntry{Date: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), Author: "F", Text: "- f"})
-		if _, err := Parse(bytes.NewReader(e.Bytes()), opts); err != nil {
+		if _, err := ParseBytes("f.spec", e.Bytes(), opts); err != nil {
 			t.Fatalf("edited spec does not parse: %v", err)
 		}
 	})

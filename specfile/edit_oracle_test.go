@@ -119,7 +119,7 @@ func TestEditReleaseChangelogRPMSpecOracle(t *testing.T) {
 			t.Fatal(err)
 		}
 		tg, _ := Preset(preset)
-		e, err := NewEditor(data, Options{Name: filepath.Base(rel), Target: tg})
+		e, err := NewEditor(filepath.Base(rel), data, Options{Target: tg})
 		if err != nil {
 			continue
 		}
@@ -204,7 +204,7 @@ func TestEditRPMSpecOracle(t *testing.T) {
 			t.Fatal(err)
 		}
 		tg, _ := Preset(preset)
-		e, err := NewEditor(data, Options{Name: filepath.Base(rel), Target: tg})
+		e, err := NewEditor(filepath.Base(rel), data, Options{Target: tg})
 		if err != nil || len(e.Spec().Patches) == 0 {
 			continue
 		}

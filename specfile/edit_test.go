@@ -53,7 +53,7 @@ func newEditor(t *testing.T, data []byte, name, preset string) *Editor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewEditor(data, Options{Name: name, Target: tg})
+	e, err := NewEditor(name, data, Options{Target: tg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestAddPatchPlacement(t *testing.T) {
 	// The declaration is outside the %if: a target without rhel still
 	// sees it.
 	tg, _ := Preset("fedora")
-	s, err := Parse(strings.NewReader(got), Options{Name: "c.spec", Target: tg})
+	s, err := Parse("c.spec", strings.NewReader(got), Options{Target: tg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -574,13 +574,13 @@ func TestEditCorpusSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 		tg, _ := Preset(preset)
-		opts := Options{Name: filepath.Base(f), Target: tg}
-		e, err := NewEditor(data, opts)
+		name := filepath.Base(f)
+		opts := Options{Target: tg}
+		e, err := NewEditor(name, data, opts)
 		if err != nil {
 			continue // the parser's own tests cover these
 		}
 		parsed++
-		name := filepath.Base(f)
 
 		// AddPatch, then RemovePatch.
 		num, err := e.AddPatch("zz-sweep.patch", []string{"AlmaLinux Patch"}, PatchOptions{Min: 9000})
@@ -616,7 +616,7 @@ func TestEditCorpusSweep(t *testing.T) {
 		}
 
 		// SetReleaseSuffix.
-		e, _ = NewEditor(data, opts)
+		e, _ = NewEditor(name, data, opts)
 		if err := e.SetReleaseSuffix(".alma.1"); err != nil {
 			t.Errorf("%s: SetReleaseSuffix: %v", name, err)
 		} else {
@@ -633,7 +633,7 @@ func TestEditCorpusSweep(t *testing.T) {
 		}
 
 		// AddChangelogEntry.
-		e, _ = NewEditor(data, opts)
+		e, _ = NewEditor(name, data, opts)
 		entry := ChangelogEntry{Date: time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC), Author: "Sweep Test", Email: "sweep@example.org", EVR: "1-1.alma.1", Text: "- sweep"}
 		err = e.AddChangelogEntry(entry)
 		switch {
@@ -667,7 +667,7 @@ func BenchmarkEditorAddPatch(b *testing.B) {
 	tg, _ := Preset("el9")
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		e, err := NewEditor(data, Options{Name: "curl.spec", Target: tg})
+		e, err := NewEditor("curl.spec", data, Options{Target: tg})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -22,13 +22,13 @@ func TestMaxEntries(t *testing.T) {
 	}
 	b.WriteString("%description\nd\n%prep\n%autosetup -p1\n")
 	spec := []byte(b.String())
-	if s, err := ParseBytes(spec, Options{Name: "big.spec"}); err != nil || len(s.Plan) != 20000 {
+	if s, err := ParseBytes("big.spec", spec, Options{}); err != nil || len(s.Plan) != 20000 {
 		t.Fatalf("under the default cap: %v", err)
 	}
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
-	_, err := ParseBytes(spec, Options{Name: "big.spec", MaxEntries: 10000})
+	_, err := ParseBytes("big.spec", spec, Options{MaxEntries: 10000})
 	runtime.ReadMemStats(&m1)
 	// 4 entries per PatchN line (tag, declaration and two macros) after
 	// the preamble's few: line 2501, Patch2498, crosses 10000.
@@ -46,7 +46,7 @@ func TestMaxEntries(t *testing.T) {
 		fmt.Fprintf(&c, "Patch%d: %d.patch\n", i, i)
 	}
 	c.WriteString("%description\nd\n%prep\n" + strings.Repeat("%autopatch ", 50) + "\n")
-	s, err := ParseBytes([]byte(c.String()), Options{Name: "a.spec", MaxEntries: 20000})
+	s, err := ParseBytes("a.spec", []byte(c.String()), Options{MaxEntries: 20000})
 	if !errors.Is(err, input.ErrTooLarge) || len(s.Plan) > 20000 {
 		t.Errorf("%%autopatch x50: %v, %d plan steps", err, len(s.Plan))
 	}

@@ -29,7 +29,7 @@ Hello.
 %autosetup -p1
 `
 	el9, _ := specfile.Preset("el9")
-	s, err := specfile.Parse(strings.NewReader(spec), specfile.Options{Name: "hello.spec", Target: el9})
+	s, err := specfile.Parse("hello.spec", strings.NewReader(spec), specfile.Options{Target: el9})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -60,7 +60,7 @@ func ExamplePreset() {
 
 // Shell and Lua in a spec are never run: they are reported instead.
 func ExampleSpec_Unresolved() {
-	s, _ := specfile.Parse(strings.NewReader("Name: x\nVersion: %(git describe)\nRelease: 1\n"), specfile.Options{Name: "x.spec"})
+	s, _ := specfile.Parse("x.spec", strings.NewReader("Name: x\nVersion: %(git describe)\nRelease: 1\n"), specfile.Options{})
 	for _, u := range s.Unresolved {
 		fmt.Printf("%s:%d: %s %s\n", u.File, u.Line, u.Kind, u.Text)
 	}

@@ -22,7 +22,7 @@ func TestExprOverflow(t *testing.T) {
 		"%{x}+1",
 		"1/0", // rpm fails the parse on any bad %[...]: "can't parse"
 	} {
-		_, err := ParseBytes([]byte("%define x 2147483648\nName: a\nVersion: %["+in+"]\n"), Options{Name: "o.spec"})
+		_, err := ParseBytes("o.spec", []byte("%define x 2147483648\nName: a\nVersion: %["+in+"]\n"), Options{})
 		if !errors.Is(err, ErrExpression) {
 			t.Errorf("%%[%s]: %v, want ErrExpression", in, err)
 			continue
@@ -40,7 +40,7 @@ func TestExprOverflow(t *testing.T) {
 		"0 && 65536*65536":  "0",
 		"1 || 2147483647+1": "1",
 	} {
-		s, err := ParseBytes([]byte("Name: a\nVersion: %["+in+"]\n"), Options{Name: "o.spec"})
+		s, err := ParseBytes("o.spec", []byte("Name: a\nVersion: %["+in+"]\n"), Options{})
 		if want == "" {
 			if !errors.Is(err, ErrExpression) {
 				t.Errorf("%%[%s]: %v, want ErrExpression", in, err)

@@ -20,7 +20,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		for _, ver := range []string{"4.14", "4.18", "4.20"} {
 			start := time.Now()
-			s, err := ParseBytes([]byte(src), Options{Name: "f.spec", Target: Target{RPMVersion: ver}, MaxExpansion: 1 << 22})
+			s, err := ParseBytes("f.spec", []byte(src), Options{Target: Target{RPMVersion: ver}, MaxExpansion: 1 << 22})
 			if d := time.Since(start); d > 5*time.Second {
 				t.Fatalf("rpm %s: parse took %v", ver, d)
 			}

@@ -24,7 +24,7 @@ func parseWithin(t *testing.T, spec string, fsys fs.FS) (*Spec, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		s, err := ParseBytes([]byte(spec), Options{Name: "p.spec", FS: fsys})
+		s, err := ParseBytes("p.spec", []byte(spec), Options{FS: fsys})
 		done <- result{s, err}
 	}()
 	select {
@@ -81,7 +81,7 @@ func TestIncludeRefuses(t *testing.T) {
 	if _, err := parseWithin(t, "%include pipe\n", mfs); !errors.Is(err, input.ErrNotRegular) {
 		t.Errorf("MapFS pipe: %v", err)
 	}
-	_, err = ParseBytes([]byte("Name: p\n%include big.inc\n"), Options{Name: "p.spec", FS: mfs, MaxSize: 99})
+	_, err = ParseBytes("p.spec", []byte("Name: p\n%include big.inc\n"), Options{FS: mfs, MaxSize: 99})
 	if !errors.Is(err, input.ErrTooLarge) || !strings.HasPrefix(err.Error(), "p.spec:2: ") {
 		t.Errorf("big.inc: %v", err)
 	}

@@ -164,7 +164,7 @@ func checkLookasideFile(p string) error {
 // single algorithm: mixing them is an error, as are unknown algorithms,
 // digests of the wrong length, unsafe file names and duplicate files.
 // Errors are *input.Error values naming name:line and wrapping ErrLookaside.
-func ParseSources(r io.Reader, name string) ([]LookasideEntry, error) {
+func ParseSources(name string, r io.Reader) ([]LookasideEntry, error) {
 	var out []LookasideEntry
 	seen := map[string]int{}
 	err := lookasideLines(r, name, func(line string, n int) error {
@@ -233,7 +233,7 @@ func digestLen(algo string) int {
 // naming name:line and wrapping ErrLookaside: a line without two fields,
 // a digest that is not hex or of no known length, an unsafe path, a
 // duplicate path.
-func ParseMetadata(r io.Reader, name string) ([]LookasideEntry, error) {
+func ParseMetadata(name string, r io.Reader) ([]LookasideEntry, error) {
 	var out []LookasideEntry
 	seen := map[string]int{}
 	err := lookasideLines(r, name, func(line string, n int) error {

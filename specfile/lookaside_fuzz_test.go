@@ -26,7 +26,7 @@ func FuzzParseSources(f *testing.F) {
 	f.Add(strings.Repeat("a", 32) + "  b.tar.gz\r\n\n" + strings.Repeat("a", 32) + "  c")
 	f.Add("SHA256 (x (1).tgz) = " + strings.Repeat("0", 64) + "\nMD5 (y) = " + strings.Repeat("1", 32))
 	f.Fuzz(func(t *testing.T, in string) {
-		es, err := ParseSources(strings.NewReader(in), "sources")
+		es, err := ParseSources("sources", strings.NewReader(in))
 		if err != nil {
 			return
 		}
@@ -43,7 +43,7 @@ func FuzzParseMetadata(f *testing.F) {
 	f.Add(strings.Repeat("ab", 20) + " SOURCES/a.tar.gz\n" + strings.Repeat("cd", 32) + "   SOURCES/b.tar.xz")
 	f.Add("\n\n" + strings.Repeat("0", 128) + "\tSOURCES/c\r\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		es, err := ParseMetadata(strings.NewReader(in), ".x.metadata")
+		es, err := ParseMetadata(".x.metadata", strings.NewReader(in))
 		if err != nil {
 			return
 		}

@@ -23,7 +23,7 @@ var (
 func TestParseSources(t *testing.T) {
 	in := "SHA512 (openssl-3.0.7-hobbled.tar.gz) = " + strings.ToUpper(sha512a) + "\n\n" +
 		"SHA512 (file with (parens).tar.gz) = " + sha512a + "\r\n"
-	got, err := ParseSources(strings.NewReader(in), "sources")
+	got, err := ParseSources("sources", strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestParseSources(t *testing.T) {
 		t.Error(diff)
 	}
 
-	got, err = ParseSources(strings.NewReader(md5a+"  foo-1.0.tar.gz\n"+md5a+"  bar.tar.gz"), "sources")
+	got, err = ParseSources("sources", strings.NewReader(md5a+"  foo-1.0.tar.gz\n"+md5a+"  bar.tar.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestParseSources(t *testing.T) {
 	}
 	for _, algo := range []string{"MD5", "SHA1", "SHA224", "SHA256", "SHA384", "SHA512"} {
 		h := strings.Repeat("0", digestLen(strings.ToLower(algo)))
-		got, err := ParseSources(strings.NewReader(algo+" (x) = "+h+"\n"), "s")
+		got, err := ParseSources("s", strings.NewReader(algo+" (x) = "+h+"\n"))
 		if err != nil || len(got) != 1 || got[0].Algo != strings.ToLower(algo) {
 			t.Errorf("%s: %+v %v", algo, got, err)
 		}
@@ -66,7 +66,7 @@ func TestParseSourcesErrors(t *testing.T) {
 		{strings.Repeat("x", maxLookasideLine+10), "sources:1: bad lookaside list: line longer than"},
 	}
 	for _, tt := range tests {
-		_, err := ParseSources(strings.NewReader(tt.in), "sources")
+		_, err := ParseSources("sources", strings.NewReader(tt.in))
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrLookaside) {
 			t.Errorf("%.60q: err = %v, want %q", tt.in, err, tt.want)
 		}
@@ -81,7 +81,7 @@ func TestParseMetadata(t *testing.T) {
 	in := sha1a + " SOURCES/curl-7.61.1.tar.xz\n" +
 		sha256a + "    SOURCES/expat-2.2.5.tar.gz\n\n" +
 		strings.ToUpper(sha512a) + "\tSOURCES/sub dir/x.tar.gz"
-	got, err := ParseMetadata(strings.NewReader(in), ".curl.metadata")
+	got, err := ParseMetadata(".curl.metadata", strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestParseMetadata(t *testing.T) {
 		{sha1a + " SOURCES/../../x\n", "unsafe path"},
 		{sha1a + " SOURCES/x\n" + sha256a + " SOURCES/x\n", ".m:2: bad lookaside list: SOURCES/x is listed twice (line 1)"},
 	} {
-		_, err := ParseMetadata(strings.NewReader(tt.in), ".m")
+		_, err := ParseMetadata(".m", strings.NewReader(tt.in))
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrLookaside) {
 			t.Errorf("%.60q: err = %v, want %q", tt.in, err, tt.want)
 		}
@@ -131,9 +131,9 @@ func TestLookasideCorpus(t *testing.T) {
 		rel, _ := filepath.Rel(root, p)
 		var es []LookasideEntry
 		if isSources {
-			es, err = ParseSources(f, rel)
+			es, err = ParseSources(rel, f)
 		} else {
-			es, err = ParseMetadata(f, rel)
+			es, err = ParseMetadata(rel, f)
 		}
 		if err != nil {
 			t.Errorf("%v", err)
@@ -182,7 +182,7 @@ func BenchmarkParseSources(b *testing.B) {
 	in := sb.String()
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
-		if _, err := ParseSources(strings.NewReader(in), "sources"); err != nil {
+		if _, err := ParseSources("sources", strings.NewReader(in)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -207,7 +207,7 @@ func TestLookasideFixtures(t *testing.T) {
 		if strings.Contains(name, "metadata") {
 			parse = ParseMetadata
 		}
-		es, err := parse(strings.NewReader(string(data)), name)
+		es, err := parse(name, strings.NewReader(string(data)))
 		switch {
 		case strings.HasSuffix(name, ".bad"):
 			if err == nil {

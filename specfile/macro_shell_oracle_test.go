@@ -138,7 +138,7 @@ func TestStaticShellOracle(t *testing.T) {
 // names the tools.
 func TestShellIdiomsInSpec(t *testing.T) {
 	spec := "Name: x\n%global upstream 2.1-rc3\nVersion: %(echo %{upstream} | %{__sed} -e 's/-/~/')\nRelease: %(echo 1.2.3 | %{__awk} -F. '{print $2}')%{?dist}\n"
-	s, err := ParseBytes([]byte(spec), Options{Name: "x.spec", Target: Target{RPMVersion: "4.20", Defines: map[string]string{"dist": ".fc42"}}})
+	s, err := ParseBytes("x.spec", []byte(spec), Options{Target: Target{RPMVersion: "4.20", Defines: map[string]string{"dist": ".fc42"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

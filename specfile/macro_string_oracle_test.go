@@ -25,7 +25,7 @@ func newerRPM(t *testing.T, suite string) func(args ...string) *exec.Cmd {
 
 // engineEval expands expr as rpm of version ver would, without rpm.
 func engineEval(ver, expr string) (out string, warns []Warning, unres []Unresolved) {
-	p := newParser(nil, Options{Target: Target{RPMVersion: ver}})
+	p := newParser("", nil, Options{Target: Target{RPMVersion: ver}})
 	out, _ = p.e.expand(expr)
 	return out, p.spec.Warnings, p.spec.Unresolved
 }

@@ -65,7 +65,7 @@ func TestLuaGsubBudget(t *testing.T) {
 	}
 	// the same in a spec: Unresolved with its line, the parse goes on
 	spec := "Name: x\nVersion: %{gsub " + strings.Repeat("a", 500) + " " + strings.Repeat("a*", 12) + "b x}\nRelease: 1\n"
-	s, err := ParseBytes([]byte(spec), Options{Name: "x.spec", Target: Target{RPMVersion: "4.20"}})
+	s, err := ParseBytes("x.spec", []byte(spec), Options{Target: Target{RPMVersion: "4.20"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestLuaGsubBudget(t *testing.T) {
 		b.WriteString("%global v" + strings.Repeat("x", i%7+3) + " %{gsub " + strings.Repeat("a", 400) + " " + strings.Repeat("a*", 12) + "b x}\n")
 	}
 	start = time.Now()
-	if _, err := ParseBytes([]byte(b.String()), Options{Name: "x.spec", Target: Target{RPMVersion: "4.20"}}); err != nil {
+	if _, err := ParseBytes("x.spec", []byte(b.String()), Options{Target: Target{RPMVersion: "4.20"}}); err != nil {
 		t.Fatal(err)
 	}
 	if d := time.Since(start); d > 20*time.Second {
@@ -97,7 +97,7 @@ func TestStringBuiltinsByVersion(t *testing.T) {
 		{"4.18", "%{gsub 1.2.3~rc1 ~ _}", "%{len:ocaml-foo}", `'it'\''s'`},
 		{"4.16", "%{gsub 1.2.3~rc1 ~ _}", "%{len:ocaml-foo}", "%{shescape:it's}"},
 	} {
-		s, err := ParseBytes([]byte(spec), Options{Name: "x.spec", Target: Target{RPMVersion: c.ver}})
+		s, err := ParseBytes("x.spec", []byte(spec), Options{Target: Target{RPMVersion: c.ver}})
 		if err != nil {
 			t.Fatal(err)
 		}

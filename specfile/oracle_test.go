@@ -328,7 +328,7 @@ func checkOracle(t *testing.T, label string, cases []oracleCase, results []oracl
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, perr := specfile.ParseBytes(data, specfile.Options{Name: c.rel, Target: tg})
+		s, perr := specfile.ParseBytes(c.rel, data, specfile.Options{Target: tg})
 		if want.qErr != "" {
 			// This rpm cannot read this spec at all (it lacks the
 			// distribution's macro packages, or the spec's syntax is of

@@ -20,26 +20,27 @@ const (
 	maxLogicalLineLen = 16 << 20
 )
 
-// Parse reads a spec for opts.Target, the way rpm would, without running
+// Parse reads the spec called name (used in errors and positions; "spec"
+// when empty) from r for opts.Target, the way rpm would, without running
 // any code from it. Errors are *input.Error values that name file and line.
-func Parse(r io.Reader, opts Options) (*Spec, error) {
+func Parse(name string, r io.Reader, opts Options) (*Spec, error) {
 	limit := opts.maxSize()
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
-		return nil, &input.Error{Pos: input.Position{File: opts.Name}, Err: err}
+		return nil, &input.Error{Pos: input.Position{File: name}, Err: err}
 	}
 	if int64(len(data)) > limit {
-		return nil, &input.Error{Pos: input.Position{File: opts.Name}, Err: fmt.Errorf("%w: the spec is larger than %d bytes", input.ErrTooLarge, limit)}
+		return nil, &input.Error{Pos: input.Position{File: name}, Err: fmt.Errorf("%w: the spec is larger than %d bytes", input.ErrTooLarge, limit)}
 	}
-	return ParseBytes(data, opts)
+	return ParseBytes(name, data, opts)
 }
 
 // ParseBytes is Parse on a byte slice (which the Spec keeps as its Bytes).
-func ParseBytes(data []byte, opts Options) (*Spec, error) {
+func ParseBytes(name string, data []byte, opts Options) (*Spec, error) {
 	if limit := opts.maxSize(); int64(len(data)) > limit {
-		return nil, &input.Error{Pos: input.Position{File: opts.Name}, Err: fmt.Errorf("%w: the spec is larger than %d bytes", input.ErrTooLarge, limit)}
+		return nil, &input.Error{Pos: input.Position{File: name}, Err: fmt.Errorf("%w: the spec is larger than %d bytes", input.ErrTooLarge, limit)}
 	}
-	p := newParser(data, opts)
+	p := newParser(name, data, opts)
 	if err := p.run(); err != nil {
 		return p.spec, err
 	}
@@ -131,9 +132,9 @@ type pendingRef struct {
 	ttl     int
 }
 
-func newParser(data []byte, opts Options) *parser {
-	if opts.Name == "" {
-		opts.Name = "spec"
+func newParser(name string, data []byte, opts Options) *parser {
+	if name == "" {
+		name = "spec"
 	}
 	t := opts.Target
 	ver := rpmVersionNumber(t.RPMVersion)
@@ -145,7 +146,7 @@ func newParser(data []byte, opts Options) *parser {
 	p := &parser{
 		opts:       opts,
 		ver:        ver,
-		spec:       &Spec{File: opts.Name, Target: t, raw: data, Tags: make([]Tag, 0, tagGuess)},
+		spec:       &Spec{File: name, Target: t, raw: data, Tags: make([]Tag, 0, tagGuess)},
 		tagConds:   make([][]condSnap, 0, tagGuess),
 		section:    "preamble",
 		autonumP:   -1,
@@ -454,7 +455,7 @@ func classify(line string) (lineKind, string) {
 }
 
 func (p *parser) run() error {
-	main := &srcFile{name: p.opts.Name, data: string(p.spec.raw)}
+	main := &srcFile{name: p.spec.File, data: string(p.spec.raw)}
 	p.files = []*srcFile{main}
 	p.mainFile = main
 	p.spec.Sections = append(p.spec.Sections, Section{Name: "preamble", File: main.name, Line: 1})
@@ -501,7 +502,7 @@ func (p *parser) run() error {
 	}
 	if len(p.stack) > 0 {
 		top := p.stack[len(p.stack)-1]
-		return p.errAt(p.opts.Name, top.line, fmt.Errorf("%w: unclosed %%if", ErrConditional))
+		return p.errAt(p.spec.File, top.line, fmt.Errorf("%w: unclosed %%if", ErrConditional))
 	}
 	p.endSection(0)
 	return p.finish()

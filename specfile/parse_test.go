@@ -19,7 +19,7 @@ func parseWith(t *testing.T, ver, text string, mod ...func(*specfile.Target)) (*
 	for _, m := range mod {
 		m(&tg)
 	}
-	return specfile.Parse(strings.NewReader(text), specfile.Options{Name: "t.spec", Target: tg})
+	return specfile.Parse("t.spec", strings.NewReader(text), specfile.Options{Target: tg})
 }
 
 func mustParse(t *testing.T, ver, text string, mod ...func(*specfile.Target)) *specfile.Spec {
@@ -295,7 +295,7 @@ func TestConditionsAndBconds(t *testing.T) {
 func TestIncludeThroughFS(t *testing.T) {
 	fsys := fstest.MapFS{"patches.inc": {Data: []byte("Patch7: inc.patch\n")}}
 	spec := head + "%include %{_sourcedir}/patches.inc\nPatch8: after.patch\n"
-	s, err := specfile.Parse(strings.NewReader(spec), specfile.Options{Name: "t.spec", FS: fsys})
+	s, err := specfile.Parse("t.spec", strings.NewReader(spec), specfile.Options{FS: fsys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,12 +303,12 @@ func TestIncludeThroughFS(t *testing.T) {
 		t.Errorf("declared %s (%+v)", got, s.Patches[0])
 	}
 	for _, bad := range []string{"../etc/passwd", "/etc/passwd", "missing.inc"} {
-		_, err := specfile.Parse(strings.NewReader(head+"%include "+bad+"\n"), specfile.Options{Name: "t.spec", FS: fsys})
+		_, err := specfile.Parse("t.spec", strings.NewReader(head+"%include "+bad+"\n"), specfile.Options{FS: fsys})
 		if !errors.Is(err, specfile.ErrInclude) {
 			t.Errorf("%%include %s: %v", bad, err)
 		}
 	}
-	if _, err := specfile.Parse(strings.NewReader(head+"%include x\n"), specfile.Options{Name: "t.spec"}); !errors.Is(err, specfile.ErrInclude) {
+	if _, err := specfile.Parse("t.spec", strings.NewReader(head+"%include x\n"), specfile.Options{}); !errors.Is(err, specfile.ErrInclude) {
 		t.Errorf("no FS: %v", err)
 	}
 }
@@ -376,11 +376,11 @@ func TestPresets(t *testing.T) {
 	el8, _ := specfile.Preset("el8")
 	c9s, _ := specfile.Preset("c9s")
 	spec := head + "%if 0%{?rhel} == 8\nPatch1: a.patch\n%endif\n%if %{defined centos}\nPatch2: b.patch\n%endif\nPatch: c.patch\n"
-	s, err := specfile.Parse(strings.NewReader(spec), specfile.Options{Target: el8})
+	s, err := specfile.Parse("", strings.NewReader(spec), specfile.Options{Target: el8})
 	if err != nil || declared(s) != "1=a.patch -1=c.patch" {
 		t.Errorf("el8: %s %v", declared(s), err)
 	}
-	s, err = specfile.Parse(strings.NewReader(spec), specfile.Options{Target: c9s})
+	s, err = specfile.Parse("", strings.NewReader(spec), specfile.Options{Target: c9s})
 	if err != nil || declared(s) != "2=b.patch 3=c.patch" {
 		t.Errorf("c9s: %s %v", declared(s), err)
 	}
@@ -388,7 +388,7 @@ func TestPresets(t *testing.T) {
 
 func TestAutorelease(t *testing.T) {
 	fed, _ := specfile.Preset("fedora")
-	s, err := specfile.Parse(strings.NewReader("Name: t\nVersion: 1\nRelease: %autorelease\nSummary: s\nLicense: MIT\n%changelog\n%autochangelog\n"), specfile.Options{Target: fed})
+	s, err := specfile.Parse("", strings.NewReader("Name: t\nVersion: 1\nRelease: %autorelease\nSummary: s\nLicense: MIT\n%changelog\n%autochangelog\n"), specfile.Options{Target: fed})
 	if err != nil || s.Release != "1.fc44" {
 		t.Errorf("release %q %v", s.Release, err)
 	}
@@ -403,7 +403,7 @@ func TestMacroFile(t *testing.T) {
 		t.Fatalf("defs %+v", defs)
 	}
 	tg := specfile.Target{Macros: defs}
-	s, err := specfile.Parse(strings.NewReader("Name: t\nVersion: %{bar -a 1 2}\nRelease: 1\n"), specfile.Options{Target: tg})
+	s, err := specfile.Parse("", strings.NewReader("Name: t\nVersion: %{bar -a 1 2}\nRelease: 1\n"), specfile.Options{Target: tg})
 	if err != nil || s.Version != "1-2" {
 		t.Errorf("version %q %v", s.Version, err)
 	}
@@ -503,19 +503,19 @@ func TestNewerAutoOptionsKeepThePlan(t *testing.T) {
 // input.ErrTooLarge before it is read whole.
 func TestMaxSize(t *testing.T) {
 	big := head + strings.Repeat("# filler line\n", 100)
-	_, err := specfile.Parse(strings.NewReader(big), specfile.Options{Name: "big.spec", MaxSize: 64})
+	_, err := specfile.Parse("big.spec", strings.NewReader(big), specfile.Options{MaxSize: 64})
 	if !errors.Is(err, input.ErrTooLarge) || !strings.Contains(err.Error(), "big.spec") {
 		t.Errorf("Parse of %d bytes with MaxSize 64: %v", len(big), err)
 	}
-	if _, err := specfile.ParseBytes([]byte(big), specfile.Options{MaxSize: 64}); !errors.Is(err, input.ErrTooLarge) {
+	if _, err := specfile.ParseBytes("", []byte(big), specfile.Options{MaxSize: 64}); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("ParseBytes: %v", err)
 	}
 	fsys := fstest.MapFS{"inc.spec": {Data: []byte(strings.Repeat("# x\n", 100))}}
-	_, err = specfile.Parse(strings.NewReader(head+"%include inc.spec\n"), specfile.Options{Name: "t.spec", FS: fsys, MaxSize: 200})
+	_, err = specfile.Parse("t.spec", strings.NewReader(head+"%include inc.spec\n"), specfile.Options{FS: fsys, MaxSize: 200})
 	if !errors.Is(err, input.ErrTooLarge) || !errors.Is(err, specfile.ErrInclude) || !strings.Contains(err.Error(), "t.spec:6") {
 		t.Errorf("oversized %%include: %v", err)
 	}
-	if _, err := specfile.Parse(strings.NewReader(big), specfile.Options{}); err != nil {
+	if _, err := specfile.Parse("", strings.NewReader(big), specfile.Options{}); err != nil {
 		t.Errorf("default cap refused %d bytes: %v", len(big), err)
 	}
 }

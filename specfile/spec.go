@@ -31,8 +31,6 @@ var (
 
 // Options tell Parse how to read a spec.
 type Options struct {
-	// Name is the spec's file name, used in errors and positions.
-	Name string
 	// Target is what the spec is read for (defines, arch, bconds, rpm
 	// version). The zero Target behaves like rpm 4.18 on x86_64 Linux with
 	// no extra defines.
@@ -85,7 +83,7 @@ func (o Options) maxSize() int64 {
 // target; line numbers are 1-based lines of the input (or of the
 // %include'd file named by the File fields).
 type Spec struct {
-	// File is Options.Name.
+	// File is the name the spec was parsed as (Parse's name).
 	File string
 	// Target is the target the spec was read for (after preset defaults).
 	Target Target

@@ -57,7 +57,7 @@ func TestPresetBehaviour(t *testing.T) {
 		{"f43", "6.0.0-1.fc43", "0 a.patch,1 b.patch"},
 	} {
 		tg, _ := specfile.Preset(c.preset)
-		s, err := specfile.ParseBytes([]byte(spec), specfile.Options{Name: "x.spec", Target: tg})
+		s, err := specfile.ParseBytes("x.spec", []byte(spec), specfile.Options{Target: tg})
 		if err != nil {
 			t.Fatal(err)
 		}

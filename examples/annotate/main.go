@@ -88,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return cli.Fail(stderr, "annotate", err)
 	}
-	res, err := annotate.Annotate(data, specfile.Options{Name: filepath.Base(specPath), Target: tg}, g)
+	res, err := annotate.Annotate(filepath.Base(specPath), data, specfile.Options{Target: tg}, g)
 	if err != nil {
 		return cli.Fail(stderr, "annotate", err)
 	}

@@ -184,7 +184,7 @@ func specInfo(args []string, stdout io.Writer) (*result, error) {
 		return nil, err
 	}
 	defer root.Close()
-	spec, err := specfile.ParseBytes(data, specfile.Options{Name: filepath.Base(path), Target: tg, FS: root})
+	spec, err := specfile.ParseBytes(filepath.Base(path), data, specfile.Options{Target: tg, FS: root})
 	if err != nil {
 		return nil, err
 	}

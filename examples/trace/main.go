@@ -359,7 +359,7 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 	if *base != "" {
 		err = openTrees(cfg, *base, pos[0], *name, claim)
 	} else {
-		cfg.target, err = source.Open(*name, pos[0])
+		cfg.target, err = source.Open(*name, pos[0], source.Options{})
 	}
 	if err != nil {
 		return nil, err
@@ -383,7 +383,7 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 		if err := claim(oname, "-from "+f); err != nil {
 			return nil, err
 		}
-		s, err := source.Open(oname, loc)
+		s, err := source.Open(oname, loc, source.Options{})
 		if err != nil {
 			return nil, err
 		}
@@ -470,10 +470,10 @@ func builtin(cfg *config, name, basedir string) (*config, error) {
 	if name == "c9s" || name == "greet" {
 		return nil, cli.Usagef("-name %q: the built-in example's origins are named c9s and greet", name)
 	}
-	if cfg.target, err = source.Dir(name, filepath.Join(dir, "target")); err != nil {
+	if cfg.target, err = source.Dir(name, filepath.Join(dir, "target"), source.Options{}); err != nil {
 		return nil, err
 	}
-	c9s, err := source.Dir("c9s", filepath.Join(dir, "c9s"))
+	c9s, err := source.Dir("c9s", filepath.Join(dir, "c9s"), source.Options{})
 	if err != nil {
 		return nil, err
 	}

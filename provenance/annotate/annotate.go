@@ -112,9 +112,10 @@ type Result struct {
 }
 
 // Annotate writes the annotations of the graph's target patches into
-// data, the target's spec, read with opts (the target the trace used).
-func Annotate(data []byte, opts specfile.Options, g *provenance.Graph) (*Result, error) {
-	ed, err := specfile.NewEditor(data, opts)
+// data, the target's spec called name, read with opts (the target the
+// trace used).
+func Annotate(name string, data []byte, opts specfile.Options, g *provenance.Graph) (*Result, error) {
+	ed, err := specfile.NewEditor(name, data, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func graph() *provenance.Graph {
 }
 
 func TestAnnotate(t *testing.T) {
-	res, err := annotate.Annotate([]byte(spec), specfile.Options{Name: "curl.spec"}, graph())
+	res, err := annotate.Annotate("curl.spec", []byte(spec), specfile.Options{}, graph())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestAnnotate(t *testing.T) {
 		t.Errorf("annotated %d changed %d", res.Annotated, res.Changed)
 	}
 	// again: nothing changes
-	again, err := annotate.Annotate(res.Spec, specfile.Options{Name: "curl.spec"}, graph())
+	again, err := annotate.Annotate("curl.spec", res.Spec, specfile.Options{}, graph())
 	if err != nil || string(again.Spec) != want || again.Changed != 0 {
 		t.Errorf("second run: %v changed=%d\n%s", err, again.Changed, again.Spec)
 	}
@@ -71,7 +71,7 @@ func TestAnnotate(t *testing.T) {
 		}
 	}
 	g2.AddEdge(provenance.Edge{From: "patch:alma:0001-curl-CVE-2023-1.patch", To: "package:alma:curl", Kind: provenance.EdgeNoOrigin, Verdict: provenance.VerdictOwn, Score: 1})
-	third, err := annotate.Annotate(res.Spec, specfile.Options{Name: "curl.spec"}, g2)
+	third, err := annotate.Annotate("curl.spec", res.Spec, specfile.Options{}, g2)
 	if err != nil {
 		t.Fatal(err)
 	}

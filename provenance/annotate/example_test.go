@@ -15,7 +15,7 @@ func ExampleAnnotate() {
 	o := g.AddNode(provenance.Node{Kind: provenance.KindPatch, Origin: "c9s", Name: "0051-fix.patch"}).ID
 	g.AddEdge(provenance.Edge{From: p, To: o, Kind: provenance.EdgeIdenticalTo, Verdict: provenance.VerdictIdentical, Score: 1})
 	spec := "Name: x\nVersion: 1\nRelease: 1\nSummary: x\nLicense: MIT\nPatch0: fix.patch\n"
-	res, err := annotate.Annotate([]byte(spec), specfile.Options{Name: "x.spec"}, g)
+	res, err := annotate.Annotate("x.spec", []byte(spec), specfile.Options{}, g)
 	if err != nil {
 		log.Fatal(err)
 	}

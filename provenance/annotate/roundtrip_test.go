@@ -166,12 +166,12 @@ func TestRoundTripCorpus(t *testing.T) {
 					t.Error(err)
 					continue
 				}
-				opts := specfile.Options{Name: filepath.Base(p), Target: corpusTarget(rel)}
-				spec, err := specfile.Parse(bytes.NewReader(data), opts)
+				name, opts := filepath.Base(p), specfile.Options{Target: corpusTarget(rel)}
+				spec, err := specfile.Parse(name, bytes.NewReader(data), opts)
 				if err != nil || len(spec.Patches) == 0 {
 					continue
 				}
-				res, err := annotate.Annotate(data, opts, fakeGraph(spec))
+				res, err := annotate.Annotate(name, data, opts, fakeGraph(spec))
 				if err != nil {
 					t.Errorf("%s: %v", rel, err)
 					continue
@@ -179,7 +179,7 @@ func TestRoundTripCorpus(t *testing.T) {
 				if withoutOwn(res.Spec) != withoutOwn(data) {
 					t.Errorf("%s: annotate changed lines it does not own", rel)
 				}
-				again, err := annotate.Annotate(res.Spec, opts, fakeGraph(spec))
+				again, err := annotate.Annotate(name, res.Spec, opts, fakeGraph(spec))
 				if err != nil || !bytes.Equal(again.Spec, res.Spec) || again.Changed != 0 {
 					t.Errorf("%s: second run changed the spec (%v, %d changed)", rel, err, again.Changed)
 				}

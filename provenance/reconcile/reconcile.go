@@ -241,7 +241,7 @@ func readRelease(repo *git.Repository, c *object.Commit, name string, target spe
 	if err != nil {
 		return nil, err
 	}
-	spec, err := specfile.ParseBytes(data, specfile.Options{Name: path.Base(specPath), Target: target})
+	spec, err := specfile.ParseBytes(path.Base(specPath), data, specfile.Options{Target: target})
 	if err != nil {
 		return nil, err
 	}

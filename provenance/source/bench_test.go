@@ -25,7 +25,7 @@ func BenchmarkLoadSRPM(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.SetBytes(fi.Size())
-			s := SRPMFile(name, p)
+			s := SRPMFile(name, p, Options{})
 			for b.Loop() {
 				if _, err := s.Load(context.Background()); err != nil {
 					b.Fatal(err)
@@ -39,7 +39,7 @@ func BenchmarkLoadSRPM(b *testing.B) {
 func BenchmarkLoadDir(b *testing.B) {
 	for _, dir := range []string{"openela/openssl/el9", "openela/curl/el8"} {
 		b.Run(strings.ReplaceAll(dir, "/", "-"), func(b *testing.B) {
-			s, err := Dir(dir, testenv.CorpusFile(b, dir))
+			s, err := Dir(dir, testenv.CorpusFile(b, dir), Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -67,7 +67,7 @@ func BenchmarkIntroduced(b *testing.B) {
 	for i := 1; i < 1000; i++ {
 		rb.commit(fmt.Sprintf("change %d", i), map[string]string{paths[(i*37)%100]: fmt.Sprintf("v%d\n", i)})
 	}
-	s := FromRepository("bench", repo, "master")
+	s := FromRepository("bench", repo, "master", Options{})
 	b.ResetTimer()
 	for b.Loop() {
 		m, err := s.Introduced(context.Background(), paths)
@@ -85,7 +85,7 @@ func BenchmarkIntroducedCurl(b *testing.B) {
 		b.Skip("PATCHTRACE_CURL_GIT not set")
 	}
 	var walked int64
-	s, err := GitDir("curl", dir, "curl-8_5_0", WithProgress(func(p progress.Report) { walked = p.Done }))
+	s, err := GitDir("curl", dir, "curl-8_5_0", Options{Progress: func(p progress.Report) { walked = p.Done }})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func BenchmarkHistoryCurl(b *testing.B) {
 	if dir == "" {
 		b.Skip("PATCHTRACE_CURL_GIT not set")
 	}
-	s, err := GitDir("curl", dir, "curl-8_5_0")
+	s, err := GitDir("curl", dir, "curl-8_5_0", Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func ExampleFromFS() {
 		"PATCHES/0001-debrand.patch":   {Data: []byte("--- a/y\n+++ b/y\n")},
 		"SOURCES/hello-1.0.tar.gz.txt": {Data: []byte("notes")},
 	}
-	p, err := source.FromFS("hello", fsys).Load(context.Background())
+	p, err := source.FromFS("hello", fsys, source.Options{}).Load(context.Background())
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -34,8 +34,8 @@ type FSSource struct {
 // srpmproc overlay. The layout is detected from the content: a SPECS/
 // directory holding a spec, or a `.PKG.metadata` lookaside list, means
 // SpecsSources; otherwise Flat.
-func FromFS(name string, fsys fs.FS, opts ...Option) *FSSource {
-	return &FSSource{name: name, location: name, fsys: fsys, opts: buildOptions(opts)}
+func FromFS(name string, fsys fs.FS, opts Options) *FSSource {
+	return &FSSource{name: name, location: name, fsys: fsys, opts: opts.withDefaults()}
 }
 
 // Dir returns a Source reading the directory dir through an input.Root:
@@ -43,7 +43,7 @@ func FromFS(name string, fsys fs.FS, opts ...Option) *FSSource {
 // and FIFOs and devices never opened (see Package.Skipped).
 // A .git entry is skipped: to read a repository's history or another ref,
 // use GitDir.
-func Dir(name, dir string, opts ...Option) (*FSSource, error) {
+func Dir(name, dir string, opts Options) (*FSSource, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", name, err)
@@ -51,7 +51,7 @@ func Dir(name, dir string, opts ...Option) (*FSSource, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("source %q: %s is not a directory", name, dir)
 	}
-	s := FromFS(name, nil, opts...)
+	s := FromFS(name, nil, opts)
 	s.dir, s.location = dir, cleanLocation(dir)
 	return s, nil
 }
@@ -399,7 +399,7 @@ func loadFS(ctx context.Context, fsys fs.FS, o *Options) (*Package, error) {
 		if p.LookasideName == "sources" {
 			parse = specfile.ParseSources
 		}
-		l, err := parse(bytes.NewReader(p.LookasideData), p.LookasideName)
+		l, err := parse(p.LookasideName, bytes.NewReader(p.LookasideData))
 		if err != nil {
 			return nil, err
 		}

@@ -21,7 +21,7 @@ func TestFromFSFlat(t *testing.T) {
 		"foo-1.tar.gz":      {Data: make([]byte, 100)},
 		"sub/dir/extra.txt": {Data: []byte("hello")},
 	}
-	p, err := FromFS("foo", fsys, WithMaxArchiveSize(10)).Load(context.Background())
+	p, err := FromFS("foo", fsys, Options{MaxArchiveSize: 10}).Load(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestFromFSSpecsSources(t *testing.T) {
 		"PATCHES/debrand.cfg": {Data: []byte("add { file: \"PATCHES/x.patch\" }\n")},
 		"PATCHES/x.patch":     {Data: []byte("X")},
 	}
-	p, err := FromFS("bar", fsys).Load(context.Background())
+	p, err := FromFS("bar", fsys, Options{}).Load(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,37 +78,37 @@ func TestFromFSSpecsSources(t *testing.T) {
 
 func TestFromFSErrors(t *testing.T) {
 	ctx := context.Background()
-	if _, err := FromFS("x", fstest.MapFS{"a.patch": {}}).Load(ctx); !errors.Is(err, ErrNoSpec) {
+	if _, err := FromFS("x", fstest.MapFS{"a.patch": {}}, Options{}).Load(ctx); !errors.Is(err, ErrNoSpec) {
 		t.Errorf("no spec: %v", err)
 	}
-	if _, err := FromFS("x", fstest.MapFS{"a.spec": {}, "b.spec": {}}).Load(ctx); !errors.Is(err, ErrAmbiguousSpec) {
+	if _, err := FromFS("x", fstest.MapFS{"a.spec": {}, "b.spec": {}}, Options{}).Load(ctx); !errors.Is(err, ErrAmbiguousSpec) {
 		t.Errorf("two specs: %v", err)
 	}
-	if p, err := FromFS("x", fstest.MapFS{"a.spec": {}, "b.spec": {}}, WithSpec("b.spec")).Load(ctx); err != nil || p.SpecName != "b.spec" {
-		t.Errorf("WithSpec: %v", err)
+	if p, err := FromFS("x", fstest.MapFS{"a.spec": {}, "b.spec": {}}, Options{Spec: "b.spec"}).Load(ctx); err != nil || p.SpecName != "b.spec" {
+		t.Errorf("Options.Spec: %v", err)
 	}
-	if _, err := FromFS("x", fstest.MapFS{"a.spec": {}}, WithSpec("c.spec")).Load(ctx); !errors.Is(err, ErrNoSpec) {
-		t.Errorf("WithSpec missing: %v", err)
+	if _, err := FromFS("x", fstest.MapFS{"a.spec": {}}, Options{Spec: "c.spec"}).Load(ctx); !errors.Is(err, ErrNoSpec) {
+		t.Errorf("Options.Spec missing: %v", err)
 	}
 	two := fstest.MapFS{"a.spec": {}, "b.spec": {}, ".b.metadata": {}}
-	if p, err := FromFS("x", two).Load(ctx); err != nil || p.SpecName != "b.spec" {
+	if p, err := FromFS("x", two, Options{}).Load(ctx); err != nil || p.SpecName != "b.spec" {
 		t.Errorf("hinted: %v", err)
 	}
 	big := fstest.MapFS{"a.spec": {Data: make([]byte, 50)}}
-	if _, err := FromFS("x", big, WithMaxFileSize(10)).Load(ctx); !errors.Is(err, input.ErrTooLarge) {
+	if _, err := FromFS("x", big, Options{MaxFileSize: 10}).Load(ctx); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("big spec: %v", err)
 	}
 	many := fstest.MapFS{"a.spec": {}, "p1": {Data: make([]byte, 8)}, "p2": {Data: make([]byte, 8)}}
-	if _, err := FromFS("x", many, WithMaxTotalSize(12)).Load(ctx); !errors.Is(err, input.ErrTooLarge) {
+	if _, err := FromFS("x", many, Options{MaxTotalSize: 12}).Load(ctx); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("total: %v", err)
 	}
 	badList := fstest.MapFS{"a.spec": {}, "sources": {Data: []byte("\nnot a lookaside line\n")}}
-	if _, err := FromFS("x", badList).Load(ctx); err == nil || !strings.Contains(err.Error(), "sources:2:") {
+	if _, err := FromFS("x", badList, Options{}).Load(ctx); err == nil || !strings.Contains(err.Error(), "sources:2:") {
 		t.Errorf("bad lookaside list: %v", err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := FromFS("x", many).Load(cctx); !errors.Is(err, context.Canceled) {
+	if _, err := FromFS("x", many, Options{}).Load(cctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled: %v", err)
 	}
 }
@@ -130,7 +130,7 @@ func TestCorpusDirs(t *testing.T) {
 		{"ciq-rocky-fips/openssl/dist-git", SpecsSources, "openssl.spec", ".openssl.metadata", 88},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
-			s, err := Open(tc.dir, root+"/"+tc.dir)
+			s, err := Open(tc.dir, root+"/"+tc.dir, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,7 +170,7 @@ func TestCorpusSweep(t *testing.T) {
 			continue
 		}
 		n++
-		s, err := Dir(dir, dir)
+		s, err := Dir(dir, dir, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -65,7 +65,7 @@ type GitSource struct {
 // on first use, with an object LRU cache and pack file descriptors kept
 // open (DESIGN §6), and stays open for later Load, History and Introduced
 // calls until Close.
-func GitDir(name, dir, ref string, opts ...Option) (*GitSource, error) {
+func GitDir(name, dir, ref string, opts Options) (*GitSource, error) {
 	gd, err := findGitDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", name, err)
@@ -73,16 +73,16 @@ func GitDir(name, dir, ref string, opts ...Option) (*GitSource, error) {
 	if ref == "" {
 		ref = "HEAD"
 	}
-	return &GitSource{name: name, dir: gd, ref: ref, opts: buildOptions(opts)}, nil
+	return &GitSource{name: name, dir: gd, ref: ref, opts: opts.withDefaults()}, nil
 }
 
 // FromRepository returns a Source reading an already open repository
 // (e.g. an in-memory one) at ref.
-func FromRepository(name string, repo *git.Repository, ref string, opts ...Option) *GitSource {
+func FromRepository(name string, repo *git.Repository, ref string, opts Options) *GitSource {
 	if ref == "" {
 		ref = "HEAD"
 	}
-	return &GitSource{name: name, repo: repo, ref: ref, opts: buildOptions(opts)}
+	return &GitSource{name: name, repo: repo, ref: ref, opts: opts.withDefaults()}
 }
 
 // findGitDir returns the git directory for dir: dir/.git (a directory, or

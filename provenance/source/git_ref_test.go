@@ -17,12 +17,12 @@ func TestGitRefErrors(t *testing.T) {
 		"nosuchbranch": `ref "nosuchbranch": reference not found`,
 		"0123456789":   `ref "0123456789"`,
 	} {
-		_, err := FromRepository("x", repo, ref).Load(context.Background())
+		_, err := FromRepository("x", repo, ref, Options{}).Load(context.Background())
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want an error saying %q", ref, err, want)
 		}
 	}
-	if _, err := FromRepository("x", repo, "HEAD~5").Load(context.Background()); err != nil {
+	if _, err := FromRepository("x", repo, "HEAD~5", Options{}).Load(context.Background()); err != nil {
 		t.Errorf("HEAD~5 (the first commit): %v", err)
 	}
 }

@@ -127,11 +127,11 @@ func TestGitLoadAndIntroduced(t *testing.T) {
 	ctx := context.Background()
 
 	var last progress.Report
-	s := FromRepository("mem", repo, "master", WithHistory(), WithProgress(func(p progress.Report) {
+	s := FromRepository("mem", repo, "master", Options{History: true, Progress: func(p progress.Report) {
 		if p.Stage == "history" {
 			last = p
 		}
-	}))
+	}})
 	p, err := s.Load(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func TestGitLoadAndIntroduced(t *testing.T) {
 		"side":                     "s1",
 		"master~1":                 "c5",
 	} {
-		p, err := FromRepository("mem", repo, ref).Load(ctx)
+		p, err := FromRepository("mem", repo, ref, Options{}).Load(ctx)
 		if err != nil {
 			t.Errorf("%s: %v", ref, err)
 			continue
@@ -178,7 +178,7 @@ func TestGitLoadAndIntroduced(t *testing.T) {
 			t.Errorf("%s resolved to %s, want %s", ref, p.Commit, commit)
 		}
 	}
-	if _, err := FromRepository("mem", repo, "nosuchref").Load(ctx); err == nil {
+	if _, err := FromRepository("mem", repo, "nosuchref", Options{}).Load(ctx); err == nil {
 		t.Error("bad ref: no error")
 	}
 
@@ -204,7 +204,7 @@ func TestGitLoadAndIntroduced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bounded := FromRepository("mem", repo, "master", WithHistory(), WithOptions(Options{History: true, Since: c4.Committer.When}))
+	bounded := FromRepository("mem", repo, "master", Options{History: true, Since: c4.Committer.When})
 	m, err := bounded.Introduced(ctx, []string{"SOURCES/a.patch", "README"})
 	if err != nil {
 		t.Fatal(err)
@@ -241,7 +241,7 @@ func TestGitOnDiskBareMatchesGitLog(t *testing.T) {
 	}
 	h := buildHistory(t, newRepoBuilder(t, repo, wfs))
 
-	src, err := Open("bare", bare+"@master", WithHistory())
+	src, err := Open("bare", bare+"@master", Options{History: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +311,7 @@ func TestRealDistGit(t *testing.T) {
 		t.Skip("PATCHTRACE_DISTGIT not set")
 	}
 	gitBin := testenv.Git(t)
-	s, err := Open("real", loc, WithHistory())
+	s, err := Open("real", loc, Options{History: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +379,7 @@ func TestGitMissingBlob(t *testing.T) {
 		delete(st.ObjectStorage.Objects, e.Hash)
 	}
 	drop("SOURCES/c.patch")
-	p, err := FromRepository("partial", repo, "master", WithHistory()).Load(context.Background())
+	p, err := FromRepository("partial", repo, "master", Options{History: true}).Load(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +388,7 @@ func TestGitMissingBlob(t *testing.T) {
 		t.Errorf("missing blob: %+v", f)
 	}
 	drop("SPECS/pkg.spec")
-	if _, err := FromRepository("partial", repo, "master").Load(context.Background()); !errors.Is(err, ErrMissing) {
+	if _, err := FromRepository("partial", repo, "master", Options{}).Load(context.Background()); !errors.Is(err, ErrMissing) {
 		t.Errorf("missing spec: %v", err)
 	}
 }
@@ -403,7 +403,7 @@ func TestHistoryCurlMatchesGitLog(t *testing.T) {
 		t.Skip("PATCHTRACE_CURL_GIT not set")
 	}
 	gitBin := testenv.Git(t)
-	s, err := GitDir("curl", dir, "curl-8_5_0")
+	s, err := GitDir("curl", dir, "curl-8_5_0", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,9 +52,9 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
-func loadDir(t *testing.T, dir string, opts ...Option) (*Package, error) {
+func loadDir(t *testing.T, dir string, opts Options) (*Package, error) {
 	t.Helper()
-	s, err := Dir("d", dir, opts...)
+	s, err := Dir("d", dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestDirRefuses(t *testing.T) {
 	}
 	f.Close()
 	start := time.Now()
-	p, err := loadDir(t, pkg)
+	p, err := loadDir(t, pkg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestDirSpecRefused(t *testing.T) {
 		if err := make(dir); err != nil {
 			t.Skip(err)
 		}
-		_, err := loadDir(t, dir)
+		_, err := loadDir(t, dir, Options{})
 		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v", want, err)
 		}
@@ -166,11 +166,11 @@ func TestOpenFIFO(t *testing.T) {
 	if err := syscall.Mkfifo(p, 0o644); err != nil {
 		t.Skip(err)
 	}
-	_, err := within(t, "Load", func() (*Package, error) { return SRPMFile("x", p).Load(context.Background()) })
+	_, err := within(t, "Load", func() (*Package, error) { return SRPMFile("x", p, Options{}).Load(context.Background()) })
 	if err == nil || !strings.Contains(err.Error(), "named pipe") {
 		t.Errorf("SRPM FIFO: %v", err)
 	}
-	_, err = within(t, "Open", func() (Source, error) { return Open("x", strings.TrimSuffix(p, ".src.rpm")+"") })
+	_, err = within(t, "Open", func() (Source, error) { return Open("x", strings.TrimSuffix(p, ".src.rpm")+"", Options{}) })
 	if err == nil {
 		t.Error("Open of a missing path succeeded")
 	}
@@ -187,13 +187,13 @@ func TestSRPMNames(t *testing.T) {
 		`duplicate member name a.patch`:                             {spec, {name: "a.patch", data: "good"}, {name: "sub/a.patch", data: "evil"}},
 		`duplicate member name pkg.spec`:                            {spec, {name: "./pkg.spec", data: "x"}},
 	} {
-		_, err := readSynth(t, buildSRPM(files, srpmOptions{}))
+		_, err := readSynth(t, buildSRPM(files, srpmOptions{}), Options{})
 		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "payload byte ") {
 			t.Errorf("%s: %v", want, err)
 		}
 	}
 	// a symlink member is listed as skipped, not read
-	p, err := readSynth(t, buildSRPM([]testFile{spec, {name: "l.patch", data: "/etc/passwd", mode: 0o120777}}, srpmOptions{}))
+	p, err := readSynth(t, buildSRPM([]testFile{spec, {name: "l.patch", data: "/etc/passwd", mode: 0o120777}}, srpmOptions{}), Options{})
 	if err != nil || p.File("l.patch") != nil || !strings.Contains(skipped(p, "l.patch"), "symbolic link") {
 		t.Errorf("symlink member: %v %+v", err, p)
 	}
@@ -212,13 +212,13 @@ func TestSRPMPositions(t *testing.T) {
 		t.Fatal(err)
 	}
 	// truncated inside the patch member: gzip stops early
-	_, err = readSynth(t, whole[:off+(int64(len(whole))-off)/2])
+	_, err = readSynth(t, whole[:off+(int64(len(whole))-off)/2], Options{})
 	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), `member "0001-fix.patch" at byte 132): `) || !strings.Contains(err.Error(), "gzip: unexpected EOF") {
 		t.Errorf("truncated: %v", err)
 	}
 	// an uncompressed payload cut inside the member
 	raw := buildSRPM(files, srpmOptions{compress: func(b []byte) []byte { return b[:400] }})
-	_, err = readSynth(t, raw)
+	_, err = readSynth(t, raw, Options{})
 	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), `payload byte 400 (member "0001-fix.patch" at byte 132): source: malformed input: cpio truncated`) {
 		t.Errorf("cpio truncated: %v", err)
 	}
@@ -229,7 +229,7 @@ func TestSRPMPositions(t *testing.T) {
 	for i := xoff + 40; i < int64(len(x))-40 && !found; i++ {
 		c := append([]byte{}, x...)
 		c[i] ^= 0x55
-		_, err := readSynth(t, c)
+		_, err := readSynth(t, c, Options{})
 		if err == nil {
 			continue
 		}
@@ -258,7 +258,7 @@ func TestSRPMMemory(t *testing.T) {
 	var a0, a1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&a0)
-	_, err := readSynth(t, b, WithMaxTotalSize(cap))
+	_, err := readSynth(t, b, Options{MaxTotalSize: cap})
 	runtime.ReadMemStats(&a1)
 	if !errors.Is(err, input.ErrTooLarge) || !strings.Contains(err.Error(), "0011-zeros.patch (6291456 bytes) would bring the bytes kept over 67108864") {
 		t.Fatalf("error %v", err)
@@ -275,7 +275,7 @@ func TestPayloadCapDefault(t *testing.T) {
 		t.Errorf("payload cap %d, hash cap %d", DefaultMaxPayloadSize, DefaultMaxHashSize)
 	}
 	files := []testFile{{name: "pkg.spec", data: "Name: pkg\n", spec: true}, {name: "zeros.tar", size: 8 << 20}}
-	_, err := readSynth(t, buildSRPM(files, srpmOptions{}), WithOptions(Options{MaxPayloadSize: 4 << 20}))
+	_, err := readSynth(t, buildSRPM(files, srpmOptions{}), Options{MaxPayloadSize: 4 << 20})
 	if !errors.Is(err, input.ErrTooLarge) || !strings.Contains(err.Error(), "payload exceeds 4194304 bytes") || !strings.Contains(err.Error(), `member "zeros.tar"`) {
 		t.Errorf("payload cap: %v", err)
 	}
@@ -286,7 +286,7 @@ func TestPayloadCapDefault(t *testing.T) {
 func TestPackageFS(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"SPECS/p.spec": "Name: p\n", "SOURCES/inc.spec": "Version: 2\n", "SOURCES/p.tar.gz": strings.Repeat("x", 5000)})
-	p, err := loadDir(t, dir, WithMaxArchiveSize(100))
+	p, err := loadDir(t, dir, Options{MaxArchiveSize: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

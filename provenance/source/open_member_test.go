@@ -41,11 +41,11 @@ func TestPackageOpen(t *testing.T) {
 	repo, b := memRepo(t)
 	b.commit("import", map[string]string{"pkg.spec": "Name: pkg\n", "fix.patch": "--- a\n", "pkg-1.0.tar.gz": tarball})
 	want := sha256.Sum256([]byte(tarball))
-	ds, _ := Dir("d", dir, WithMaxArchiveSize(100))
+	ds, _ := Dir("d", dir, Options{MaxArchiveSize: 100})
 	for name, src := range map[string]Source{
-		"srpm": SRPMFile("s", srpm, WithMaxArchiveSize(100)),
+		"srpm": SRPMFile("s", srpm, Options{MaxArchiveSize: 100}),
 		"dir":  ds,
-		"git":  FromRepository("g", repo, "HEAD", WithMaxArchiveSize(100)),
+		"git":  FromRepository("g", repo, "HEAD", Options{MaxArchiveSize: 100}),
 	} {
 		p, err := src.Load(context.Background())
 		if err != nil {
@@ -75,7 +75,7 @@ func TestPackageOpen(t *testing.T) {
 		t.Errorf("changed file: %v", err)
 	}
 	// a stream cannot be read again
-	sp, err := readSynth(t, buildSRPM(files, srpmOptions{}), WithMaxArchiveSize(100))
+	sp, err := readSynth(t, buildSRPM(files, srpmOptions{}), Options{MaxArchiveSize: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func TestOpenDispatch(t *testing.T) {
 		{work + "@", SpecsSources, h["c6"].String(), false, "*source.GitSource"},
 		{filepath.Join(work, ".git") + "@side", SpecsSources, h["s1"].String(), false, "*source.GitSource"},
 	} {
-		s, err := Open("pkg", tc.loc)
+		s, err := Open("pkg", tc.loc, Options{})
 		if err != nil {
 			t.Errorf("Open(%s): %v", tc.loc, err)
 			continue
@@ -74,14 +74,14 @@ func TestOpenDispatch(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(linked, ".git"), []byte("gitdir: ../work/.git\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := Open("l", linked+"@master"); err != nil {
+	if s, err := Open("l", linked+"@master", Options{}); err != nil {
 		t.Error(err)
 	} else if p, err := s.Load(ctx); err != nil || p.Commit != h["c6"].String() {
 		t.Errorf("linked: %v", err)
 	}
 
 	// An SRPM by path.
-	if s, err := Open("srpm", testenv.CorpusFile(t, corpusSRPMs[1].file)); err != nil {
+	if s, err := Open("srpm", testenv.CorpusFile(t, corpusSRPMs[1].file), Options{}); err != nil {
 		t.Error(err)
 	} else if _, ok := s.(*SRPMSource); !ok {
 		t.Errorf("srpm opened as %T", s)
@@ -89,23 +89,23 @@ func TestOpenDispatch(t *testing.T) {
 
 	// Errors.
 	for _, loc := range []string{"", filepath.Join(dir, "nothing"), filepath.Join(dir, "nothing") + "@main", dir + "@main"} {
-		if s, err := Open("x", loc); err == nil {
+		if s, err := Open("x", loc, Options{}); err == nil {
 			t.Errorf("Open(%q) = %T, want an error", loc, s)
 		}
 	}
 	plain := filepath.Join(dir, "file.txt")
 	os.WriteFile(plain, []byte("x"), 0o644)
-	if _, err := Open("x", plain); err == nil {
+	if _, err := Open("x", plain, Options{}); err == nil {
 		t.Error("plain file opened")
 	}
-	if s, err := Open("x", work+"@nosuch"); err != nil {
+	if s, err := Open("x", work+"@nosuch", Options{}); err != nil {
 		t.Error(err)
 	} else if _, err := s.Load(ctx); err == nil {
 		t.Error("unknown ref loaded")
 	}
 	bad := filepath.Join(dir, "bad.src.rpm")
 	os.WriteFile(bad, []byte("garbage"), 0o644)
-	if s, err := Open("x", bad); err != nil {
+	if s, err := Open("x", bad, Options{}); err != nil {
 		t.Error(err)
 	} else if _, err := s.Load(ctx); !errors.Is(err, ErrFormat) {
 		t.Errorf("garbage srpm: %v", err)
@@ -124,7 +124,7 @@ func TestDirSymlinkEscape(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(pkg, "link.patch")); err != nil {
 		t.Skip("no symlinks:", err)
 	}
-	s, err := Dir("p", pkg)
+	s, err := Dir("p", pkg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

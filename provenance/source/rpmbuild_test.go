@@ -62,7 +62,7 @@ demo
 				t.Fatalf("rpmbuild: %v\n%s", err, b)
 			}
 			path := filepath.Join(out, "demo-1.2-4.el9.alma.1.src.rpm")
-			s, err := Open("demo", path, WithMaxArchiveSize(1024))
+			s, err := Open("demo", path, Options{MaxArchiveSize: 1024})
 			if err != nil {
 				t.Fatal(err)
 			}

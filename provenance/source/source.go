@@ -338,7 +338,8 @@ const (
 	DefaultMaxPayloadSize = 4 << 30
 )
 
-// Options tune loading. The zero value of each field means its default.
+// Options tune loading; they are passed by value, and the zero value of
+// each field means its default (so Options{} is all defaults).
 type Options struct {
 	// MaxFileSize is the largest file whose bytes are kept; larger files
 	// are recorded with name, size and SHA-256 but Omitted. The spec and
@@ -380,37 +381,8 @@ type Options struct {
 	ObjectCacheSize int64
 }
 
-// Option changes Options.
-type Option func(*Options)
-
-// WithOptions replaces all options with o.
-func WithOptions(o Options) Option { return func(p *Options) { *p = o } }
-
-// WithProgress sets Options.Progress.
-func WithProgress(fn progress.Func) Option { return func(p *Options) { p.Progress = fn } }
-
-// WithSpec sets Options.Spec.
-func WithSpec(name string) Option { return func(p *Options) { p.Spec = name } }
-
-// WithHistory sets Options.History.
-func WithHistory() Option { return func(p *Options) { p.History = true } }
-
-// WithMaxFileSize sets Options.MaxFileSize.
-func WithMaxFileSize(n int64) Option { return func(p *Options) { p.MaxFileSize = n } }
-
-// WithMaxArchiveSize sets Options.MaxArchiveSize.
-func WithMaxArchiveSize(n int64) Option { return func(p *Options) { p.MaxArchiveSize = n } }
-
-// WithMaxTotalSize sets Options.MaxTotalSize.
-func WithMaxTotalSize(n int64) Option { return func(p *Options) { p.MaxTotalSize = n } }
-
-func buildOptions(opts []Option) Options {
-	var o Options
-	for _, fn := range opts {
-		if fn != nil {
-			fn(&o)
-		}
-	}
+// withDefaults returns o with every zero field set to its default.
+func (o Options) withDefaults() Options {
 	if o.MaxFileSize <= 0 {
 		o.MaxFileSize = DefaultMaxFileSize
 	}
@@ -464,16 +436,16 @@ var (
 //     history).
 //
 // name is the name the user gives the source (Package.Origin).
-func Open(name, location string, opts ...Option) (Source, error) {
+func Open(name, location string, opts Options) (Source, error) {
 	if location == "" {
 		return nil, fmt.Errorf("source %q: empty location", name)
 	}
 	if fi, err := os.Stat(location); err == nil {
 		if fi.IsDir() {
-			return Dir(name, location, opts...)
+			return Dir(name, location, opts)
 		}
 		if strings.HasSuffix(location, ".rpm") || looksLikeRPM(location) {
-			return SRPMFile(name, location, opts...), nil
+			return SRPMFile(name, location, opts), nil
 		}
 		return nil, fmt.Errorf("source %q: %s is neither a directory, an .rpm file nor GITDIR@REF", name, location)
 	}
@@ -483,7 +455,7 @@ func Open(name, location string, opts ...Option) (Source, error) {
 			if ref == "" {
 				ref = "HEAD"
 			}
-			return GitDir(name, dir, ref, opts...)
+			return GitDir(name, dir, ref, opts)
 		}
 	}
 	_, err := os.Stat(location)

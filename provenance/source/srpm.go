@@ -46,8 +46,8 @@ type SRPMSource struct {
 
 // SRPMFile returns a Source reading the source RPM at path. Nothing is
 // written to disk: the payload is decompressed as a stream, in memory.
-func SRPMFile(name, path string, opts ...Option) *SRPMSource {
-	return &SRPMSource{name: name, path: path, opts: buildOptions(opts)}
+func SRPMFile(name, path string, opts Options) *SRPMSource {
+	return &SRPMSource{name: name, path: path, opts: opts.withDefaults()}
 }
 
 // Name returns the name given to the source.
@@ -79,8 +79,8 @@ func (s *SRPMSource) Load(ctx context.Context) (*Package, error) {
 
 // ReadSRPM reads a source RPM from r (name is used as Package.Origin and
 // Location). size, when positive, is r's length, used for progress.
-func ReadSRPM(ctx context.Context, name string, r io.Reader, size int64, opts ...Option) (*Package, error) {
-	o := buildOptions(opts)
+func ReadSRPM(ctx context.Context, name string, r io.Reader, size int64, opts Options) (*Package, error) {
+	o := opts.withDefaults()
 	p, err := readSRPM(ctx, r, size, &o)
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", name, err)

@@ -26,9 +26,9 @@ var synthFiles = []testFile{
 	{name: "other.spec.in", data: "x"},
 }
 
-func readSynth(t *testing.T, b []byte, opts ...Option) (*Package, error) {
+func readSynth(t *testing.T, b []byte, opts Options) (*Package, error) {
 	t.Helper()
-	return ReadSRPM(context.Background(), "synth.src.rpm", bytes.NewReader(b), int64(len(b)), opts...)
+	return ReadSRPM(context.Background(), "synth.src.rpm", bytes.NewReader(b), int64(len(b)), opts)
 }
 
 func TestSRPMSynthetic(t *testing.T) {
@@ -53,7 +53,7 @@ func TestSRPMSynthetic(t *testing.T) {
 		"stripped-cpio": {stripped: true},
 	} {
 		t.Run(name, func(t *testing.T) {
-			p, err := readSynth(t, buildSRPM(synthFiles, o), WithMaxArchiveSize(1000))
+			p, err := readSynth(t, buildSRPM(synthFiles, o), Options{MaxArchiveSize: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,33 +77,33 @@ func TestSRPMSynthetic(t *testing.T) {
 	// Without the SPECFILE flag, the one *.spec file is the spec.
 	noFlag := append([]testFile{}, synthFiles...)
 	noFlag[0].spec = false
-	p, err := readSynth(t, buildSRPM(noFlag, srpmOptions{}))
+	p, err := readSynth(t, buildSRPM(noFlag, srpmOptions{}), Options{})
 	if err != nil || p.SpecName != "pkg.spec" || p.SRPM.SpecFileFlag {
 		t.Errorf("no flag: %v %+v", err, p)
 	}
 	two := append(noFlag, testFile{name: "b.spec", data: "y"})
-	if _, err := readSynth(t, buildSRPM(two, srpmOptions{})); !errors.Is(err, ErrAmbiguousSpec) {
+	if _, err := readSynth(t, buildSRPM(two, srpmOptions{}), Options{}); !errors.Is(err, ErrAmbiguousSpec) {
 		t.Errorf("two specs: %v", err)
 	}
-	if _, err := readSynth(t, buildSRPM(synthFiles[1:], srpmOptions{})); !errors.Is(err, ErrNoSpec) {
+	if _, err := readSynth(t, buildSRPM(synthFiles[1:], srpmOptions{}), Options{}); !errors.Is(err, ErrNoSpec) {
 		t.Errorf("no spec: %v", err)
 	}
-	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{binary: true})); !errors.Is(err, ErrFormat) {
+	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{binary: true}), Options{}); !errors.Is(err, ErrFormat) {
 		t.Errorf("binary rpm: %v", err)
 	}
-	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), WithOptions(Options{MaxPayloadSize: 100})); !errors.Is(err, input.ErrTooLarge) {
+	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), Options{MaxPayloadSize: 100}); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("payload cap: %v", err)
 	}
-	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), WithOptions(Options{MaxFiles: 2})); !errors.Is(err, input.ErrTooLarge) {
+	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), Options{MaxFiles: 2}); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("member cap: %v", err)
 	}
-	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), WithMaxFileSize(5)); !errors.Is(err, input.ErrTooLarge) {
+	if _, err := readSynth(t, buildSRPM(synthFiles, srpmOptions{}), Options{MaxFileSize: 5}); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("spec cap: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	b := buildSRPM(synthFiles, srpmOptions{})
-	if _, err := ReadSRPM(ctx, "x", bytes.NewReader(b), 0); !errors.Is(err, context.Canceled) {
+	if _, err := ReadSRPM(ctx, "x", bytes.NewReader(b), 0, Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled: %v", err)
 	}
 }
@@ -127,7 +127,7 @@ func TestSRPMRecompressed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := ReadSRPM(context.Background(), "orig", bytes.NewReader(orig), 0)
+	want, err := ReadSRPM(context.Background(), "orig", bytes.NewReader(orig), 0, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestSRPMRecompressed(t *testing.T) {
 			b = bytes.Replace(b, []byte("xz\x00"), []byte("lz\x00"), 1)
 			comp = "lz"
 		}
-		p, err := ReadSRPM(context.Background(), name, bytes.NewReader(b), 0)
+		p, err := ReadSRPM(context.Background(), name, bytes.NewReader(b), 0, Options{})
 		if name == "lzma" {
 			// "lz" is no compressor name: the reader must refuse it.
 			if err == nil {
@@ -202,7 +202,7 @@ func TestSRPMCorrupt(t *testing.T) {
 			cuts = append(cuts, c)
 		}
 		for _, c := range cuts {
-			if _, err := ReadSRPM(context.Background(), "cut", bytes.NewReader(orig[:c]), 0); err == nil {
+			if _, err := ReadSRPM(context.Background(), "cut", bytes.NewReader(orig[:c]), 0, Options{}); err == nil {
 				t.Errorf("%s cut at %d of %d: no error", tc.file, c, len(orig))
 			}
 		}
@@ -217,17 +217,17 @@ func TestSRPMCorrupt(t *testing.T) {
 				}
 				b[pos] ^= byte(1 + rng.Intn(255))
 			}
-			ReadSRPM(context.Background(), "flip", bytes.NewReader(b), 0) // must not panic
+			ReadSRPM(context.Background(), "flip", bytes.NewReader(b), 0, Options{}) // must not panic
 		}
 	}
 	// Lying sizes in the header intro.
 	b := buildSRPM(synthFiles, srpmOptions{})
 	bad := append([]byte{}, b...)
 	copy(bad[96+8:], []byte{0xff, 0xff, 0xff, 0xff})
-	if _, err := readSynth(t, bad); !errors.Is(err, ErrFormat) {
+	if _, err := readSynth(t, bad, Options{}); !errors.Is(err, ErrFormat) {
 		t.Errorf("huge tag count: %v", err)
 	}
-	if _, err := readSynth(t, []byte("not an rpm at all")); !errors.Is(err, ErrFormat) {
+	if _, err := readSynth(t, []byte("not an rpm at all"), Options{}); !errors.Is(err, ErrFormat) {
 		t.Errorf("garbage: %v", err)
 	}
 }
@@ -236,7 +236,7 @@ func FuzzReadSRPM(f *testing.F) {
 	f.Add(buildSRPM(synthFiles, srpmOptions{}))
 	f.Add(buildSRPM(synthFiles, srpmOptions{stripped: true, compress: func(b []byte) []byte { return b }}))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := ReadSRPM(context.Background(), "f", bytes.NewReader(data), 0, WithOptions(Options{MaxPayloadSize: 1 << 20}))
+		p, err := ReadSRPM(context.Background(), "f", bytes.NewReader(data), 0, Options{MaxPayloadSize: 1 << 20})
 		if err == nil && (p.NEVR == nil || p.Spec == nil && p.SpecName == "") {
 			t.Fatal("result without NEVR or spec")
 		}

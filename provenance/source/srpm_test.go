@@ -29,7 +29,7 @@ func TestSRPMCorpus(t *testing.T) {
 		t.Run(tc.nevr, func(t *testing.T) {
 			path := testenv.CorpusFile(t, tc.file)
 			var calls int
-			s, err := Open("x", path, WithProgress(func(progress.Report) { calls++ }))
+			s, err := Open("x", path, Options{Progress: func(progress.Report) { calls++ }})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -267,7 +267,7 @@ func (cfg *config) runSet(ctx context.Context, s evalSet) (*setResult, error) {
 
 	// Spec comments above Patch lines cite too.
 	if specName != "" {
-		sp, _ := specfile.ParseBytes(files[specName], specfile.Options{Name: path.Base(specName), Target: tgt})
+		sp, _ := specfile.ParseBytes(path.Base(specName), files[specName], specfile.Options{Target: tgt})
 		if sp != nil {
 			byBase := map[string]string{}
 			for name := range pcites {
@@ -334,7 +334,7 @@ func (cfg *config) runSet(ctx context.Context, s evalSet) (*setResult, error) {
 			return nil, err
 		}
 	}
-	src, err := source.Dir(s.Name, tmp)
+	src, err := source.Dir(s.Name, tmp, source.Options{})
 	if err != nil {
 		return nil, err
 	}
