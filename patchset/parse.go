@@ -479,146 +479,35 @@ func cleanSubject(s string) string {
 	}
 }
 
-// parseFile parses one file section starting at ps.i.
+// parseFile parses one file section starting at ps.i, in phases: the
+// header (git extended header, "Index:" block or diff command line), the
+// unified names, a context diff, a binary marker, the unified hunks, and
+// for plain diffs the new/deleted correction.
 func (ps *patchParser) parseFile() (*File, error) {
 	i := ps.i
 	f := &File{Line: ps.base + i + 1}
 	l := ps.line(i)
-	var renameFrom, renameTo string
-	gitDiff := false
-	addHeader := func(k int) { f.Header = append(f.Header, string(ps.line(k))) }
+	gitDiff := bytes.HasPrefix(l, []byte("diff --git "))
 	switch {
-	case bytes.HasPrefix(l, []byte("diff --git ")):
-		gitDiff = true
-		addHeader(i)
-		i++
-		for ; i < len(ps.lines); i++ {
-			h := string(ps.line(i))
-			switch {
-			case strings.HasPrefix(h, "old mode "):
-				f.OldMode = parseMode(h[9:])
-			case strings.HasPrefix(h, "new mode "):
-				f.NewMode = parseMode(h[9:])
-			case strings.HasPrefix(h, "deleted file mode "):
-				f.IsDelete = true
-				f.OldMode = parseMode(h[18:])
-			case strings.HasPrefix(h, "new file mode "):
-				f.IsNew = true
-				f.NewMode = parseMode(h[14:])
-			case strings.HasPrefix(h, "copy from "):
-				f.IsCopy = true
-				renameFrom = unquote(h[10:])
-			case strings.HasPrefix(h, "copy to "):
-				f.IsCopy = true
-				renameTo = unquote(h[8:])
-			case strings.HasPrefix(h, "rename from "):
-				f.IsRename = true
-				renameFrom = unquote(h[12:])
-			case strings.HasPrefix(h, "rename to "):
-				f.IsRename = true
-				renameTo = unquote(h[10:])
-			case strings.HasPrefix(h, "rename old "):
-				f.IsRename = true
-				renameFrom = unquote(h[11:])
-			case strings.HasPrefix(h, "rename new "):
-				f.IsRename = true
-				renameTo = unquote(h[11:])
-			case strings.HasPrefix(h, "similarity index "),
-				strings.HasPrefix(h, "dissimilarity index "),
-				strings.HasPrefix(h, "index "):
-			default:
-				goto doneExt
-			}
-			addHeader(i)
-		}
-	doneExt:
-		f.OldName, f.NewName = splitGitNames(string(l[len("diff --git "):]), renameFrom, renameTo)
-		if f.IsNew {
-			f.OldName = "/dev/null"
-		}
-		if f.IsDelete {
-			f.NewName = "/dev/null"
-		}
+	case gitDiff:
+		i = ps.gitHeader(f, i)
 	case bytes.HasPrefix(l, []byte("Index: ")):
-		addHeader(i)
-		i++
-		// "====", then possibly RCS/CVS lines and a diff command line.
-		for ; i < len(ps.lines); i++ {
-			h := ps.line(i)
-			if bytes.HasPrefix(h, []byte("--- ")) || bytes.HasPrefix(h, []byte("@@ ")) {
-				break
-			}
-			if i > ps.i+1 && !bytes.HasPrefix(h, []byte("RCS file:")) && !bytes.HasPrefix(h, []byte("retrieving ")) && !bytes.HasPrefix(h, []byte("diff ")) {
-				break
-			}
-			addHeader(i)
-		}
-		f.OldName = strings.TrimSpace(string(l[7:]))
-		f.NewName = f.OldName
+		i = ps.indexHeader(f, i)
 	case bytes.HasPrefix(l, []byte("diff ")):
-		addHeader(i)
+		ps.addHeader(f, i)
 		i++
 		args := strings.Fields(string(l))
 		if len(args) >= 3 {
 			f.OldName, f.NewName = args[len(args)-2], args[len(args)-1]
 		}
 	}
-	// Unified ---/+++ lines.
-	if i+1 < len(ps.lines) && bytes.HasPrefix(ps.line(i), []byte("--- ")) && bytes.HasPrefix(ps.line(i+1), []byte("+++ ")) {
-		oldName, oldTime := diffName(string(ps.line(i)[4:]))
-		newName, newTime := diffName(string(ps.line(i + 1)[4:]))
-		addHeader(i)
-		addHeader(i + 1)
-		f.OldName, f.NewName = oldName, newName
-		i += 2
-		if !gitDiff {
-			if isEpoch(oldTime) {
-				f.IsNew = true
-			}
-			if isEpoch(newTime) {
-				f.IsDelete = true
-			}
-		}
-		if f.OldName == "/dev/null" {
-			f.IsNew = true
-		}
-		if f.NewName == "/dev/null" {
-			f.IsDelete = true
-		}
+	i = ps.unifiedNames(f, i, gitDiff)
+	i, err := ps.contextFile(f, i)
+	if err != nil {
+		return nil, err
 	}
-	if ps.contextHeader(i) {
-		// A context diff (diff -c).
-		oldName, oldTime := diffName(string(ps.line(i)[4:]))
-		newName, newTime := diffName(string(ps.line(i + 1)[4:]))
-		addHeader(i)
-		addHeader(i + 1)
-		f.OldName, f.NewName = oldName, newName
-		i += 2
-		f.IsNew = isEpoch(oldTime) || oldName == "/dev/null"
-		f.IsDelete = isEpoch(newTime) || newName == "/dev/null"
-		for i < len(ps.lines) && bytes.HasPrefix(ps.line(i), []byte("***************")) {
-			h, next, err := ps.parseContextHunk(i)
-			if err != nil {
-				return nil, err
-			}
-			f.Hunks = append(f.Hunks, h)
-			i = next
-		}
-	}
-	if i < len(ps.lines) {
-		h := ps.line(i)
-		if bytes.HasPrefix(h, []byte("Binary files ")) {
-			f.IsBinary = true
-			addHeader(i)
-			i++
-		} else if bytes.HasPrefix(h, []byte("GIT binary patch")) {
-			f.IsBinary = true
-			addHeader(i)
-			var err error
-			if i, err = ps.skipBinary(i + 1); err != nil {
-				return nil, err
-			}
-		}
+	if i, err = ps.binaryMarker(f, i); err != nil {
+		return nil, err
 	}
 	for i < len(ps.lines) && bytes.HasPrefix(ps.line(i), []byte("@@ ")) {
 		h, next, err := ps.parseHunk(i)
@@ -628,26 +517,191 @@ func (ps *patchParser) parseFile() (*File, error) {
 		f.Hunks = append(f.Hunks, h)
 		i = next
 	}
-	if !gitDiff && len(f.Hunks) > 0 {
-		// A plain diff with an epoch timestamp is only new/deleted if that
-		// side is really empty.
-		for _, h := range f.Hunks {
-			if h.OldLines != 0 && f.OldName != "/dev/null" {
-				f.IsNew = false
-			}
-			if h.NewLines != 0 && f.NewName != "/dev/null" {
-				f.IsDelete = false
-			}
-		}
-	}
-	if !gitDiff && f.OldName != "" && len(f.Header) == 1 && len(f.Hunks) == 0 && !f.IsBinary && bytes.HasPrefix(l, []byte("diff ")) {
-		f.empty = true
+	if !gitDiff {
+		settlePlainFile(f, l)
 	}
 	if i == ps.i {
 		i++ // never stall
 	}
 	ps.i = i
 	return f, nil
+}
+
+// addHeader appends line k to f's header lines.
+func (ps *patchParser) addHeader(f *File, k int) { f.Header = append(f.Header, string(ps.line(k))) }
+
+// gitHeader reads a "diff --git" line at i and its extended header lines
+// (modes, copies, renames, similarity, index) into f; it returns the index
+// of the first line after them.
+func (ps *patchParser) gitHeader(f *File, i int) int {
+	l := ps.line(i)
+	var renameFrom, renameTo string
+	ps.addHeader(f, i)
+	i++
+	for ; i < len(ps.lines); i++ {
+		h := string(ps.line(i))
+		switch {
+		case strings.HasPrefix(h, "old mode "):
+			f.OldMode = parseMode(h[9:])
+		case strings.HasPrefix(h, "new mode "):
+			f.NewMode = parseMode(h[9:])
+		case strings.HasPrefix(h, "deleted file mode "):
+			f.IsDelete = true
+			f.OldMode = parseMode(h[18:])
+		case strings.HasPrefix(h, "new file mode "):
+			f.IsNew = true
+			f.NewMode = parseMode(h[14:])
+		case strings.HasPrefix(h, "copy from "):
+			f.IsCopy = true
+			renameFrom = unquote(h[10:])
+		case strings.HasPrefix(h, "copy to "):
+			f.IsCopy = true
+			renameTo = unquote(h[8:])
+		case strings.HasPrefix(h, "rename from "):
+			f.IsRename = true
+			renameFrom = unquote(h[12:])
+		case strings.HasPrefix(h, "rename to "):
+			f.IsRename = true
+			renameTo = unquote(h[10:])
+		case strings.HasPrefix(h, "rename old "):
+			f.IsRename = true
+			renameFrom = unquote(h[11:])
+		case strings.HasPrefix(h, "rename new "):
+			f.IsRename = true
+			renameTo = unquote(h[11:])
+		case strings.HasPrefix(h, "similarity index "),
+			strings.HasPrefix(h, "dissimilarity index "),
+			strings.HasPrefix(h, "index "):
+		default:
+			goto doneExt
+		}
+		ps.addHeader(f, i)
+	}
+doneExt:
+	f.OldName, f.NewName = splitGitNames(string(l[len("diff --git "):]), renameFrom, renameTo)
+	if f.IsNew {
+		f.OldName = "/dev/null"
+	}
+	if f.IsDelete {
+		f.NewName = "/dev/null"
+	}
+	return i
+}
+
+// indexHeader reads an "Index: name" line at i (svn, cvs) and the lines
+// that follow it up to the ---/@@ lines: "====", then possibly RCS/CVS
+// lines and a diff command line. It returns the index of the next line.
+func (ps *patchParser) indexHeader(f *File, i int) int {
+	l := ps.line(i)
+	ps.addHeader(f, i)
+	i++
+	for ; i < len(ps.lines); i++ {
+		h := ps.line(i)
+		if bytes.HasPrefix(h, []byte("--- ")) || bytes.HasPrefix(h, []byte("@@ ")) {
+			break
+		}
+		if i > ps.i+1 && !bytes.HasPrefix(h, []byte("RCS file:")) && !bytes.HasPrefix(h, []byte("retrieving ")) && !bytes.HasPrefix(h, []byte("diff ")) {
+			break
+		}
+		ps.addHeader(f, i)
+	}
+	f.OldName = strings.TrimSpace(string(l[7:]))
+	f.NewName = f.OldName
+	return i
+}
+
+// unifiedNames reads unified ---/+++ lines at i, when there are, into f's
+// names (and, outside git diffs, new/deleted from epoch timestamps). It
+// returns the index of the next line.
+func (ps *patchParser) unifiedNames(f *File, i int, gitDiff bool) int {
+	if i+1 >= len(ps.lines) || !bytes.HasPrefix(ps.line(i), []byte("--- ")) || !bytes.HasPrefix(ps.line(i+1), []byte("+++ ")) {
+		return i
+	}
+	oldName, oldTime := diffName(string(ps.line(i)[4:]))
+	newName, newTime := diffName(string(ps.line(i + 1)[4:]))
+	ps.addHeader(f, i)
+	ps.addHeader(f, i+1)
+	f.OldName, f.NewName = oldName, newName
+	i += 2
+	if !gitDiff {
+		if isEpoch(oldTime) {
+			f.IsNew = true
+		}
+		if isEpoch(newTime) {
+			f.IsDelete = true
+		}
+	}
+	if f.OldName == "/dev/null" {
+		f.IsNew = true
+	}
+	if f.NewName == "/dev/null" {
+		f.IsDelete = true
+	}
+	return i
+}
+
+// contextFile reads a context diff (diff -c) at i, when there is one: its
+// ***/--- name lines and its hunks. It returns the index of the next line.
+func (ps *patchParser) contextFile(f *File, i int) (int, error) {
+	if !ps.contextHeader(i) {
+		return i, nil
+	}
+	oldName, oldTime := diffName(string(ps.line(i)[4:]))
+	newName, newTime := diffName(string(ps.line(i + 1)[4:]))
+	ps.addHeader(f, i)
+	ps.addHeader(f, i+1)
+	f.OldName, f.NewName = oldName, newName
+	i += 2
+	f.IsNew = isEpoch(oldTime) || oldName == "/dev/null"
+	f.IsDelete = isEpoch(newTime) || newName == "/dev/null"
+	for i < len(ps.lines) && bytes.HasPrefix(ps.line(i), []byte("***************")) {
+		h, next, err := ps.parseContextHunk(i)
+		if err != nil {
+			return i, err
+		}
+		f.Hunks = append(f.Hunks, h)
+		i = next
+	}
+	return i, nil
+}
+
+// binaryMarker reads a "Binary files ... differ" line or a "GIT binary
+// patch" block at i, when there is one, marking f binary. It returns the
+// index of the next line.
+func (ps *patchParser) binaryMarker(f *File, i int) (int, error) {
+	if i >= len(ps.lines) {
+		return i, nil
+	}
+	h := ps.line(i)
+	if bytes.HasPrefix(h, []byte("Binary files ")) {
+		f.IsBinary = true
+		ps.addHeader(f, i)
+		return i + 1, nil
+	}
+	if bytes.HasPrefix(h, []byte("GIT binary patch")) {
+		f.IsBinary = true
+		ps.addHeader(f, i)
+		return ps.skipBinary(i + 1)
+	}
+	return i, nil
+}
+
+// settlePlainFile corrects what the timestamps of a plain (not git) diff
+// said, once its hunks are read: a side with an epoch timestamp is only
+// new or deleted if it is really empty. l is the file's first line; a
+// lone "diff" command line without hunks marks the file empty.
+func settlePlainFile(f *File, l []byte) {
+	for _, h := range f.Hunks {
+		if h.OldLines != 0 && f.OldName != "/dev/null" {
+			f.IsNew = false
+		}
+		if h.NewLines != 0 && f.NewName != "/dev/null" {
+			f.IsDelete = false
+		}
+	}
+	if f.OldName != "" && len(f.Header) == 1 && len(f.Hunks) == 0 && !f.IsBinary && bytes.HasPrefix(l, []byte("diff ")) {
+		f.empty = true
+	}
 }
 
 // skipBinary skips the literal/delta blocks of a GIT binary patch starting
