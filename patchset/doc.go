@@ -12,7 +12,9 @@
 // lost: for every input, concatenating [Patch.Bytes] of all returned
 // patches gives back the input byte for byte. CRLF line ends and
 // "\ No newline at end of file" markers are understood. [ParseSeries]
-// reads quilt series files.
+// reads quilt series files. Parse functions take the input's name first
+// (as golang.org/x/mod/modfile does); their errors are [input.Error]
+// values that carry name:line and wrap this package's sentinels.
 //
 // Each [Patch] carries its mail or commit [Header] and the provenance
 // [Hint] values found in it (DEP-3, SUSE, OpenEmbedded and kernel
