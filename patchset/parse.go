@@ -551,29 +551,13 @@ func (ps *patchParser) gitHeader(f *File, i int) int {
 		case strings.HasPrefix(h, "new file mode "):
 			f.IsNew = true
 			f.NewMode = parseMode(h[14:])
-		case strings.HasPrefix(h, "copy from "):
-			f.IsCopy = true
-			renameFrom = unquote(h[10:])
-		case strings.HasPrefix(h, "copy to "):
-			f.IsCopy = true
-			renameTo = unquote(h[8:])
-		case strings.HasPrefix(h, "rename from "):
-			f.IsRename = true
-			renameFrom = unquote(h[12:])
-		case strings.HasPrefix(h, "rename to "):
-			f.IsRename = true
-			renameTo = unquote(h[10:])
-		case strings.HasPrefix(h, "rename old "):
-			f.IsRename = true
-			renameFrom = unquote(h[11:])
-		case strings.HasPrefix(h, "rename new "):
-			f.IsRename = true
-			renameTo = unquote(h[11:])
 		case strings.HasPrefix(h, "similarity index "),
 			strings.HasPrefix(h, "dissimilarity index "),
 			strings.HasPrefix(h, "index "):
 		default:
-			goto doneExt
+			if !gitCopyRename(f, h, &renameFrom, &renameTo) {
+				goto doneExt
+			}
 		}
 		ps.addHeader(f, i)
 	}
@@ -586,6 +570,43 @@ doneExt:
 		f.NewName = "/dev/null"
 	}
 	return i
+}
+
+// gitCopyRenames are the extended header lines that name a copy's or a
+// rename's source (from) or destination.
+var gitCopyRenames = []struct {
+	prefix   string
+	copy, to bool
+}{
+	{"copy from ", true, false},
+	{"copy to ", true, true},
+	{"rename from ", false, false},
+	{"rename to ", false, true},
+	{"rename old ", false, false},
+	{"rename new ", false, true},
+}
+
+// gitCopyRename reads h when it is one of gitCopyRenames: it marks f a
+// copy or a rename and sets *from or *to to the (unquoted) name.
+func gitCopyRename(f *File, h string, from, to *string) bool {
+	for _, r := range gitCopyRenames {
+		v, ok := strings.CutPrefix(h, r.prefix)
+		if !ok {
+			continue
+		}
+		if r.copy {
+			f.IsCopy = true
+		} else {
+			f.IsRename = true
+		}
+		if r.to {
+			*to = unquote(v)
+		} else {
+			*from = unquote(v)
+		}
+		return true
+	}
+	return false
 }
 
 // indexHeader reads an "Index: name" line at i (svn, cvs) and the lines
