@@ -6,6 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // fsTree is a tree read from an fs.FS: random access, nothing kept.
@@ -74,7 +76,7 @@ func (t *fsTree) scan(ctx context.Context) ([]Entry, error) {
 			return nil
 		}
 		if len(es) >= t.lim.MaxFiles {
-			return t.fail(p, fmt.Errorf("%w: more than %d files", ErrTooLarge, t.lim.MaxFiles))
+			return t.fail(p, fmt.Errorf("%w: more than %d files", input.ErrTooLarge, t.lim.MaxFiles))
 		}
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
@@ -116,10 +118,10 @@ func (t *fsTree) readFile(p string, total *int64) ([]byte, fs.FileMode, error) {
 		return nil, 0, t.fail(p, fmt.Errorf("%w: not a regular file (%v)", ErrFormat, fi.Mode().Type()))
 	}
 	if fi.Size() > t.lim.MaxFileSize {
-		return nil, 0, t.fail(p, fmt.Errorf("%w: %d bytes, more than %d", ErrTooLarge, fi.Size(), t.lim.MaxFileSize))
+		return nil, 0, t.fail(p, fmt.Errorf("%w: %d bytes, more than %d", input.ErrTooLarge, fi.Size(), t.lim.MaxFileSize))
 	}
 	if *total+fi.Size() > t.lim.MaxTotalSize {
-		return nil, 0, t.fail(p, fmt.Errorf("%w: the tree holds more than %d bytes", ErrTooLarge, t.lim.MaxTotalSize))
+		return nil, 0, t.fail(p, fmt.Errorf("%w: the tree holds more than %d bytes", input.ErrTooLarge, t.lim.MaxTotalSize))
 	}
 	f, err := t.fsys.Open(p)
 	if err != nil {
@@ -131,7 +133,7 @@ func (t *fsTree) readFile(p string, total *int64) ([]byte, fs.FileMode, error) {
 		return nil, 0, t.fail(p, err)
 	}
 	if int64(len(data)) > t.lim.MaxFileSize {
-		return nil, 0, t.fail(p, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, t.lim.MaxFileSize))
+		return nil, 0, t.fail(p, fmt.Errorf("%w: more than %d bytes", input.ErrTooLarge, t.lim.MaxFileSize))
 	}
 	*total += int64(len(data))
 	return data, fileMode(fi.Mode()), nil

@@ -10,6 +10,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // gitTree is the tree of one git commit.
@@ -65,7 +66,7 @@ func (t *gitTree) scan(ctx context.Context) ([]Entry, error) {
 	var walk func(tr *object.Tree, prefix string, depth int) error
 	walk = func(tr *object.Tree, prefix string, depth int) error {
 		if depth > 256 {
-			return &PathError{Tree: t.name, Path: prefix, Err: fmt.Errorf("%w: directories nested more than 256 deep", ErrTooLarge)}
+			return &PathError{Tree: t.name, Path: prefix, Err: fmt.Errorf("%w: directories nested more than 256 deep", input.ErrTooLarge)}
 		}
 		if err := ctx.Err(); err != nil {
 			return err
@@ -92,7 +93,7 @@ func (t *gitTree) scan(ctx context.Context) ([]Entry, error) {
 				continue
 			}
 			if len(es) >= t.lim.MaxFiles {
-				return &PathError{Tree: t.name, Path: p, Err: fmt.Errorf("%w: more than %d files", ErrTooLarge, t.lim.MaxFiles)}
+				return &PathError{Tree: t.name, Path: p, Err: fmt.Errorf("%w: more than %d files", input.ErrTooLarge, t.lim.MaxFiles)}
 			}
 			ent := Entry{Path: p, ID: e.Hash, Size: -1, Mode: 0o644}
 			switch e.Mode {
@@ -130,7 +131,7 @@ func (t *gitTree) blob(p string, h plumbing.Hash, max int64) ([]byte, error) {
 		return nil, &PathError{Tree: t.name, Path: p, Err: err}
 	}
 	if b.Size > max {
-		return nil, &PathError{Tree: t.name, Path: p, Err: fmt.Errorf("%w: %d bytes, more than %d", ErrTooLarge, b.Size, max)}
+		return nil, &PathError{Tree: t.name, Path: p, Err: fmt.Errorf("%w: %d bytes, more than %d", input.ErrTooLarge, b.Size, max)}
 	}
 	r, err := b.Reader()
 	if err != nil {
@@ -162,7 +163,7 @@ func (t *gitTree) Read(ctx context.Context, paths []string, fn func(string, []by
 			return err
 		}
 		if total += int64(len(data)); total > t.lim.MaxTotalSize {
-			return &PathError{Tree: t.name, Path: p, Err: fmt.Errorf("%w: more than %d bytes read", ErrTooLarge, t.lim.MaxTotalSize)}
+			return &PathError{Tree: t.name, Path: p, Err: fmt.Errorf("%w: more than %d bytes read", input.ErrTooLarge, t.lim.MaxTotalSize)}
 		}
 		if err := fn(p, data); err != nil {
 			return err

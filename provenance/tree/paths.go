@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/patchtrace/patchtrace/input"
 )
 
 // maxPathLen bounds a path's length, as PATH_MAX does.
@@ -19,7 +21,7 @@ const maxPathLen = 4096
 // dropped. It returns "" for the root itself.
 func cleanName(name string) (string, error) {
 	if len(name) > maxPathLen {
-		return "", ErrTooLarge
+		return "", input.ErrTooLarge
 	}
 	if strings.IndexByte(name, 0) >= 0 {
 		return "", errors.New("NUL byte in name")

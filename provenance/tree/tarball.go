@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/patchtrace/patchtrace/input"
 	"github.com/patchtrace/patchtrace/internal/decompress"
 )
 
@@ -111,7 +112,7 @@ func (t *tarTree) stream(ctx context.Context, fn func(index int, h *tar.Header, 
 		// An uncompressed tar: the tar reader judges it.
 	default:
 		if de := (*decompress.Error)(nil); errors.As(err, &de) && de.TooLarge {
-			return &PathError{Tree: t.name, Err: fmt.Errorf("%w: %w", ErrTooLarge, err)}
+			return &PathError{Tree: t.name, Err: fmt.Errorf("%w: %w", input.ErrTooLarge, err)}
 		}
 		return &PathError{Tree: t.name, Err: fmt.Errorf("%w: %w", ErrFormat, err)}
 	}
@@ -130,16 +131,16 @@ func (t *tarTree) stream(ctx context.Context, fn func(index int, h *tar.Header, 
 		}
 		if err != nil {
 			if errors.Is(err, errExpanded) {
-				return &PathError{Tree: t.name, Member: i, Err: fmt.Errorf("%w: expands to more than %d bytes", ErrTooLarge, t.lim.MaxTotalSize)}
+				return &PathError{Tree: t.name, Member: i, Err: fmt.Errorf("%w: expands to more than %d bytes", input.ErrTooLarge, t.lim.MaxTotalSize)}
 			}
 			return &PathError{Tree: t.name, Member: i, Err: fmt.Errorf("%w: at expanded byte %d: %v", ErrFormat, cr.n, err)}
 		}
 		if i > t.lim.MaxFiles {
-			return &PathError{Tree: t.name, Member: i, Path: h.Name, Err: fmt.Errorf("%w: more than %d members", ErrTooLarge, t.lim.MaxFiles)}
+			return &PathError{Tree: t.name, Member: i, Path: h.Name, Err: fmt.Errorf("%w: more than %d members", input.ErrTooLarge, t.lim.MaxFiles)}
 		}
 		if err := fn(i, h, tr); err != nil {
 			if errors.Is(err, errExpanded) {
-				return &PathError{Tree: t.name, Member: i, Path: h.Name, Err: fmt.Errorf("%w: expands to more than %d bytes", ErrTooLarge, t.lim.MaxTotalSize)}
+				return &PathError{Tree: t.name, Member: i, Path: h.Name, Err: fmt.Errorf("%w: expands to more than %d bytes", input.ErrTooLarge, t.lim.MaxTotalSize)}
 			}
 			if errors.Is(err, errStop) {
 				return nil
@@ -154,7 +155,7 @@ var errStop = errors.New("stop")
 // readBody reads a regular member's body within the member size cap.
 func (t *tarTree) readBody(i int, h *tar.Header, body io.Reader) ([]byte, error) {
 	if h.Size > t.lim.MaxFileSize || h.Size < 0 {
-		return nil, &PathError{Tree: t.name, Member: i, Path: h.Name, Err: fmt.Errorf("%w: %d bytes, more than %d", ErrTooLarge, h.Size, t.lim.MaxFileSize)}
+		return nil, &PathError{Tree: t.name, Member: i, Path: h.Name, Err: fmt.Errorf("%w: %d bytes, more than %d", input.ErrTooLarge, h.Size, t.lim.MaxFileSize)}
 	}
 	data := make([]byte, h.Size)
 	if _, err := io.ReadFull(body, data); err != nil {
@@ -198,7 +199,7 @@ func (t *tarTree) scan(ctx context.Context) ([]Entry, error) {
 			}
 		case tar.TypeSymlink:
 			if len(h.Linkname) > maxPathLen {
-				return &PathError{Tree: t.name, Member: i, Path: h.Name, Err: fmt.Errorf("%w: link target longer than %d", ErrTooLarge, maxPathLen)}
+				return &PathError{Tree: t.name, Member: i, Path: h.Name, Err: fmt.Errorf("%w: link target longer than %d", input.ErrTooLarge, maxPathLen)}
 			}
 			m.entry = Entry{Mode: fs.ModeSymlink, Size: int64(len(h.Linkname)), ID: blobID([]byte(h.Linkname)), Link: h.Linkname}
 		case tar.TypeLink:

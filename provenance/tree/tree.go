@@ -120,10 +120,9 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Errors returned (wrapped in a *PathError) by the readers.
+// Errors returned (wrapped in a *PathError) by the readers. A cap of
+// Limits that is reached gives input.ErrTooLarge.
 var (
-	// ErrTooLarge: a cap of Limits was reached.
-	ErrTooLarge = errors.New("too large")
 	// ErrEscapes: a path leaves the tree (absolute, or through "..").
 	ErrEscapes = errors.New("path escapes the tree")
 	// ErrLink: a path goes through a symbolic link, or links form a

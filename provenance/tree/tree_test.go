@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/patchtrace/patchtrace/input"
 	"github.com/patchtrace/patchtrace/provenance/tree/treetest"
 )
 
@@ -157,9 +158,9 @@ func TestTarballRefuses(t *testing.T) {
 		{"self link", treetest.RawTar(t, []treetest.Member{treetest.Reg("t/x", "x"), treetest.Symlink("t/s", "s/x")}), Limits{}, ErrLink, 2, "t/s"},
 		{"link chain too deep", treetest.RawTar(t, chain), Limits{}, ErrLink, 0, ""},
 		{"link bomb", treetest.RawTar(t, laughs), Limits{}, ErrLink, 0, ""},
-		{"decompression bomb", treetest.Compress(t, "gz", treetest.RawTar(t, bomb)), Limits{MaxTotalSize: 4 << 20}, ErrTooLarge, 0, ""},
-		{"member too large", treetest.Compress(t, "zst", treetest.RawTar(t, []treetest.Member{treetest.Reg("t/a", "a"), treetest.Reg("t/big", zeros)})), Limits{MaxFileSize: 1000}, ErrTooLarge, 2, "t/big"},
-		{"too many members", treetest.RawTar(t, many), Limits{MaxFiles: 10}, ErrTooLarge, 11, "t/f10"},
+		{"decompression bomb", treetest.Compress(t, "gz", treetest.RawTar(t, bomb)), Limits{MaxTotalSize: 4 << 20}, input.ErrTooLarge, 0, ""},
+		{"member too large", treetest.Compress(t, "zst", treetest.RawTar(t, []treetest.Member{treetest.Reg("t/a", "a"), treetest.Reg("t/big", zeros)})), Limits{MaxFileSize: 1000}, input.ErrTooLarge, 2, "t/big"},
+		{"too many members", treetest.RawTar(t, many), Limits{MaxFiles: 10}, input.ErrTooLarge, 11, "t/f10"},
 		{"device", treetest.RawTar(t, []treetest.Member{treetest.Reg("t/a", "a"), {Hdr: tar.Header{Name: "t/null", Typeflag: tar.TypeChar, Devmajor: 1, Devminor: 3}}}), Limits{}, ErrFormat, 2, "t/null"},
 		{"fifo", treetest.RawTar(t, []treetest.Member{{Hdr: tar.Header{Name: "t/fifo", Typeflag: tar.TypeFifo}}}), Limits{}, ErrFormat, 1, "t/fifo"},
 		{"hard link forward", treetest.RawTar(t, []treetest.Member{{Hdr: tar.Header{Name: "t/b", Typeflag: tar.TypeLink, Linkname: "t/a"}}, treetest.Reg("t/a", "a")}), Limits{}, ErrFormat, 1, "t/b"},
@@ -213,7 +214,7 @@ func TestDirRefuses(t *testing.T) {
 	}
 	big := treetest.WriteDir(t, treetest.Files{"big": {Data: strings.Repeat("x", 2000)}})
 	tr, _ = Dir(big, Limits{MaxFileSize: 1000})
-	if _, err := tr.Entries(context.Background()); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "big") {
+	if _, err := tr.Entries(context.Background()); !errors.Is(err, input.ErrTooLarge) || !strings.Contains(err.Error(), "big") {
 		t.Fatalf("big: %v", err)
 	}
 }
