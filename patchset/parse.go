@@ -509,13 +509,8 @@ func (ps *patchParser) parseFile() (*File, error) {
 	if i, err = ps.binaryMarker(f, i); err != nil {
 		return nil, err
 	}
-	for i < len(ps.lines) && bytes.HasPrefix(ps.line(i), []byte("@@ ")) {
-		h, next, err := ps.parseHunk(i)
-		if err != nil {
-			return nil, err
-		}
-		f.Hunks = append(f.Hunks, h)
-		i = next
+	if i, err = ps.hunks(f, i, "@@ ", ps.parseHunk); err != nil {
+		return nil, err
 	}
 	if !gitDiff {
 		settlePlainFile(f, l)
@@ -638,11 +633,7 @@ func (ps *patchParser) unifiedNames(f *File, i int, gitDiff bool) int {
 	if i+1 >= len(ps.lines) || !bytes.HasPrefix(ps.line(i), []byte("--- ")) || !bytes.HasPrefix(ps.line(i+1), []byte("+++ ")) {
 		return i
 	}
-	oldName, oldTime := diffName(string(ps.line(i)[4:]))
-	newName, newTime := diffName(string(ps.line(i + 1)[4:]))
-	ps.addHeader(f, i)
-	ps.addHeader(f, i+1)
-	f.OldName, f.NewName = oldName, newName
+	oldTime, newTime := ps.namePair(f, i)
 	i += 2
 	if !gitDiff {
 		if isEpoch(oldTime) {
@@ -667,16 +658,29 @@ func (ps *patchParser) contextFile(f *File, i int) (int, error) {
 	if !ps.contextHeader(i) {
 		return i, nil
 	}
-	oldName, oldTime := diffName(string(ps.line(i)[4:]))
-	newName, newTime := diffName(string(ps.line(i + 1)[4:]))
+	oldTime, newTime := ps.namePair(f, i)
+	i += 2
+	f.IsNew = isEpoch(oldTime) || f.OldName == "/dev/null"
+	f.IsDelete = isEpoch(newTime) || f.NewName == "/dev/null"
+	return ps.hunks(f, i, "***************", ps.parseContextHunk)
+}
+
+// namePair reads the two name lines at i (---/+++, or ***/--- in a
+// context diff) into f's names and header lines and returns their
+// timestamps.
+func (ps *patchParser) namePair(f *File, i int) (oldTime, newTime string) {
+	f.OldName, oldTime = diffName(string(ps.line(i)[4:]))
+	f.NewName, newTime = diffName(string(ps.line(i + 1)[4:]))
 	ps.addHeader(f, i)
 	ps.addHeader(f, i+1)
-	f.OldName, f.NewName = oldName, newName
-	i += 2
-	f.IsNew = isEpoch(oldTime) || oldName == "/dev/null"
-	f.IsDelete = isEpoch(newTime) || newName == "/dev/null"
-	for i < len(ps.lines) && bytes.HasPrefix(ps.line(i), []byte("***************")) {
-		h, next, err := ps.parseContextHunk(i)
+	return oldTime, newTime
+}
+
+// hunks reads into f the hunks at i whose first line starts with marker,
+// each with parse, and returns the index of the line after them.
+func (ps *patchParser) hunks(f *File, i int, marker string, parse func(int) (*Hunk, int, error)) (int, error) {
+	for i < len(ps.lines) && bytes.HasPrefix(ps.line(i), []byte(marker)) {
+		h, next, err := parse(i)
 		if err != nil {
 			return i, err
 		}
