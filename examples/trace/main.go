@@ -151,9 +151,9 @@ type config struct {
 	format    string // "", "cyclonedx", "spdx", "dot"
 	failOn    struct{ own, err, warning bool }
 	closers   []func() error
-	quiet     bool   // -q: no progress on stderr
-	index     string // the persistent index's location ("" for none)
-	rebuild   bool   // the index is the default cache: rebuild it when unusable
+	quiet     bool       // -q: no progress on stderr
+	index     string     // the persistent index's location ("" for none)
+	rebuild   bool       // the index is the default cache: rebuild it when unusable
 	trees     *treeTrace // -base: a tree trace
 }
 
