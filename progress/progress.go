@@ -12,10 +12,16 @@
 //     "walk" (comparing trees along the tracked paths; Done counts commits),
 //     "follow" (the same along paths tracked files were renamed from or
 //     to), "fingerprint" (reading blob pairs; Done counts pairs) and "done".
+//   - provenance/upstream's Repo.Update (persistent index): "graph"
+//     (reading commits not stored yet; Done counts them), "fingerprint"
+//     (Done counts commits fingerprinted out of Total) and "done".
 //   - provenance.Trace: "load" (packages loaded; Detail names the package),
 //     "index" (upstream indexing; Detail is "upstream: stage" of the index
 //     report), "match" (target patches matched; Detail names the patch),
 //     "spec", "sources" and "done".
+//   - provenance.TraceTree: "diff" (the tree diff; Detail names the two
+//     trees), "candidates" (candidate commits read per upstream; Detail
+//     names it), "attribute" and "done".
 package progress
 
 // Report is one report of work's advance.
