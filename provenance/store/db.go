@@ -234,6 +234,9 @@ type dialect struct {
 	// numbered is set when generated statements use $1, $2 ...
 	// placeholders rather than ?.
 	numbered bool
+	// analyze, when not empty, refreshes the planner's statistics of the
+	// graph tables after a large write.
+	analyze string
 	// size returns the bytes the given tables and their indexes use.
 	size func(ctx context.Context, db *sql.DB, tables []string) (int64, error)
 }
@@ -266,6 +269,7 @@ var postgres = &dialect{
 	schemaLock: `SELECT pg_advisory_xact_lock(7234213659)`, // any constant shared by patchtrace processes
 	maxParams:  60000,
 	numbered:   true,
+	analyze:    `ANALYZE index_commits, index_parents`,
 	size: func(ctx context.Context, db *sql.DB, tables []string) (int64, error) {
 		var total int64
 		for _, t := range tables {

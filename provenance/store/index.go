@@ -214,7 +214,7 @@ func (x *sqlIndex) PutCommits(ctx context.Context, commits []Commit) error {
 	})
 	edges = slices.Compact(edges)
 	const commitCols, edgeCols = 9, 2
-	return x.write(ctx, func(tx *sql.Tx) error {
+	err := x.write(ctx, func(tx *sql.Tx) error {
 		err := chunks(len(sorted), x.db.d.maxParams/commitCols, func(lo, hi int) error {
 			args := make([]any, 0, (hi-lo)*commitCols)
 			for _, c := range sorted[lo:hi] {
@@ -240,7 +240,19 @@ func (x *sqlIndex) PutCommits(ctx context.Context, commits []Commit) error {
 			return err
 		})
 	})
+	if err == nil && len(commits) >= analyzeAfter && x.db.d.analyze != "" {
+		// Fresh statistics: without them PostgreSQL plans the recursive
+		// range query over a just filled graph with sequential scans per
+		// step (minutes instead of a second).
+		_, err = x.db.sql.ExecContext(ctx, x.db.d.analyze)
+		err = x.db.wrap(err)
+	}
+	return err
 }
+
+// analyzeAfter is the number of commits written at once after which the
+// engine's statistics are refreshed.
+const analyzeAfter = 1000
 
 // clean makes commit metadata storable as text (PostgreSQL's TEXT holds
 // only valid UTF-8; old commits may be Latin-1).
